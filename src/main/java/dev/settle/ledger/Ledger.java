@@ -1,0 +1,329 @@
+package dev.settle.ledger;
+
+import dev.settle.Problem;
+import dev.settle.db.SqlState;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementException;
+
+/**
+ * The double-entry ledger: post entries, reverse them, read balances now and as of any instant.
+ * Every method takes the caller's {@link Handle}, so a post joins the caller's transaction (and
+ * its idempotency record) and commits or rolls back with it. Posting itself is the
+ * {@code ledger_post} function in the migrations: locks, balances and postings in one round trip.
+ */
+public final class Ledger {
+  public static final int HISTORY_LIMIT_MAX = 500;
+
+  /** Posts {@code request} as one entry, or throws a {@link Problem} and changes nothing. */
+  public PostedEntry post(Handle handle, EntryRequest request) {
+    return post(handle, request, Optional.empty());
+  }
+
+  /**
+   * Posts the mirror image of entry {@code entryId}. An entry can be reversed once; a reversal
+   * cannot itself be reversed (post a new entry instead).
+   */
+  public PostedEntry reverse(
+      Handle handle,
+      long businessId,
+      long entryId,
+      Actor actor,
+      Optional<String> memo,
+      Optional<String> idempotencyKey) {
+    final PostedEntry original =
+        entry(handle, businessId, entryId)
+            .orElseThrow(() -> Problem.notFound("entryId", "entry " + entryId + " does not exist"));
+    if (original.reversesEntryId().isPresent()) {
+      throw new Problem(
+          Problem.Kind.REVERSAL_REFUSED,
+          "entryId",
+          "entry " + entryId + " is itself a reversal; post a new entry instead");
+    }
+    final List<PostingRequest> mirrored =
+        original.postings().stream()
+            .map(posting -> new PostingRequest(posting.accountId(), -posting.amountMinor()))
+            .toList();
+    final EntryRequest reversal =
+        new EntryRequest(
+            businessId,
+            "reversal",
+            memo.or(() -> Optional.of("reversal of entry " + entryId)),
+            actor,
+            original.clientId(),
+            idempotencyKey,
+            mirrored);
+    return post(handle, reversal, Optional.of(entryId));
+  }
+
+  private PostedEntry post(Handle handle, EntryRequest request, Optional<Long> reversesEntryId) {
+    final long[] accountIds =
+        request.postings().stream().mapToLong(PostingRequest::accountId).toArray();
+    final long[] amounts =
+        request.postings().stream().mapToLong(PostingRequest::amountMinor).toArray();
+    final List<PostedEntry.Posting> postings = new ArrayList<>();
+    final OffsetDateTime[] effectiveAt = new OffsetDateTime[1];
+    final long[] entryId = new long[1];
+    try {
+      handle
+          .createQuery(
+              """
+              select entry_id, effective_at, account_id, account_version, amount_minor,
+                     balance_after_minor
+              from ledger_post(:business_id, :kind, :memo, :actor_staff_id, :actor_api_key_id,
+                               :client_id, null, null, :idempotency_key, :reverses_entry_id,
+                               :account_ids, :amounts)
+              """)
+          .bind("business_id", request.businessId())
+          .bind("kind", request.kind())
+          .bind("memo", request.memo().orElse(null))
+          .bind("actor_staff_id", request.actor().staffUserId().orElse(null))
+          .bind("actor_api_key_id", request.actor().apiKeyId().orElse(null))
+          .bind("client_id", request.clientId().orElse(null))
+          .bind("idempotency_key", request.idempotencyKey().orElse(null))
+          .bind("reverses_entry_id", reversesEntryId.orElse(null))
+          .bind("account_ids", accountIds)
+          .bind("amounts", amounts)
+          .map(
+              (rs, ctx) -> {
+                entryId[0] = rs.getLong("entry_id");
+                effectiveAt[0] = rs.getObject("effective_at", OffsetDateTime.class);
+                return new PostedEntry.Posting(
+                    rs.getLong("account_id"),
+                    rs.getLong("account_version"),
+                    rs.getLong("amount_minor"),
+                    rs.getLong("balance_after_minor"));
+              })
+          .forEach(postings::add);
+    } catch (StatementException e) {
+      throw asProblem(e, reversesEntryId);
+    }
+    if (postings.size() != request.postings().size()) {
+      throw new IllegalStateException(
+          "ledger_post wrote " + postings.size() + " postings for " + request.postings().size());
+    }
+    return new PostedEntry(
+        request.businessId(),
+        entryId[0],
+        request.kind(),
+        effectiveAt[0],
+        request.memo(),
+        request.clientId(),
+        reversesEntryId,
+        List.copyOf(postings));
+  }
+
+  private static RuntimeException asProblem(StatementException e, Optional<Long> reversesEntryId) {
+    final String state = SqlState.of(e).orElse("");
+    final String message =
+        SqlState.serverMessage(e).map(m -> m.getMessage()).orElse(e.getMessage());
+    return switch (state) {
+      case "ST001" -> Problem.validation("postings", message);
+      case "ST002" -> Problem.notFound("postings", message);
+      case "ST003" -> new Problem(Problem.Kind.INSUFFICIENT_FUNDS, "postings", message);
+      case "ST004" -> new Problem(Problem.Kind.REVERSAL_REFUSED, "entryId", message);
+      case SqlState.UNIQUE_VIOLATION ->
+          reversesEntryId.isPresent() && message.contains("reversed_once")
+              ? new Problem(
+                  Problem.Kind.ALREADY_REVERSED,
+                  "entryId",
+                  "entry " + reversesEntryId.get() + " has already been reversed")
+              : e;
+      case SqlState.CHECK_VIOLATION ->
+          message.contains("stored_value_never_negative")
+              ? new Problem(Problem.Kind.INSUFFICIENT_FUNDS, "postings", message)
+              : e;
+      case SqlState.NUMERIC_OUT_OF_RANGE ->
+          Problem.validation("postings", "the entry would take a balance out of range");
+      default -> e;
+    };
+  }
+
+  public Optional<PostedEntry> entry(Handle handle, long businessId, long entryId) {
+    final List<PostedEntry.Posting> postings =
+        handle
+            .createQuery(
+                """
+                select account_id, account_version, amount_minor, balance_after_minor
+                from postings
+                where business_id = :business_id and entry_id = :entry_id
+                order by account_id, account_version
+                """)
+            .bind("business_id", businessId)
+            .bind("entry_id", entryId)
+            .map(
+                (rs, ctx) ->
+                    new PostedEntry.Posting(
+                        rs.getLong("account_id"),
+                        rs.getLong("account_version"),
+                        rs.getLong("amount_minor"),
+                        rs.getLong("balance_after_minor")))
+            .list();
+    return handle
+        .createQuery(
+            """
+            select id, kind, effective_at, memo, client_id, reverses_entry_id
+            from journal_entries
+            where business_id = :business_id and id = :entry_id
+            """)
+        .bind("business_id", businessId)
+        .bind("entry_id", entryId)
+        .map(
+            (rs, ctx) ->
+                new PostedEntry(
+                    businessId,
+                    rs.getLong("id"),
+                    rs.getString("kind"),
+                    rs.getObject("effective_at", OffsetDateTime.class),
+                    Optional.ofNullable(rs.getString("memo")),
+                    Optional.ofNullable(rs.getObject("client_id", Long.class)),
+                    Optional.ofNullable(rs.getObject("reverses_entry_id", Long.class)),
+                    postings))
+        .findOne();
+  }
+
+  /** The entry that reversed {@code entryId}, if any. */
+  public Optional<Long> reversedBy(Handle handle, long businessId, long entryId) {
+    return handle
+        .createQuery(
+            "select id from journal_entries where business_id = :business_id and reverses_entry_id = :entry_id")
+        .bind("business_id", businessId)
+        .bind("entry_id", entryId)
+        .mapTo(Long.class)
+        .findOne();
+  }
+
+  public Account openAccount(
+      Handle handle, long businessId, AccountKind kind, Optional<Long> clientId) {
+    return handle
+        .createQuery(
+            """
+            insert into accounts (business_id, kind, client_id)
+            values (:business_id, :kind, :client_id)
+            returning business_id, id, kind, client_id, gift_card_id, balance_minor, version
+            """)
+        .bind("business_id", businessId)
+        .bind("kind", kind.dbName)
+        .bind("client_id", clientId.orElse(null))
+        .map(Ledger::account)
+        .one();
+  }
+
+  public Optional<Account> account(Handle handle, long businessId, long accountId) {
+    return handle
+        .createQuery(
+            """
+            select business_id, id, kind, client_id, gift_card_id, balance_minor, version
+            from accounts
+            where business_id = :business_id and id = :account_id
+            """)
+        .bind("business_id", businessId)
+        .bind("account_id", accountId)
+        .map(Ledger::account)
+        .findOne();
+  }
+
+  /** The business's accounts, or one client's, in id order. */
+  public List<Account> accounts(Handle handle, long businessId, Optional<Long> clientId) {
+    return handle
+        .createQuery(
+            """
+            select business_id, id, kind, client_id, gift_card_id, balance_minor, version
+            from accounts
+            where business_id = :business_id
+              and (cast(:client_id as bigint) is null or client_id = :client_id)
+            order by id
+            limit 1000
+            """)
+        .bind("business_id", businessId)
+        .bind("client_id", clientId.orElse(null))
+        .map(Ledger::account)
+        .list();
+  }
+
+  /**
+   * The balance of an account as it stood at {@code at}: the running balance of its last posting
+   * at or before that instant (zero before its first). Postings of an account are in time order
+   * because {@code ledger_post} reads the clock while holding the account's lock.
+   */
+  public long balanceAt(Handle handle, long businessId, long accountId, Instant at) {
+    return handle
+        .createQuery(
+            """
+            select balance_after_minor
+            from postings
+            where business_id = :business_id and account_id = :account_id and posted_at <= :at
+            order by account_version desc
+            limit 1
+            """)
+        .bind("business_id", businessId)
+        .bind("account_id", accountId)
+        .bind("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
+        .mapTo(Long.class)
+        .findOne()
+        .orElse(0L);
+  }
+
+  /** An account's postings, newest first, each with the balance right after it. */
+  public List<AccountPosting> history(
+      Handle handle, long businessId, long accountId, int limit, Optional<Long> beforeVersion) {
+    if (limit < 1 || limit > HISTORY_LIMIT_MAX) {
+      throw new IllegalArgumentException("limit must be 1.." + HISTORY_LIMIT_MAX);
+    }
+    return handle
+        .createQuery(
+            """
+            select p.account_version, p.entry_id, p.amount_minor, p.balance_after_minor, p.posted_at,
+                   e.kind, e.memo
+            from postings p
+            join journal_entries e on e.business_id = p.business_id and e.id = p.entry_id
+            where p.business_id = :business_id and p.account_id = :account_id
+              and p.account_version < :before_version
+            order by p.account_version desc
+            limit :limit
+            """)
+        .bind("business_id", businessId)
+        .bind("account_id", accountId)
+        .bind("before_version", beforeVersion.orElse(Long.MAX_VALUE))
+        .bind("limit", limit)
+        .map(
+            (rs, ctx) ->
+                new AccountPosting(
+                    rs.getLong("account_version"),
+                    rs.getLong("entry_id"),
+                    rs.getLong("amount_minor"),
+                    rs.getLong("balance_after_minor"),
+                    rs.getObject("posted_at", OffsetDateTime.class),
+                    rs.getString("kind"),
+                    Optional.ofNullable(rs.getString("memo"))))
+        .list();
+  }
+
+  /** One row of an account's history. */
+  public record AccountPosting(
+      long accountVersion,
+      long entryId,
+      long amountMinor,
+      long balanceAfterMinor,
+      OffsetDateTime postedAt,
+      String entryKind,
+      Optional<String> memo) {}
+
+  private static Account account(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+      throws java.sql.SQLException {
+    return new Account(
+        rs.getLong("business_id"),
+        rs.getLong("id"),
+        AccountKind.fromDbName(rs.getString("kind"))
+            .orElseThrow(() -> new IllegalStateException("unknown account kind")),
+        Optional.ofNullable(rs.getObject("client_id", Long.class)),
+        Optional.ofNullable(rs.getObject("gift_card_id", Long.class)),
+        rs.getLong("balance_minor"),
+        rs.getLong("version"));
+  }
+}

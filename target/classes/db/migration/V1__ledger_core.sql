@@ -1,0 +1,262 @@
+-- The ledger core: tenants, staff, API keys, clients, accounts, journal entries, postings and
+-- idempotency records. Every table is keyed by business_id first, so one business's rows can only
+-- reference its own rows (composite foreign keys), and every query is scoped by tenant.
+-- Money is BIGINT minor units in the business's one currency; there is no float anywhere.
+
+create table businesses (
+    id          bigint generated always as identity primary key,
+    name        text not null check (length(name) between 1 and 200),
+    currency    char(3) not null check (currency ~ '^[A-Z]{3}$'),
+    time_zone   text not null check (length(time_zone) between 1 and 64),
+    created_at  timestamptz not null default now()
+);
+
+create table staff_users (
+    business_id    bigint not null references businesses (id),
+    id             bigint generated always as identity,
+    email          text not null check (length(email) between 3 and 254),
+    display_name   text not null check (length(display_name) between 1 and 200),
+    role           text not null check (role in ('owner', 'manager', 'front_desk')),
+    password_hash  text not null,
+    active         boolean not null default true,
+    created_at     timestamptz not null default now(),
+    primary key (business_id, id),
+    unique (business_id, email)
+);
+
+create table api_keys (
+    business_id  bigint not null references businesses (id),
+    id           bigint generated always as identity,
+    label        text not null check (length(label) between 1 and 100),
+    -- SHA-256 of the whole key: keys are 256-bit random, so a fast hash is enough and a database
+    -- read alone never yields a usable key.
+    key_hash     bytea not null unique check (length(key_hash) = 32),
+    key_prefix   text not null,
+    created_at   timestamptz not null default now(),
+    revoked_at   timestamptz,
+    primary key (business_id, id)
+);
+
+create table clients (
+    business_id  bigint not null references businesses (id),
+    id           bigint generated always as identity,
+    name         text not null check (length(name) between 1 and 200),
+    email        text check (length(email) between 3 and 254),
+    phone        text check (length(phone) between 3 and 40),
+    created_at   timestamptz not null default now(),
+    primary key (business_id, id)
+);
+
+-- An account's balance is kept in its normal direction: positive means "holds value" for every
+-- kind. A posting's amount is signed the accounting way (debit +, credit -), so
+--     balance_minor = normal_side * sum(postings.amount_minor)
+-- Stored-value accounts (money or value held for someone) can never go below zero.
+create table accounts (
+    business_id    bigint not null references businesses (id),
+    id             bigint generated always as identity,
+    kind           text not null check (kind in (
+                       'receivable', 'open_payments', 'credits',           -- per client
+                       'gift_card',                                       -- per gift card
+                       'cash', 'check', 'card', 'external',               -- tender clearing
+                       'sales', 'tax', 'tips', 'promotions', 'adjustments')),
+    client_id      bigint,
+    gift_card_id   bigint,
+    normal_side    smallint not null generated always as (
+                       case when kind in ('open_payments', 'credits', 'gift_card', 'sales', 'tax', 'tips')
+                            then -1 else 1 end) stored,
+    balance_minor  bigint not null default 0,
+    version        bigint not null default 0 check (version >= 0),
+    created_at     timestamptz not null default now(),
+    primary key (business_id, id),
+    foreign key (business_id, client_id) references clients (business_id, id),
+    constraint stored_value_never_negative
+        check (balance_minor >= 0 or kind not in ('open_payments', 'credits', 'gift_card')),
+    constraint client_accounts_have_a_client
+        check ((kind in ('receivable', 'open_payments', 'credits')) = (client_id is not null)),
+    constraint gift_card_accounts_have_a_card
+        check ((kind = 'gift_card') = (gift_card_id is not null))
+);
+create unique index accounts_one_per_client_and_kind on accounts (business_id, client_id, kind)
+    where client_id is not null;
+create unique index accounts_one_per_business_kind on accounts (business_id, kind)
+    where client_id is null and gift_card_id is null;
+create unique index accounts_one_per_gift_card on accounts (business_id, gift_card_id)
+    where gift_card_id is not null;
+
+create table journal_entries (
+    business_id        bigint not null references businesses (id),
+    id                 bigint generated always as identity,
+    kind               text not null check (kind ~ '^[a-z][a-z0-9_]{0,39}$'),
+    effective_at       timestamptz not null,
+    actor_staff_id     bigint,
+    actor_api_key_id   bigint,
+    memo               text check (length(memo) <= 500),
+    client_id          bigint,
+    invoice_id         bigint,
+    gift_card_id       bigint,
+    idempotency_key    text,
+    reverses_entry_id  bigint,
+    primary key (business_id, id),
+    foreign key (business_id, actor_staff_id) references staff_users (business_id, id),
+    foreign key (business_id, actor_api_key_id) references api_keys (business_id, id),
+    foreign key (business_id, client_id) references clients (business_id, id),
+    foreign key (business_id, reverses_entry_id) references journal_entries (business_id, id),
+    constraint one_actor check (actor_staff_id is null or actor_api_key_id is null),
+    -- An entry can be reversed once (NULLs are distinct, so ordinary entries are unaffected).
+    constraint reversed_once unique (business_id, reverses_entry_id)
+);
+
+-- One row per posting; (account, version) orders an account's history, and each row carries the
+-- account's balance after it, so history and as-of reads never replay the ledger.
+create table postings (
+    business_id          bigint not null,
+    account_id           bigint not null,
+    account_version      bigint not null check (account_version > 0),
+    entry_id             bigint not null,
+    amount_minor         bigint not null check (amount_minor <> 0),
+    balance_after_minor  bigint not null,
+    posted_at            timestamptz not null,
+    primary key (business_id, account_id, account_version),
+    foreign key (business_id, account_id) references accounts (business_id, id),
+    foreign key (business_id, entry_id) references journal_entries (business_id, id)
+);
+create index postings_by_entry on postings (business_id, entry_id);
+
+-- Entries and postings are immutable. Corrections are reversing entries.
+create function refuse_ledger_change() returns trigger language plpgsql as $$
+begin
+    raise exception 'journal entries and postings are immutable: % on % refused (post a reversal instead)',
+        tg_op, tg_table_name
+        using errcode = 'ST005';
+end $$;
+
+create trigger journal_entries_are_immutable before update or delete on journal_entries
+    for each row execute function refuse_ledger_change();
+create trigger journal_entries_are_not_truncated before truncate on journal_entries
+    for each statement execute function refuse_ledger_change();
+create trigger postings_are_immutable before update or delete on postings
+    for each row execute function refuse_ledger_change();
+create trigger postings_are_not_truncated before truncate on postings
+    for each statement execute function refuse_ledger_change();
+
+-- post one journal entry, all or nothing. Error codes (class ST, Settle):
+--   ST001 malformed entry (fewer than two postings, zero amount, not balanced)
+--   ST002 unknown account (not in this business)
+--   ST003 insufficient funds in a stored-value account
+--   ST004 reversal refused (entry missing, or itself a reversal)
+create function ledger_post(
+    p_business_id        bigint,
+    p_kind               text,
+    p_memo               text,
+    p_actor_staff_id     bigint,
+    p_actor_api_key_id   bigint,
+    p_client_id          bigint,
+    p_invoice_id         bigint,
+    p_gift_card_id       bigint,
+    p_idempotency_key    text,
+    p_reverses_entry_id  bigint,
+    p_account_ids        bigint[],
+    p_amounts_minor      bigint[])
+returns table (entry_id bigint, effective_at timestamptz, account_id bigint, account_version bigint,
+               amount_minor bigint, balance_after_minor bigint)
+language plpgsql as $$
+#variable_conflict use_column
+declare
+    v_entry_id     bigint;
+    v_now          timestamptz;
+    v_found        int;
+    v_missing      bigint;
+    v_posting      record;
+    v_balance      bigint;
+    v_version      bigint;
+    v_kind         text;
+begin
+    if coalesce(cardinality(p_account_ids), 0) < 2
+            or cardinality(p_account_ids) <> cardinality(p_amounts_minor) then
+        raise exception 'an entry needs at least two postings' using errcode = 'ST001';
+    end if;
+    if exists (select 1 from unnest(p_amounts_minor) as posted (amount)
+               where posted.amount = 0 or posted.amount is null) then
+        raise exception 'a posting amount must not be zero' using errcode = 'ST001';
+    end if;
+    if (select sum(posted.amount) from unnest(p_amounts_minor) as posted (amount)) <> 0 then
+        raise exception 'postings must sum to zero' using errcode = 'ST001';
+    end if;
+
+    -- Lock every account of the entry in id order: one global order, so concurrent entries
+    -- queue behind each other instead of deadlocking.
+    select count(*) into v_found from (
+        select a.id from accounts a
+        where a.business_id = p_business_id and a.id = any (p_account_ids)
+        order by a.id
+        for update) as locked;
+    if v_found <> (select count(distinct requested.account_id)
+                   from unnest(p_account_ids) as requested (account_id)) then
+        select requested.account_id into v_missing
+        from unnest(p_account_ids) as requested (account_id)
+        where not exists (select 1 from accounts a
+                          where a.business_id = p_business_id and a.id = requested.account_id)
+        limit 1;
+        raise exception 'account % does not exist', v_missing using errcode = 'ST002', detail = v_missing::text;
+    end if;
+
+    if p_reverses_entry_id is not null and not exists (
+            select 1 from journal_entries e
+            where e.business_id = p_business_id and e.id = p_reverses_entry_id
+              and e.reverses_entry_id is null) then
+        raise exception 'entry % cannot be reversed: it does not exist or is itself a reversal', p_reverses_entry_id
+            using errcode = 'ST004';
+    end if;
+
+    -- Read the clock after the locks are held, so postings of one account are in time order.
+    v_now := clock_timestamp();
+    insert into journal_entries (business_id, kind, effective_at, actor_staff_id, actor_api_key_id, memo,
+                                 client_id, invoice_id, gift_card_id, idempotency_key, reverses_entry_id)
+    values (p_business_id, p_kind, v_now, p_actor_staff_id, p_actor_api_key_id, p_memo,
+            p_client_id, p_invoice_id, p_gift_card_id, p_idempotency_key, p_reverses_entry_id)
+    returning id into v_entry_id;
+
+    for v_posting in
+        select p.account_id, p.amount, p.ord
+        from unnest(p_account_ids, p_amounts_minor) with ordinality as p (account_id, amount, ord)
+        order by p.account_id, p.ord
+    loop
+        update accounts a
+        set balance_minor = a.balance_minor + a.normal_side * v_posting.amount,
+            version = a.version + 1
+        where a.business_id = p_business_id and a.id = v_posting.account_id
+        returning a.balance_minor, a.version, a.kind into v_balance, v_version, v_kind;
+
+        if v_balance < 0 and v_kind in ('open_payments', 'credits', 'gift_card') then
+            raise exception 'insufficient funds: account % (%) holds % but the entry takes %',
+                v_posting.account_id, v_kind, v_balance + abs(v_posting.amount), abs(v_posting.amount)
+                using errcode = 'ST003', detail = v_posting.account_id::text;
+        end if;
+
+        insert into postings (business_id, account_id, account_version, entry_id, amount_minor,
+                              balance_after_minor, posted_at)
+        values (p_business_id, v_posting.account_id, v_version, v_entry_id, v_posting.amount, v_balance, v_now);
+
+        entry_id := v_entry_id;
+        effective_at := v_now;
+        account_id := v_posting.account_id;
+        account_version := v_version;
+        amount_minor := v_posting.amount;
+        balance_after_minor := v_balance;
+        return next;
+    end loop;
+end $$;
+
+-- Same key + same request = one effect and one answer. The row is written in the same
+-- transaction as the effect, so a crash leaves either both or neither.
+create table idempotency_keys (
+    business_id          bigint not null references businesses (id),
+    key                  text not null check (length(key) between 1 and 255),
+    request_fingerprint  bytea not null,
+    -- Set in the same transaction that inserted the row, so a committed row always has them.
+    response_status      int,
+    response_body        text,
+    created_at           timestamptz not null default now(),
+    primary key (business_id, key)
+);
+create index idempotency_keys_by_age on idempotency_keys (created_at);
