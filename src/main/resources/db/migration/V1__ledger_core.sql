@@ -167,6 +167,7 @@ declare
     v_found        int;
     v_missing      bigint;
     v_posting      record;
+    v_before       bigint;
     v_balance      bigint;
     v_version      bigint;
     v_kind         text;
@@ -221,17 +222,22 @@ begin
         from unnest(p_account_ids, p_amounts_minor) with ordinality as p (account_id, amount, ord)
         order by p.account_id, p.ord
     loop
-        update accounts a
-        set balance_minor = a.balance_minor + a.normal_side * v_posting.amount,
-            version = a.version + 1
-        where a.business_id = p_business_id and a.id = v_posting.account_id
-        returning a.balance_minor, a.version, a.kind into v_balance, v_version, v_kind;
-
+        -- Check before writing, so the caller hears which account is short and by how much;
+        -- the table's CHECK stays as the last line of defence.
+        select a.kind, a.balance_minor, a.balance_minor + a.normal_side * v_posting.amount
+        into v_kind, v_before, v_balance
+        from accounts a
+        where a.business_id = p_business_id and a.id = v_posting.account_id;
         if v_balance < 0 and v_kind in ('open_payments', 'credits', 'gift_card') then
             raise exception 'insufficient funds: account % (%) holds % but the entry takes %',
-                v_posting.account_id, v_kind, v_balance + abs(v_posting.amount), abs(v_posting.amount)
+                v_posting.account_id, v_kind, v_before, abs(v_posting.amount)
                 using errcode = 'ST003', detail = v_posting.account_id::text;
         end if;
+
+        update accounts a
+        set balance_minor = v_balance, version = a.version + 1
+        where a.business_id = p_business_id and a.id = v_posting.account_id
+        returning a.version into v_version;
 
         insert into postings (business_id, account_id, account_version, entry_id, amount_minor,
                               balance_after_minor, posted_at)

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -29,6 +33,12 @@ public final class Json {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
           .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          // "4000" is not 4000, and 4000 is not "4000": no silent conversions between scalars.
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .withCoercionConfig(LogicalType.Textual, config -> config
+              .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+              .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+              .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
           .build();
 
   private Json() {}
@@ -97,7 +107,11 @@ public final class Json {
   private static String fieldOf(Object processor) {
     if (processor instanceof JsonParser parser && parser.getParsingContext() != null) {
       final String pointer = parser.getParsingContext().pathAsPointer().toString();
-      return pointer.isEmpty() ? null : pointer.substring(1).replace('/', '.');
+      if (pointer.isEmpty()) {
+        return null;
+      }
+      // "/postings/0/amountMinor" -> "postings[0].amountMinor", the form every other error uses
+      return pointer.substring(1).replaceAll("/(\\d+)", "[$1]").replace('/', '.');
     }
     return null;
   }

@@ -8,6 +8,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,8 @@ public final class WebServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebServer.class);
   private static final long REQUEST_BYTES_MAX = 64 * 1024;
 
-  /** One row of the route table. */
-  public record Route(HandlerType method, String path, Handler handler) {}
+  /** One row of the route table: which handler of {@link Handlers} serves a method and path. */
+  public record Route(HandlerType method, String path, Function<Handlers, Handler> handler) {}
 
   private final Javalin javalin;
 
@@ -29,20 +30,18 @@ public final class WebServer implements AutoCloseable {
   }
 
   /** Every route Settle serves; {@code /api/*} routes are behind {@link ApiAuth}. */
-  public static List<Route> routes(Handlers handlers) {
+  public static List<Route> routes() {
     return List.of(
-        new Route(HandlerType.GET, "/health", handlers.health()::get),
-        new Route(HandlerType.GET, "/api/v1/business", handlers.business()::get),
-        new Route(HandlerType.POST, "/api/v1/clients", handlers.clients()::create),
-        new Route(HandlerType.GET, "/api/v1/clients/{clientId}", handlers.clients()::get),
-        new Route(HandlerType.GET, "/api/v1/accounts", handlers.ledger()::listAccounts),
-        new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", handlers.ledger()::getAccount),
-        new Route(
-            HandlerType.GET, "/api/v1/accounts/{accountId}/postings", handlers.ledger()::accountHistory),
-        new Route(HandlerType.POST, "/api/v1/entries", handlers.ledger()::postEntry),
-        new Route(HandlerType.GET, "/api/v1/entries/{entryId}", handlers.ledger()::getEntry),
-        new Route(
-            HandlerType.POST, "/api/v1/entries/{entryId}/reversal", handlers.ledger()::reverseEntry));
+        new Route(HandlerType.GET, "/health", h -> h.health()::get),
+        new Route(HandlerType.GET, "/api/v1/business", h -> h.business()::get),
+        new Route(HandlerType.POST, "/api/v1/clients", h -> h.clients()::create),
+        new Route(HandlerType.GET, "/api/v1/clients/{clientId}", h -> h.clients()::get),
+        new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
+        new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
+        new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
+        new Route(HandlerType.POST, "/api/v1/entries", h -> h.ledger()::postEntry),
+        new Route(HandlerType.GET, "/api/v1/entries/{entryId}", h -> h.ledger()::getEntry),
+        new Route(HandlerType.POST, "/api/v1/entries/{entryId}/reversal", h -> h.ledger()::reverseEntry));
   }
 
   /** The feature handlers the route table points at. */
@@ -62,8 +61,8 @@ public final class WebServer implements AutoCloseable {
               config.http.maxRequestSize = REQUEST_BYTES_MAX;
               config.startup.showJavalinBanner = false;
               config.routes.before("/api/*", handlers.apiAuth()::authenticate);
-              for (Route route : routes(handlers)) {
-                config.routes.addHttpHandler(route.method(), route.path(), route.handler());
+              for (Route route : routes()) {
+                config.routes.addHttpHandler(route.method(), route.path(), route.handler().apply(handlers));
               }
               config.routes.exception(Problem.class, (problem, ctx) -> Problems.respond(ctx, problem));
               config.routes.exception(HttpResponseException.class, WebServer::respondToJavalin);

@@ -1,0 +1,223 @@
+package dev.settle.ledger;
+
+import static dev.settle.ledger.AccountKind.CARD;
+import static dev.settle.ledger.AccountKind.CASH;
+import static dev.settle.ledger.AccountKind.CHECK;
+import static dev.settle.ledger.AccountKind.PROMOTIONS;
+import static dev.settle.ledger.AccountKind.SALES;
+import static dev.settle.ledger.PostingRequest.credit;
+import static dev.settle.ledger.PostingRequest.debit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.settle.Problem;
+import dev.settle.clients.Clients;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's behaviour, told with the examples of DOMAIN.md. */
+class LedgerTest {
+  private final Ledger ledger = new Ledger();
+  private final TestBusiness salon = TestBusiness.create();
+  private final Clients.Client ana = salon.aClient("Ana");
+
+  @Test
+  void payLaterPutsTheRestOfACheckoutOnTheClientsBalanceDue() {
+    final PostedEntry checkout =
+        salon.post(
+            "checkout",
+            debit(salon.account(CASH), 40_00),
+            debit(ana.receivable().id(), 60_00),
+            credit(salon.account(SALES), 100_00));
+
+    assertThat(checkout.postings()).hasSize(3);
+    assertThat(salon.balance(salon.account(CASH))).isEqualTo(40_00);
+    assertThat(salon.balance(ana.receivable().id())).isEqualTo(60_00);
+    assertThat(salon.balance(salon.account(SALES))).isEqualTo(100_00);
+  }
+
+  @Test
+  void aPaymentLargerThanTheBalanceKeepsTheRestAsAnOpenPayment() {
+    salon.post("checkout", debit(ana.receivable().id(), 60_00), credit(salon.account(SALES), 60_00));
+
+    salon.post(
+        "balance_payment",
+        debit(salon.account(CASH), 80_00),
+        credit(ana.receivable().id(), 60_00),
+        credit(ana.openPayments().id(), 20_00));
+
+    assertThat(salon.balance(ana.receivable().id())).isZero();
+    assertThat(salon.balance(ana.openPayments().id())).isEqualTo(20_00);
+  }
+
+  @Test
+  void aReferralCreditIsSpentAtCheckoutWithTheRestInCash() {
+    salon.post("credit_issued", debit(salon.account(PROMOTIONS), 10_00), credit(ana.credits().id(), 10_00));
+
+    salon.post(
+        "checkout",
+        debit(ana.credits().id(), 10_00),
+        debit(salon.account(CASH), 20_00),
+        credit(salon.account(SALES), 30_00));
+
+    assertThat(salon.balance(ana.credits().id())).isZero();
+    assertThat(salon.balance(salon.account(PROMOTIONS))).isEqualTo(10_00);
+  }
+
+  @Test
+  void anOpenPaymentByCheckIsAppliedToAnOpenInvoice() {
+    salon.post("open_payment", debit(salon.account(CHECK), 50_00), credit(ana.openPayments().id(), 50_00));
+    salon.post("checkout", debit(ana.receivable().id(), 70_00), credit(salon.account(SALES), 70_00));
+
+    salon.post("apply_funds", debit(ana.openPayments().id(), 50_00), credit(ana.receivable().id(), 50_00));
+
+    assertThat(salon.balance(ana.openPayments().id())).isZero();
+    assertThat(salon.balance(ana.receivable().id())).isEqualTo(20_00);
+  }
+
+  @Test
+  void spendingMoreCreditThanTheClientHasIsRefusedNamingTheAccountAndChangesNothing() {
+    salon.post("credit_issued", debit(salon.account(PROMOTIONS), 10_00), credit(ana.credits().id(), 10_00));
+
+    assertThatThrownBy(
+            () ->
+                salon.post(
+                    "checkout", debit(ana.credits().id(), 10_01), credit(salon.account(SALES), 10_01)))
+        .isInstanceOfSatisfying(
+            Problem.class,
+            problem -> {
+              assertThat(problem.kind()).isEqualTo(Problem.Kind.INSUFFICIENT_FUNDS);
+              assertThat(problem.detail())
+                  .contains("account " + ana.credits().id())
+                  .contains("credits")
+                  .contains("holds 1000")
+                  .contains("takes 1001");
+            });
+    assertThat(salon.balance(ana.credits().id())).isEqualTo(10_00);
+    assertThat(salon.balance(salon.account(SALES))).isZero();
+  }
+
+  @Test
+  void anEntryWithOnePostingOrThatDoesNotBalanceIsRefusedByTheDatabaseItself() {
+    // EntryRequest refuses these in Java; the database must refuse them on its own too.
+    final String sql =
+        "select * from ledger_post(:business, 'bad', null, null, null, null, null, null, null, null, :accounts, :amounts)";
+    assertThatThrownBy(
+            () ->
+                TestDatabase.get().jdbi().useHandle(handle -> handle.createQuery(sql)
+                    .bind("business", salon.id())
+                    .bind("accounts", new long[] {salon.account(CASH)})
+                    .bind("amounts", new long[] {0})
+                    .mapToMap().list()))
+        .hasMessageContaining("at least two postings");
+    assertThatThrownBy(
+            () ->
+                TestDatabase.get().jdbi().useHandle(handle -> handle.createQuery(sql)
+                    .bind("business", salon.id())
+                    .bind("accounts", new long[] {salon.account(CASH), salon.account(SALES)})
+                    .bind("amounts", new long[] {100, -99})
+                    .mapToMap().list()))
+        .hasMessageContaining("sum to zero");
+  }
+
+  @Test
+  void anotherBusinesssAccountCannotBePostedTo() {
+    final TestBusiness spa = TestBusiness.create();
+
+    assertThatThrownBy(
+            () -> salon.post("checkout", debit(salon.account(CASH), 5_00), credit(spa.account(SALES), 5_00)))
+        .isInstanceOfSatisfying(
+            Problem.class, problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.NOT_FOUND));
+    assertThat(spa.balance(spa.account(SALES))).isZero();
+  }
+
+  @Test
+  void aReversalMirrorsTheOriginalAndCanHappenOnlyOnce() {
+    final PostedEntry sale =
+        salon.post("checkout", debit(salon.account(CARD), 25_00), credit(salon.account(SALES), 25_00));
+
+    final PostedEntry reversal = reverse(sale.id());
+
+    assertThat(reversal.reversesEntryId()).contains(sale.id());
+    assertThat(salon.balance(salon.account(CARD))).isZero();
+    assertThat(salon.balance(salon.account(SALES))).isZero();
+    assertThatThrownBy(() -> reverse(sale.id()))
+        .isInstanceOfSatisfying(
+            Problem.class, problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.ALREADY_REVERSED));
+    assertThatThrownBy(() -> reverse(reversal.id()))
+        .isInstanceOfSatisfying(
+            Problem.class, problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.REVERSAL_REFUSED));
+  }
+
+  @Test
+  void reversingAnIssuedCreditThatWasAlreadySpentIsRefused() {
+    final PostedEntry issued =
+        salon.post("credit_issued", debit(salon.account(PROMOTIONS), 10_00), credit(ana.credits().id(), 10_00));
+    salon.post("checkout", debit(ana.credits().id(), 4_00), credit(salon.account(SALES), 4_00));
+
+    assertThatThrownBy(() -> reverse(issued.id()))
+        .isInstanceOfSatisfying(
+            Problem.class, problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.INSUFFICIENT_FUNDS));
+    assertThat(salon.balance(ana.credits().id())).isEqualTo(6_00);
+  }
+
+  @Test
+  void theBalanceAsOfAnyInstantIsTheSumOfThePostingsUpToThen() throws InterruptedException {
+    final Instant beforeAnything = Instant.now();
+    Thread.sleep(5);
+    salon.post("open_payment", debit(salon.account(CASH), 30_00), credit(ana.openPayments().id(), 30_00));
+    Thread.sleep(5);
+    final Instant afterFirst = Instant.now();
+    Thread.sleep(5);
+    salon.post("open_payment", debit(salon.account(CASH), 12_00), credit(ana.openPayments().id(), 12_00));
+
+    final long openPayments = ana.openPayments().id();
+    assertThat(balanceAt(openPayments, beforeAnything)).isZero();
+    assertThat(balanceAt(openPayments, afterFirst)).isEqualTo(30_00).isEqualTo(sumOfPostingsUpTo(openPayments, afterFirst));
+    assertThat(balanceAt(openPayments, Instant.now())).isEqualTo(42_00).isEqualTo(salon.balance(openPayments));
+  }
+
+  @Test
+  void historyListsAnAccountsPostingsNewestFirstWithTheRunningBalance() {
+    salon.post("open_payment", debit(salon.account(CASH), 30_00), credit(ana.openPayments().id(), 30_00));
+    salon.post("apply_funds", debit(ana.openPayments().id(), 10_00), credit(ana.receivable().id(), 10_00));
+
+    final var history =
+        TestDatabase.get().jdbi().withHandle(handle -> ledger.history(handle, salon.id(), ana.openPayments().id(), 50, Optional.empty()));
+
+    assertThat(history).extracting(Ledger.AccountPosting::balanceAfterMinor).containsExactly(20_00L, 30_00L);
+    assertThat(history).extracting(Ledger.AccountPosting::entryKind).containsExactly("apply_funds", "open_payment");
+  }
+
+  private PostedEntry reverse(long entryId) {
+    return TestDatabase.get()
+        .jdbi()
+        .inTransaction(
+            handle -> ledger.reverse(handle, salon.id(), entryId, Actor.system(), Optional.empty(), Optional.empty()));
+  }
+
+  private long balanceAt(long accountId, Instant at) {
+    return TestDatabase.get().jdbi().withHandle(handle -> ledger.balanceAt(handle, salon.id(), accountId, at));
+  }
+
+  private long sumOfPostingsUpTo(long accountId, Instant at) {
+    return TestDatabase.get()
+        .jdbi()
+        .withHandle(
+            handle ->
+                handle
+                    .createQuery(
+                        """
+                        select -coalesce(sum(amount_minor), 0) from postings
+                        where business_id = :business and account_id = :account and posted_at <= :at
+                        """)
+                    .bind("business", salon.id())
+                    .bind("account", accountId)
+                    .bind("at", java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC))
+                    .mapTo(Long.class)
+                    .one());
+  }
+}
