@@ -127,7 +127,7 @@ create function refuse_ledger_change() returns trigger language plpgsql as $$
 begin
     raise exception 'journal entries and postings are immutable: % on % refused (post a reversal instead)',
         tg_op, tg_table_name
-        using errcode = 'ST005';
+        using errcode = 'ST009';
 end $$;
 
 create trigger journal_entries_are_immutable before update or delete on journal_entries
@@ -139,11 +139,13 @@ create trigger postings_are_immutable before update or delete on postings
 create trigger postings_are_not_truncated before truncate on postings
     for each statement execute function refuse_ledger_change();
 
--- post one journal entry, all or nothing. Error codes (class ST, Settle):
+-- post one journal entry, all or nothing, in four statements: lock, check funds, write the
+-- entry, then update every balance and write every posting at once. Error codes (class ST):
 --   ST001 malformed entry (fewer than two postings, zero amount, not balanced)
 --   ST002 unknown account (not in this business)
 --   ST003 insufficient funds in a stored-value account
 --   ST004 reversal refused (entry missing, or itself a reversal)
+--   ST005 entry already reversed
 create function ledger_post(
     p_business_id        bigint,
     p_kind               text,
@@ -162,15 +164,11 @@ returns table (entry_id bigint, effective_at timestamptz, account_id bigint, acc
 language plpgsql as $$
 #variable_conflict use_column
 declare
-    v_entry_id     bigint;
-    v_now          timestamptz;
-    v_found        int;
-    v_missing      bigint;
-    v_posting      record;
-    v_before       bigint;
-    v_balance      bigint;
-    v_version      bigint;
-    v_kind         text;
+    v_entry_id  bigint;
+    v_now       timestamptz;
+    v_found     int;
+    v_missing   bigint;
+    v_short     record;
 begin
     if coalesce(cardinality(p_account_ids), 0) < 2
             or cardinality(p_account_ids) <> cardinality(p_amounts_minor) then
@@ -201,12 +199,35 @@ begin
         raise exception 'account % does not exist', v_missing using errcode = 'ST002', detail = v_missing::text;
     end if;
 
-    if p_reverses_entry_id is not null and not exists (
-            select 1 from journal_entries e
-            where e.business_id = p_business_id and e.id = p_reverses_entry_id
-              and e.reverses_entry_id is null) then
-        raise exception 'entry % cannot be reversed: it does not exist or is itself a reversal', p_reverses_entry_id
-            using errcode = 'ST004';
+    -- A reversal is refused for what it is before any question of funds.
+    if p_reverses_entry_id is not null then
+        if not exists (select 1 from journal_entries e
+                       where e.business_id = p_business_id and e.id = p_reverses_entry_id
+                         and e.reverses_entry_id is null) then
+            raise exception 'entry % cannot be reversed: it does not exist or is itself a reversal',
+                p_reverses_entry_id using errcode = 'ST004';
+        end if;
+        if exists (select 1 from journal_entries e
+                   where e.business_id = p_business_id and e.reverses_entry_id = p_reverses_entry_id) then
+            raise exception 'entry % has already been reversed', p_reverses_entry_id using errcode = 'ST005';
+        end if;
+    end if;
+
+    -- Check funds before writing, so the caller hears which account is short and by how much;
+    -- the table's CHECK stays as the last line of defence.
+    select a.id, a.kind, a.balance_minor, -a.normal_side * d.amount as takes into v_short
+    from (select requested.account_id, sum(requested.amount) as amount
+          from unnest(p_account_ids, p_amounts_minor) as requested (account_id, amount)
+          group by requested.account_id) d
+    join accounts a on a.business_id = p_business_id and a.id = d.account_id
+    where a.kind in ('open_payments', 'credits', 'gift_card')
+      and a.balance_minor + a.normal_side * d.amount < 0
+    order by a.id
+    limit 1;
+    if found then
+        raise exception 'insufficient funds: account % (%) holds % but the entry takes %',
+            v_short.id, v_short.kind, v_short.balance_minor, v_short.takes
+            using errcode = 'ST003', detail = v_short.id::text;
     end if;
 
     -- Read the clock after the locks are held, so postings of one account are in time order.
@@ -217,40 +238,39 @@ begin
             p_client_id, p_invoice_id, p_gift_card_id, p_idempotency_key, p_reverses_entry_id)
     returning id into v_entry_id;
 
-    for v_posting in
-        select p.account_id, p.amount, p.ord
-        from unnest(p_account_ids, p_amounts_minor) with ordinality as p (account_id, amount, ord)
-        order by p.account_id, p.ord
-    loop
-        -- Check before writing, so the caller hears which account is short and by how much;
-        -- the table's CHECK stays as the last line of defence.
-        select a.kind, a.balance_minor, a.balance_minor + a.normal_side * v_posting.amount
-        into v_kind, v_before, v_balance
-        from accounts a
-        where a.business_id = p_business_id and a.id = v_posting.account_id;
-        if v_balance < 0 and v_kind in ('open_payments', 'credits', 'gift_card') then
-            raise exception 'insufficient funds: account % (%) holds % but the entry takes %',
-                v_posting.account_id, v_kind, v_before, abs(v_posting.amount)
-                using errcode = 'ST003', detail = v_posting.account_id::text;
-        end if;
-
+    -- Each account moves once by the sum of its lines; each line then gets the account's next
+    -- version and the running balance after it (an account may appear on several lines).
+    return query
+    with requested as (
+        select r.account_id, r.amount, r.ord
+        from unnest(p_account_ids, p_amounts_minor) with ordinality as r (account_id, amount, ord)),
+    per_account as (
+        select r.account_id, sum(r.amount) as amount, count(*) as lines
+        from requested r group by r.account_id),
+    updated as (
         update accounts a
-        set balance_minor = v_balance, version = a.version + 1
-        where a.business_id = p_business_id and a.id = v_posting.account_id
-        returning a.version into v_version;
-
+        set balance_minor = a.balance_minor + a.normal_side * per_account.amount,
+            version = a.version + per_account.lines
+        from per_account
+        where a.business_id = p_business_id and a.id = per_account.account_id
+        returning a.id, a.normal_side, a.balance_minor, a.version, per_account.amount, per_account.lines),
+    numbered as (
+        select r.account_id, r.amount,
+               u.version - u.lines + row_number() over running as account_version,
+               u.balance_minor - u.normal_side * (u.amount - sum(r.amount) over running) as balance_after
+        from requested r
+        join updated u on u.id = r.account_id
+        window running as (partition by r.account_id order by r.ord)),
+    inserted as (
         insert into postings (business_id, account_id, account_version, entry_id, amount_minor,
                               balance_after_minor, posted_at)
-        values (p_business_id, v_posting.account_id, v_version, v_entry_id, v_posting.amount, v_balance, v_now);
-
-        entry_id := v_entry_id;
-        effective_at := v_now;
-        account_id := v_posting.account_id;
-        account_version := v_version;
-        amount_minor := v_posting.amount;
-        balance_after_minor := v_balance;
-        return next;
-    end loop;
+        select p_business_id, n.account_id, n.account_version, v_entry_id, n.amount, n.balance_after, v_now
+        from numbered n
+        returning postings.account_id, postings.account_version, postings.amount_minor,
+                  postings.balance_after_minor)
+    select v_entry_id, v_now, i.account_id, i.account_version, i.amount_minor, i.balance_after_minor
+    from inserted i
+    order by i.account_id, i.account_version;
 end $$;
 
 -- Same key + same request = one effect and one answer. The row is written in the same

@@ -16,15 +16,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit: runs many callers' writes in one transaction, each inside its own savepoint, so
- * one commit (one WAL flush, about 2 ms here) is shared by up to {@link #BATCH_MAX} writes. A
- * caller blocks until its write has committed and gets its result or its failure; a failed write
- * rolls back to its savepoint and never affects its neighbours.
+ * Group commit: runs many callers' writes in one transaction, so one commit (one WAL flush, 2–3 ms
+ * here) is shared by up to {@link #BATCH_MAX} writes. A caller blocks until its write has committed
+ * and gets its result or its own failure; a failed write never affects its neighbours.
  *
- * <p>Deadlocks: before running a batch, a writer locks the union of the accounts its writes
- * declared, in account-id order — the same global order {@code ledger_post} uses — so two batches
- * never wait on each other in a cycle. Should a deadlock or a lost connection happen anyway, the
- * batch is retried; callers never see a deadlock error.
+ * <p>Each business's writes go to one writer (a thread with its own connection), chosen by
+ * business id. Every checkout of a business touches its sales account, so spreading one business
+ * over several writers would only make them queue on that row's lock, one commit at a time; kept
+ * on one writer they share commits instead. Different businesses run on different writers at once.
+ *
+ * <p>A batch first runs optimistically, with no savepoints. If any write fails, the transaction is
+ * rolled back and the batch runs again with a savepoint around each write, so the failures fail
+ * alone. Before running, a writer locks the accounts the batch declared in account-id order (the
+ * order {@code ledger_post} uses), so it cannot deadlock with writes made outside the batcher.
+ * Deadlocks, serialization failures and lost connections are retried; callers never see them.
  */
 public final class WriteBatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBatcher.class);
@@ -32,9 +37,9 @@ public final class WriteBatcher implements AutoCloseable {
   public static final int BATCH_MAX = 48;
 
   private static final int RETRIES_MAX = 5;
-  private static final int QUEUE_MAX = 10_000;
+  private static final int QUEUE_MAX = 5_000;
 
-  /** A unit of work that runs inside a shared transaction. */
+  /** A unit of work that runs inside a shared transaction; it may run more than once. */
   public interface Work<T> {
     T run(Handle handle);
 
@@ -45,12 +50,8 @@ public final class WriteBatcher implements AutoCloseable {
     default void afterProblem(Handle handle, Problem problem) {}
   }
 
-  /** An account a write will lock: {@code (business, account)}. */
-  public record Lock(long businessId, long accountId) {}
-
   private final Jdbi jdbi;
-  private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>(QUEUE_MAX);
-  private final List<Thread> writers = new ArrayList<>();
+  private final List<Writer> writers = new ArrayList<>();
   private volatile boolean closed;
 
   public WriteBatcher(Jdbi jdbi, int writersCount) {
@@ -59,21 +60,24 @@ public final class WriteBatcher implements AutoCloseable {
     }
     this.jdbi = jdbi;
     for (int index = 0; index < writersCount; index++) {
-      final Thread writer = Thread.ofPlatform().name("ledger-writer-" + index).daemon().start(this::drain);
+      final Writer writer = new Writer(new LinkedBlockingQueue<>(QUEUE_MAX));
+      writer.thread = Thread.ofPlatform().name("ledger-writer-" + index).daemon().start(() -> drain(writer.queue));
       writers.add(writer);
     }
   }
 
   /**
-   * Runs {@code work} in a batch and returns its result once committed. Throws the work's own
-   * exception, or {@link Problem.Kind#UNAVAILABLE} when the database could not commit it.
+   * Runs {@code work} for business {@code businessId} in a batch and returns its result once
+   * committed. {@code accountIds} are the accounts it will lock. Throws the work's own exception,
+   * or {@link Problem.Kind#UNAVAILABLE} when the database could not commit it.
    */
-  public <T> T write(Collection<Lock> locks, Work<T> work) {
+  public <T> T write(long businessId, Collection<Long> accountIds, Work<T> work) {
     if (closed) {
       throw new Problem(Problem.Kind.UNAVAILABLE, null, "Settle is shutting down");
     }
-    final Pending<T> pending = new Pending<>(List.copyOf(locks), work, new CompletableFuture<>());
-    if (!queue.offer(pending)) {
+    final Pending<T> pending = new Pending<>(businessId, List.copyOf(accountIds), work, new CompletableFuture<>());
+    final Writer writer = writers.get(Math.floorMod(Long.hashCode(businessId), writers.size()));
+    if (!writer.queue.offer(pending)) {
       throw new Problem(Problem.Kind.UNAVAILABLE, null, "too many writes are waiting; retry");
     }
     try {
@@ -89,9 +93,9 @@ public final class WriteBatcher implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (Thread writer : writers) {
+    for (Writer writer : writers) {
       try {
-        writer.join(TimeUnit.SECONDS.toMillis(10));
+        writer.thread.join(TimeUnit.SECONDS.toMillis(10));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -99,7 +103,7 @@ public final class WriteBatcher implements AutoCloseable {
     }
   }
 
-  private void drain() {
+  private void drain(BlockingQueue<Pending<?>> queue) {
     final List<Pending<?>> batch = new ArrayList<>(BATCH_MAX);
     while (!closed || !queue.isEmpty()) {
       try {
@@ -124,9 +128,17 @@ public final class WriteBatcher implements AutoCloseable {
 
   private void runWithRetries(List<Pending<?>> batch) throws InterruptedException {
     List<Pending<?>> todo = batch;
+    boolean careful = false;
     for (int attempt = 1; !todo.isEmpty(); attempt++) {
       try {
-        todo = runOnce(todo);
+        if (careful) {
+          todo = runCarefully(todo);
+        } else if (runOptimistically(todo)) {
+          return;
+        } else {
+          careful = true;
+          continue;
+        }
       } catch (RuntimeException e) {
         if (!SqlState.isTransient(e) || attempt >= RETRIES_MAX) {
           final RuntimeException failure =
@@ -145,10 +157,41 @@ public final class WriteBatcher implements AutoCloseable {
   }
 
   /**
-   * Runs the batch in one transaction and completes every write that finished; returns the writes
-   * to run again (those that hit a transient failure inside their savepoint).
+   * Runs every write with no savepoints and commits. Returns false, having rolled everything back,
+   * when any write failed: the batch must then run carefully.
    */
-  private List<Pending<?>> runOnce(List<Pending<?>> batch) {
+  private boolean runOptimistically(List<Pending<?>> batch) {
+    final List<Runnable> completions = new ArrayList<>(batch.size());
+    try (Handle handle = jdbi.open()) {
+      handle.begin();
+      try {
+        lockInOrder(handle, batch);
+        for (Pending<?> pending : batch) {
+          completions.add(runBare(handle, pending));
+        }
+        handle.commit();
+      } catch (RuntimeException e) {
+        rollbackQuietly(handle, e);
+        if (SqlState.isTransient(e) && !(e instanceof Problem)) {
+          throw e;
+        }
+        return false;
+      }
+    }
+    completions.forEach(Runnable::run);
+    return true;
+  }
+
+  private static <T> Runnable runBare(Handle handle, Pending<T> pending) {
+    final T value = pending.work.run(handle);
+    return () -> pending.result.complete(value);
+  }
+
+  /**
+   * Runs the batch in one transaction with a savepoint around each write and completes every write
+   * that finished; returns the writes to run again (those that hit a transient failure).
+   */
+  private List<Pending<?>> runCarefully(List<Pending<?>> batch) {
     final List<Runnable> completions = new ArrayList<>(batch.size());
     final List<Pending<?>> again = new ArrayList<>();
     try (Handle handle = jdbi.open()) {
@@ -156,7 +199,7 @@ public final class WriteBatcher implements AutoCloseable {
       try {
         lockInOrder(handle, batch);
         for (Pending<?> pending : batch) {
-          runOne(handle, pending, completions, again);
+          runInSavepoint(handle, pending, completions, again);
         }
         handle.commit();
       } catch (RuntimeException e) {
@@ -168,7 +211,7 @@ public final class WriteBatcher implements AutoCloseable {
     return again;
   }
 
-  private static <T> void runOne(
+  private static <T> void runInSavepoint(
       Handle handle, Pending<T> pending, List<Runnable> completions, List<Pending<?>> again) {
     handle.savepoint("write");
     try {
@@ -203,9 +246,9 @@ public final class WriteBatcher implements AutoCloseable {
     final List<Long> businessIds = new ArrayList<>();
     final List<Long> accountIds = new ArrayList<>();
     for (Pending<?> pending : batch) {
-      for (Lock lock : pending.locks) {
-        businessIds.add(lock.businessId());
-        accountIds.add(lock.accountId());
+      for (long accountId : pending.accountIds) {
+        businessIds.add(pending.businessId);
+        accountIds.add(accountId);
       }
     }
     if (accountIds.isEmpty()) {
@@ -225,5 +268,14 @@ public final class WriteBatcher implements AutoCloseable {
         .list();
   }
 
-  private record Pending<T>(List<Lock> locks, Work<T> work, CompletableFuture<T> result) {}
+  private static final class Writer {
+    final BlockingQueue<Pending<?>> queue;
+    Thread thread;
+
+    Writer(BlockingQueue<Pending<?>> queue) {
+      this.queue = queue;
+    }
+  }
+
+  private record Pending<T>(long businessId, List<Long> accountIds, Work<T> work, CompletableFuture<T> result) {}
 }

@@ -127,6 +127,7 @@ public final class Ledger {
       case "ST002" -> Problem.notFound("postings", message);
       case "ST003" -> new Problem(Problem.Kind.INSUFFICIENT_FUNDS, "postings", message);
       case "ST004" -> new Problem(Problem.Kind.REVERSAL_REFUSED, "entryId", message);
+      case "ST005" -> new Problem(Problem.Kind.ALREADY_REVERSED, "entryId", message);
       case SqlState.UNIQUE_VIOLATION ->
           reversesEntryId.isPresent() && message.contains("reversed_once")
               ? new Problem(

@@ -2,7 +2,6 @@ package dev.settle.ledger;
 
 import dev.settle.Problem;
 import dev.settle.business.ApiKeys;
-import dev.settle.db.WriteBatcher;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
 import dev.settle.web.Json;
@@ -78,7 +77,7 @@ public final class LedgerApi {
     writes.submit(
         ctx,
         caller,
-        locks(request),
+        request.accountIds(),
         201,
         handle -> {
           request.clientId().ifPresent(clientId -> requireClient(handle, caller.businessId(), clientId));
@@ -96,17 +95,14 @@ public final class LedgerApi {
     if (memo.isPresent() && memo.get().length() > EntryRequest.MEMO_LENGTH_MAX) {
       throw Problem.validation("memo", "memo must be at most 500 characters");
     }
-    final List<WriteBatcher.Lock> locks =
+    final List<Long> accountIds =
         jdbi.withHandle(handle -> ledger.entry(handle, caller.businessId(), entryId))
-            .map(entry -> entry.postings().stream()
-                .map(posting -> new WriteBatcher.Lock(caller.businessId(), posting.accountId()))
-                .distinct()
-                .toList())
+            .map(entry -> entry.postings().stream().map(PostedEntry.Posting::accountId).distinct().toList())
             .orElse(List.of());
     writes.submit(
         ctx,
         caller,
-        locks,
+        accountIds,
         201,
         handle ->
             json(
@@ -275,12 +271,6 @@ public final class LedgerApi {
     if (!exists) {
       throw Problem.notFound("clientId", "no client has id " + clientId);
     }
-  }
-
-  private static List<WriteBatcher.Lock> locks(EntryRequest request) {
-    return request.accountIds().stream()
-        .map(accountId -> new WriteBatcher.Lock(request.businessId(), accountId))
-        .toList();
   }
 
   static EntryJson json(PostedEntry entry, String currency, Optional<Long> reversedBy) {

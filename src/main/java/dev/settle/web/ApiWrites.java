@@ -37,19 +37,21 @@ public final class ApiWrites {
 
   /**
    * Runs {@code effect} once (per idempotency key) and writes its result as JSON with {@code
-   * successStatus}; a {@link Problem} it throws is written as problem+json.
+   * successStatus}; a {@link Problem} it throws is written as problem+json. {@code accountIds} are
+   * the ledger accounts the effect will lock (see {@link WriteBatcher}).
    */
   public void submit(
       Context ctx,
       ApiKeys.Caller caller,
-      Collection<WriteBatcher.Lock> locks,
+      Collection<Long> accountIds,
       int successStatus,
       Function<Handle, Object> effect) {
     final Optional<String> key = idempotencyKey(ctx);
     final byte[] fingerprint = fingerprint(ctx);
     final Response response =
         batcher.write(
-            locks,
+            caller.businessId(),
+            accountIds,
             new WriteBatcher.Work<>() {
               @Override
               public Response run(Handle handle) {

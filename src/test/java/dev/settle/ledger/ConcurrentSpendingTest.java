@@ -65,7 +65,8 @@ class ConcurrentSpendingTest {
                         try {
                           if (throughBatcher) {
                             batcher.write(
-                                request.accountIds().stream().map(id -> new WriteBatcher.Lock(salon.id(), id)).toList(),
+                                salon.id(),
+                                request.accountIds(),
                                 handle -> ledger.post(handle, request));
                           } else {
                             TestDatabase.get().jdbi().inTransaction(handle -> ledger.post(handle, request));

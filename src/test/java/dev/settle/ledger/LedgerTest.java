@@ -124,6 +124,26 @@ class LedgerTest {
   }
 
   @Test
+  void anAccountOnSeveralLinesOfOneEntryGetsAVersionAndRunningBalancePerLine() {
+    salon.post("checkout", debit(salon.account(CASH), 3_00), credit(salon.account(SALES), 3_00));
+
+    final PostedEntry split =
+        salon.post(
+            "checkout",
+            debit(salon.account(CASH), 10_00),
+            credit(salon.account(SALES), 15_00),
+            debit(salon.account(CASH), 5_00));
+
+    assertThat(split.postings())
+        .filteredOn(posting -> posting.accountId() == salon.account(CASH))
+        .extracting(PostedEntry.Posting::accountVersion, PostedEntry.Posting::balanceAfterMinor)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(2L, 13_00L), org.assertj.core.groups.Tuple.tuple(3L, 18_00L));
+    assertThat(salon.balance(salon.account(CASH))).isEqualTo(18_00);
+    assertThat(TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations()).isEmpty();
+  }
+
+  @Test
   void anotherBusinesssAccountCannotBePostedTo() {
     final TestBusiness spa = TestBusiness.create();
 
