@@ -161,7 +161,11 @@ create function ledger_post(
     p_amounts_minor      bigint[])
 returns table (entry_id bigint, effective_at timestamptz, account_id bigint, account_version bigint,
                amount_minor bigint, balance_after_minor bigint)
-language plpgsql as $$
+language plpgsql
+-- Its statements are index lookups whatever the arguments; planning them afresh on every call
+-- (PostgreSQL's default for the first calls and whenever it guesses so) cost more than running them.
+set plan_cache_mode = force_generic_plan
+as $$
 #variable_conflict use_column
 declare
     v_entry_id  bigint;
