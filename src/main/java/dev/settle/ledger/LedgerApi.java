@@ -152,10 +152,7 @@ public final class LedgerApi {
     final AccountJson account =
         jdbi.withHandle(
             handle -> {
-              final Account found =
-                  ledger
-                      .account(handle, caller.businessId(), accountId)
-                      .orElseThrow(() -> Problem.notFound("accountId", "no account has id " + accountId));
+              final Account found = requireAccount(handle, caller.businessId(), accountId);
               final long balance =
                   at.map(instant -> ledger.balanceAt(handle, caller.businessId(), accountId, instant))
                       .orElse(found.balanceMinor());
@@ -173,10 +170,7 @@ public final class LedgerApi {
     final HistoryJson history =
         jdbi.withHandle(
             handle -> {
-              final Account account =
-                  ledger
-                      .account(handle, caller.businessId(), accountId)
-                      .orElseThrow(() -> Problem.notFound("accountId", "no account has id " + accountId));
+              final Account account = requireAccount(handle, caller.businessId(), accountId);
               final List<HistoryRowJson> rows =
                   ledger.history(handle, caller.businessId(), accountId, limit, beforeVersion).stream()
                       .map(
@@ -258,6 +252,12 @@ public final class LedgerApi {
         Optional.ofNullable(body.clientId()),
         Optional.ofNullable(ctx.header(ApiWrites.IDEMPOTENCY_HEADER)),
         postings);
+  }
+
+  private Account requireAccount(org.jdbi.v3.core.Handle handle, long businessId, long accountId) {
+    return ledger
+        .account(handle, businessId, accountId)
+        .orElseThrow(() -> Problem.notFound("accountId", "no account has id " + accountId));
   }
 
   private static void requireClient(org.jdbi.v3.core.Handle handle, long businessId, long clientId) {

@@ -103,12 +103,7 @@ class ApiTest {
 
   @Test
   void spendingMoreThanAClientHoldsIsA422NamingTheAccount() {
-    final String spend =
-        """
-        {"kind": "checkout", "postings": [
-          {"accountId": %d, "side": "debit", "amountMinor": 500},
-          {"accountId": %d, "side": "credit", "amountMinor": 500}]}
-        """.formatted(ana.credits().id(), salon.account(AccountKind.SALES));
+    final String spend = spendAnasCredits(500);
 
     final Reply reply = post(spend);
 
@@ -142,12 +137,7 @@ class ApiTest {
 
   @Test
   void aRefusedRequestIsAnsweredTheSameWayWhenRetriedWithItsKey() {
-    final String spend =
-        """
-        {"kind": "checkout", "postings": [
-          {"accountId": %d, "side": "debit", "amountMinor": 500},
-          {"accountId": %d, "side": "credit", "amountMinor": 500}]}
-        """.formatted(ana.credits().id(), salon.account(AccountKind.SALES));
+    final String spend = spendAnasCredits(500);
     final Reply refused = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
     salon.post("credit_issued",
         dev.settle.ledger.PostingRequest.debit(salon.account(AccountKind.PROMOTIONS), 10_00),
@@ -213,6 +203,14 @@ class ApiTest {
     assertThat(TestApp.get(salon.apiKey(), "/api/v1/entries/" + entryId).json().get("reversedByEntryId").asLong())
         .isEqualTo(reversal.json().get("id").asLong());
     assertThat(salon.balance(ana.receivable().id())).isZero();
+  }
+
+  private String spendAnasCredits(long amountMinor) {
+    return """
+        {"kind": "checkout", "postings": [
+          {"accountId": %d, "side": "debit", "amountMinor": %d},
+          {"accountId": %d, "side": "credit", "amountMinor": %d}]}
+        """.formatted(ana.credits().id(), amountMinor, salon.account(AccountKind.SALES), amountMinor);
   }
 
   private Reply post(String body) {
