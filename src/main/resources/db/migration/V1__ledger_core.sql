@@ -277,6 +277,48 @@ begin
     order by i.account_id, i.account_version;
 end $$;
 
+-- post several entries in one call (one round trip for a whole group-commit batch): entry i has
+-- the scalars at index i and the next p_posting_counts[i] elements of the posting arrays. Stops
+-- at the first entry refused, like ledger_post; the caller rolls back and posts them one by one.
+create function ledger_post_many(
+    p_business_ids        bigint[],
+    p_kinds               text[],
+    p_memos               text[],
+    p_actor_staff_ids     bigint[],
+    p_actor_api_key_ids   bigint[],
+    p_client_ids          bigint[],
+    p_idempotency_keys    text[],
+    p_reverses_entry_ids  bigint[],
+    p_posting_counts      int[],
+    p_account_ids         bigint[],
+    p_amounts_minor       bigint[])
+returns table (entry_index int, entry_id bigint, effective_at timestamptz, account_id bigint,
+               account_version bigint, amount_minor bigint, balance_after_minor bigint)
+language plpgsql
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_index   int;
+    v_offset  int := 0;
+    v_count   int;
+begin
+    if (select sum(count) from unnest(p_posting_counts) as count) <> cardinality(p_account_ids) then
+        raise exception 'posting counts do not match the postings given' using errcode = 'ST001';
+    end if;
+    for v_index in 1 .. coalesce(cardinality(p_business_ids), 0) loop
+        v_count := p_posting_counts[v_index];
+        return query
+            select v_index, posted.*
+            from ledger_post(p_business_ids[v_index], p_kinds[v_index], p_memos[v_index],
+                             p_actor_staff_ids[v_index], p_actor_api_key_ids[v_index],
+                             p_client_ids[v_index], null, null, p_idempotency_keys[v_index],
+                             p_reverses_entry_ids[v_index],
+                             p_account_ids[v_offset + 1 : v_offset + v_count],
+                             p_amounts_minor[v_offset + 1 : v_offset + v_count]) as posted;
+        v_offset := v_offset + v_count;
+    end loop;
+end $$;
+
 -- Same key + same request = one effect and one answer. The row is written in the same
 -- transaction as the effect, so a crash leaves either both or neither.
 create table idempotency_keys (

@@ -28,7 +28,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jdbi.v3.core.Handle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -165,8 +164,7 @@ public final class BenchCommand {
     }
 
     private long post(WriteBatcher batcher, EntryRequest request) {
-      return batcher.write(
-          request.businessId(), request.accountIds(), (Handle handle) -> ledger.post(handle, request).id());
+      return batcher.write(request.businessId(), request.accountIds(), ledger.postWork(request)).id();
     }
 
     private Run run(WriteBatcher batcher, String shape, int writersCount, List<Business> businesses)

@@ -50,14 +50,13 @@ public final class ClientsApi {
         List.of(),
         201,
         handle ->
-            json(
-                clients.create(
-                    handle,
-                    caller.businessId(),
-                    body.name(),
-                    Optional.ofNullable(body.email()),
-                    Optional.ofNullable(body.phone())),
-                caller.currency()));
+            clients.create(
+                handle,
+                caller.businessId(),
+                body.name(),
+                Optional.ofNullable(body.email()),
+                Optional.ofNullable(body.phone())),
+        client -> json(client, caller.currency()));
   }
 
   public void get(Context ctx) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 public final class SqlState {
   public static final String UNIQUE_VIOLATION = "23505";
   public static final String CHECK_VIOLATION = "23514";
+  public static final String FOREIGN_KEY_VIOLATION = "23503";
   public static final String NUMERIC_OUT_OF_RANGE = "22003";
   public static final String SERIALIZATION_FAILURE = "40001";
   public static final String DEADLOCK_DETECTED = "40P01";

@@ -4,6 +4,7 @@ import dev.settle.Problem;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * over several writers would only make them queue on that row's lock, one commit at a time; kept
  * on one writer they share commits instead. Different businesses run on different writers at once.
  *
- * <p>A batch first runs optimistically, with no savepoints. If any write fails, the transaction is
- * rolled back and the batch runs again with a savepoint around each write, so the failures fail
- * alone. Before running, a writer locks the accounts the batch declared in account-id order (the
+ * <p>A batch first runs optimistically, with no savepoints, and neighbouring writes of one {@link
+ * Group} (ledger posts, say) go to the database together in one round trip. If any write fails,
+ * the transaction is rolled back and the batch runs again one write at a time, with a savepoint
+ * around each, so the failures fail alone. Before running, a writer locks the accounts the batch declared in account-id order (the
  * order {@code ledger_post} uses), so it cannot deadlock with writes made outside the batcher.
  * Deadlocks, serialization failures and lost connections are retried; callers never see them.
  */
@@ -48,6 +50,29 @@ public final class WriteBatcher implements AutoCloseable {
      * were rolled back — for recording the failure (an idempotency record, say).
      */
     default void afterProblem(Handle handle, Problem problem) {}
+
+    /** Neighbouring works with equal groups may run together, through their group. */
+    default Optional<Group<T>> group() {
+      return Optional.empty();
+    }
+  }
+
+  /** Thrown by a {@link Group} that cannot run its works together: run them one by one. */
+  public static final class RunOneByOne extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public RunOneByOne(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /** Runs several works of one kind together, in fewer round trips than one by one. */
+  public interface Group<T> {
+    /**
+     * Runs {@code works} in order on {@code handle}; returns their results in the same order. A
+     * failure rolls back the whole batch, which then runs again one work at a time.
+     */
+    List<T> runAll(Handle handle, List<Work<T>> works);
   }
 
   private final Jdbi jdbi;
@@ -166,8 +191,9 @@ public final class WriteBatcher implements AutoCloseable {
       handle.begin();
       try {
         lockInOrder(handle, batch);
-        for (Pending<?> pending : batch) {
-          completions.add(runBare(handle, pending));
+        for (int start = 0, end; start < batch.size(); start = end) {
+          end = endOfGroup(batch, start);
+          completions.addAll(end - start > 1 ? runGroup(handle, batch.subList(start, end)) : List.of(runBare(handle, batch.get(start))));
         }
         handle.commit();
       } catch (RuntimeException e) {
@@ -180,6 +206,33 @@ public final class WriteBatcher implements AutoCloseable {
     }
     completions.forEach(Runnable::run);
     return true;
+  }
+
+  /** The index after the run of works, starting at {@code start}, that share one group. */
+  private static int endOfGroup(List<Pending<?>> batch, int start) {
+    final Optional<?> group = batch.get(start).work.group();
+    int end = start + 1;
+    while (group.isPresent() && end < batch.size() && group.equals(batch.get(end).work.group())) {
+      end++;
+    }
+    return end;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> List<Runnable> runGroup(Handle handle, List<Pending<?>> members) {
+    final List<Pending<T>> typed = members.stream().map(pending -> (Pending<T>) pending).toList();
+    final Group<T> group = typed.getFirst().work.group().orElseThrow();
+    final List<T> results = group.runAll(handle, typed.stream().map(Pending::work).toList());
+    if (results.size() != typed.size()) {
+      throw new IllegalStateException("a group returned " + results.size() + " results for " + typed.size());
+    }
+    final List<Runnable> completions = new ArrayList<>(typed.size());
+    for (int index = 0; index < typed.size(); index++) {
+      final Pending<T> pending = typed.get(index);
+      final T value = results.get(index);
+      completions.add(() -> pending.result.complete(value));
+    }
+    return completions;
   }
 
   private static <T> Runnable runBare(Handle handle, Pending<T> pending) {

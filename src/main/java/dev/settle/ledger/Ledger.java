@@ -2,6 +2,7 @@ package dev.settle.ledger;
 
 import dev.settle.Problem;
 import dev.settle.db.SqlState;
+import dev.settle.db.WriteBatcher;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,10 +13,12 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementException;
 
 /**
- * The double-entry ledger: post entries, reverse them, read balances now and as of any instant.
+ * The ledger (double entry): post entries, reverse them, read balances now and as of any
+ * instant.
  * Every method takes the caller's {@link Handle}, so a post joins the caller's transaction (and
  * its idempotency record) and commits or rolls back with it. Posting itself is the
- * {@code ledger_post} function in the migrations: locks, balances and postings in one round trip.
+ * {@code ledger_post} function in the migrations (called through {@code ledger_post_many}, which
+ * posts several entries per round trip): locks, balances and postings in one call.
  */
 public final class Ledger {
   public static final int HISTORY_LIMIT_MAX = 500;
@@ -62,63 +65,124 @@ public final class Ledger {
   }
 
   private PostedEntry post(Handle handle, EntryRequest request, Optional<Long> reversesEntryId) {
-    final long[] accountIds =
-        request.postings().stream().mapToLong(PostingRequest::accountId).toArray();
-    final long[] amounts =
-        request.postings().stream().mapToLong(PostingRequest::amountMinor).toArray();
-    final List<PostedEntry.Posting> postings = new ArrayList<>();
-    final OffsetDateTime[] effectiveAt = new OffsetDateTime[1];
-    final long[] entryId = new long[1];
+    return postAll(handle, List.of(request), List.of(reversesEntryId)).getFirst();
+  }
+
+  /**
+   * Posts several entries in one round trip, in order, each all or nothing. Throws on the first
+   * that is refused, leaving the caller's transaction to roll back: callers that need the others
+   * to stand post them one by one instead (see {@link #postWork}).
+   */
+  public List<PostedEntry> postAll(Handle handle, List<EntryRequest> requests) {
+    return postAll(handle, requests, requests.stream().map(request -> Optional.<Long>empty()).toList());
+  }
+
+  private List<PostedEntry> postAll(
+      Handle handle, List<EntryRequest> requests, List<Optional<Long>> reversesEntryIds) {
+    final List<Long> accountIds = new ArrayList<>();
+    final List<Long> amounts = new ArrayList<>();
+    for (EntryRequest request : requests) {
+      for (PostingRequest posting : request.postings()) {
+        accountIds.add(posting.accountId());
+        amounts.add(posting.amountMinor());
+      }
+    }
+    final List<List<PostedEntry.Posting>> postings = new ArrayList<>();
+    final List<Long> entryIds = new ArrayList<>();
+    final List<OffsetDateTime> effectiveAts = new ArrayList<>();
+    requests.forEach(request -> postings.add(new ArrayList<>()));
     try {
       handle
           .createQuery(
               """
-              select entry_id, effective_at, account_id, account_version, amount_minor,
+              select entry_index, entry_id, effective_at, account_id, account_version, amount_minor,
                      balance_after_minor
-              from ledger_post(:business_id, :kind, :memo, :actor_staff_id, :actor_api_key_id,
-                               :client_id, null, null, :idempotency_key, :reverses_entry_id,
-                               :account_ids, :amounts)
+              from ledger_post_many(:business_ids, :kinds, :memos, :actor_staff_ids, :actor_api_key_ids,
+                                    :client_ids, :idempotency_keys, :reverses_entry_ids,
+                                    :posting_counts, :account_ids, :amounts)
               """)
-          .bind("business_id", request.businessId())
-          .bind("kind", request.kind())
-          .bind("memo", request.memo().orElse(null))
-          .bind("actor_staff_id", request.actor().staffUserId().orElse(null))
-          .bind("actor_api_key_id", request.actor().apiKeyId().orElse(null))
-          .bind("client_id", request.clientId().orElse(null))
-          .bind("idempotency_key", request.idempotencyKey().orElse(null))
-          .bind("reverses_entry_id", reversesEntryId.orElse(null))
-          .bind("account_ids", accountIds)
-          .bind("amounts", amounts)
+          .bindArray("business_ids", Long.class, each(requests, EntryRequest::businessId))
+          .bindArray("kinds", String.class, each(requests, EntryRequest::kind))
+          .bindArray("memos", String.class, each(requests, request -> request.memo().orElse(null)))
+          .bindArray("actor_staff_ids", Long.class, each(requests, r -> r.actor().staffUserId().orElse(null)))
+          .bindArray("actor_api_key_ids", Long.class, each(requests, r -> r.actor().apiKeyId().orElse(null)))
+          .bindArray("client_ids", Long.class, each(requests, request -> request.clientId().orElse(null)))
+          .bindArray("idempotency_keys", String.class, each(requests, r -> r.idempotencyKey().orElse(null)))
+          .bindArray("reverses_entry_ids", Long.class, reversesEntryIds.stream().map(id -> id.orElse(null)).toList())
+          .bindArray("posting_counts", Integer.class, each(requests, request -> request.postings().size()))
+          .bindArray("account_ids", Long.class, accountIds)
+          .bindArray("amounts", Long.class, amounts)
           .map(
               (rs, ctx) -> {
-                entryId[0] = rs.getLong("entry_id");
-                effectiveAt[0] = rs.getObject("effective_at", OffsetDateTime.class);
-                return new PostedEntry.Posting(
-                    rs.getLong("account_id"),
-                    rs.getLong("account_version"),
-                    rs.getLong("amount_minor"),
-                    rs.getLong("balance_after_minor"));
+                final int index = rs.getInt("entry_index") - 1;
+                if (index == entryIds.size()) {
+                  entryIds.add(rs.getLong("entry_id"));
+                  effectiveAts.add(rs.getObject("effective_at", OffsetDateTime.class));
+                }
+                return postings.get(index).add(
+                    new PostedEntry.Posting(
+                        rs.getLong("account_id"),
+                        rs.getLong("account_version"),
+                        rs.getLong("amount_minor"),
+                        rs.getLong("balance_after_minor")));
               })
-          .forEach(postings::add);
+          .list();
     } catch (StatementException e) {
-      throw asProblem(e, reversesEntryId);
+      throw requests.size() == 1 ? asProblem(e, requests.getFirst(), reversesEntryIds.getFirst()) : e;
     }
-    if (postings.size() != request.postings().size()) {
-      throw new IllegalStateException(
-          "ledger_post wrote " + postings.size() + " postings for " + request.postings().size());
+    final List<PostedEntry> posted = new ArrayList<>(requests.size());
+    for (int index = 0; index < requests.size(); index++) {
+      final EntryRequest request = requests.get(index);
+      if (postings.get(index).size() != request.postings().size()) {
+        throw new IllegalStateException(
+            "ledger_post wrote " + postings.get(index).size() + " postings for " + request.postings().size());
+      }
+      posted.add(
+          new PostedEntry(
+              request.businessId(),
+              entryIds.get(index),
+              request.kind(),
+              effectiveAts.get(index),
+              request.memo(),
+              request.clientId(),
+              reversesEntryIds.get(index),
+              List.copyOf(postings.get(index))));
     }
-    return new PostedEntry(
-        request.businessId(),
-        entryId[0],
-        request.kind(),
-        effectiveAt[0],
-        request.memo(),
-        request.clientId(),
-        reversesEntryId,
-        List.copyOf(postings));
+    return posted;
   }
 
-  private static RuntimeException asProblem(StatementException e, Optional<Long> reversesEntryId) {
+  private static <T> List<T> each(List<EntryRequest> requests, java.util.function.Function<EntryRequest, T> field) {
+    final List<T> values = new ArrayList<>(requests.size());
+    requests.forEach(request -> values.add(field.apply(request)));
+    return values;
+  }
+
+  /**
+   * Posting {@code request} as a {@link WriteBatcher.Work}: neighbouring posts in a batch go to the
+   * database together, in one round trip.
+   */
+  public WriteBatcher.Work<PostedEntry> postWork(EntryRequest request) {
+    return new PostWork(this, request);
+  }
+
+  private record PostWork(Ledger ledger, EntryRequest request) implements WriteBatcher.Work<PostedEntry> {
+    @Override
+    public PostedEntry run(Handle handle) {
+      return ledger.post(handle, request);
+    }
+
+    @Override
+    public Optional<WriteBatcher.Group<PostedEntry>> group() {
+      return Optional.of(ledger.postGroup);
+    }
+  }
+
+  private final WriteBatcher.Group<PostedEntry> postGroup =
+      (handle, works) -> postAll(handle, works.stream().map(work -> ((PostWork) work).request()).toList());
+
+  /** The problem a refused entry means for its caller; anything unexpected stays as it is. */
+  private static RuntimeException asProblem(
+      StatementException e, EntryRequest request, Optional<Long> reversesEntryId) {
     final String state = SqlState.of(e).orElse("");
     final String message =
         SqlState.serverMessage(e).map(m -> m.getMessage()).orElse(e.getMessage());
@@ -134,6 +198,10 @@ public final class Ledger {
                   Problem.Kind.ALREADY_REVERSED,
                   "entryId",
                   "entry " + reversesEntryId.get() + " has already been reversed")
+              : e;
+      case SqlState.FOREIGN_KEY_VIOLATION ->
+          message.contains("journal_entries_business_id_client_id_fkey")
+              ? Problem.notFound("clientId", "no client has id " + request.clientId().orElse(0L))
               : e;
       case SqlState.CHECK_VIOLATION ->
           message.contains("stored_value_never_negative")

@@ -79,10 +79,8 @@ public final class LedgerApi {
         caller,
         request.accountIds(),
         201,
-        handle -> {
-          request.clientId().ifPresent(clientId -> requireClient(handle, caller.businessId(), clientId));
-          return json(ledger.post(handle, request), caller.currency(), Optional.empty());
-        });
+        ledger.postWork(request),
+        entry -> json(entry, caller.currency(), Optional.empty()));
   }
 
   public void reverseEntry(Context ctx) {
@@ -105,16 +103,14 @@ public final class LedgerApi {
         accountIds,
         201,
         handle ->
-            json(
-                ledger.reverse(
-                    handle,
-                    caller.businessId(),
-                    entryId,
-                    Actor.apiKey(caller.apiKeyId()),
-                    memo,
-                    Optional.ofNullable(ctx.header(ApiWrites.IDEMPOTENCY_HEADER))),
-                caller.currency(),
-                Optional.empty()));
+            ledger.reverse(
+                handle,
+                caller.businessId(),
+                entryId,
+                Actor.apiKey(caller.apiKeyId()),
+                memo,
+                Optional.ofNullable(ctx.header(ApiWrites.IDEMPOTENCY_HEADER))),
+        reversal -> json(reversal, caller.currency(), Optional.empty()));
   }
 
   public void getEntry(Context ctx) {
@@ -258,19 +254,6 @@ public final class LedgerApi {
     return ledger
         .account(handle, businessId, accountId)
         .orElseThrow(() -> Problem.notFound("accountId", "no account has id " + accountId));
-  }
-
-  private static void requireClient(org.jdbi.v3.core.Handle handle, long businessId, long clientId) {
-    final boolean exists =
-        handle
-            .createQuery("select exists (select 1 from clients where business_id = :business_id and id = :id)")
-            .bind("business_id", businessId)
-            .bind("id", clientId)
-            .mapTo(Boolean.class)
-            .one();
-    if (!exists) {
-      throw Problem.notFound("clientId", "no client has id " + clientId);
-    }
   }
 
   static EntryJson json(PostedEntry entry, String currency, Optional<Long> reversedBy) {

@@ -7,7 +7,9 @@ import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.function.Function;
@@ -36,48 +38,131 @@ public final class ApiWrites {
   record Response(int status, String body, boolean replayed) {}
 
   /**
-   * Runs {@code effect} once (per idempotency key) and writes its result as JSON with {@code
-   * successStatus}; a {@link Problem} it throws is written as problem+json. {@code accountIds} are
-   * the ledger accounts the effect will lock (see {@link WriteBatcher}).
+   * Runs {@code effect} once (per idempotency key) and writes {@code toJson} of its result with
+   * {@code successStatus}; a {@link Problem} it throws is written as problem+json. {@code
+   * accountIds} are the ledger accounts the effect will lock (see {@link WriteBatcher}).
    */
-  public void submit(
+  public <T> void submit(
       Context ctx,
       ApiKeys.Caller caller,
       Collection<Long> accountIds,
       int successStatus,
-      Function<Handle, Object> effect) {
-    final Optional<String> key = idempotencyKey(ctx);
-    final byte[] fingerprint = fingerprint(ctx);
-    final Response response =
-        batcher.write(
-            caller.businessId(),
-            accountIds,
-            new WriteBatcher.Work<>() {
-              @Override
-              public Response run(Handle handle) {
-                if (key.isPresent()) {
-                  final Optional<Response> earlier = claim(handle, caller.businessId(), key.get(), fingerprint);
-                  if (earlier.isPresent()) {
-                    return earlier.get();
-                  }
-                }
-                final Response fresh = new Response(successStatus, Json.write(effect.apply(handle)), false);
-                key.ifPresent(k -> complete(handle, caller.businessId(), k, fresh));
-                return fresh;
-              }
-
-              @Override
-              public void afterProblem(Handle handle, Problem problem) {
-                if (key.isPresent() && problem.kind() != Problem.Kind.IDEMPOTENCY_MISMATCH) {
-                  remember(handle, caller.businessId(), key.get(), fingerprint, problem);
-                }
-              }
-            });
+      WriteBatcher.Work<T> effect,
+      Function<T, ?> toJson) {
+    final ApiWrite<T> write =
+        new ApiWrite<>(caller.businessId(), idempotencyKey(ctx), fingerprint(ctx), successStatus, effect, toJson);
+    final Response response = batcher.write(caller.businessId(), accountIds, write);
     ctx.status(response.status())
         .contentType(response.status() >= 400 ? Problems.CONTENT_TYPE : "application/json")
         .result(response.body());
     if (response.replayed()) {
       ctx.header(REPLAYED_HEADER, "true");
+    }
+  }
+
+  /** One API write: its effect, wrapped in the idempotency check when a key came with it. */
+  private record ApiWrite<T>(
+      long businessId,
+      Optional<String> key,
+      byte[] fingerprint,
+      int successStatus,
+      WriteBatcher.Work<T> effect,
+      Function<T, ?> toJson)
+      implements WriteBatcher.Work<Response> {
+
+    @Override
+    public Response run(Handle handle) {
+      if (key.isPresent()) {
+        final Optional<Response> earlier = claim(handle, businessId, key.get(), fingerprint);
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+      }
+      final Response fresh = respond(effect.run(handle));
+      key.ifPresent(k -> complete(handle, businessId, k, fresh));
+      return fresh;
+    }
+
+    @Override
+    public void afterProblem(Handle handle, Problem problem) {
+      if (key.isPresent() && problem.kind() != Problem.Kind.IDEMPOTENCY_MISMATCH) {
+        remember(handle, businessId, key.get(), fingerprint, problem);
+      }
+    }
+
+    /** Writes whose effects run together (ledger posts) run together here too, keys and all. */
+    @Override
+    public Optional<WriteBatcher.Group<Response>> group() {
+      return effect.group().map(ApiGroup::new);
+    }
+
+    Response respond(T result) {
+      return new Response(successStatus, Json.write(toJson.apply(result)), false);
+    }
+  }
+
+  /**
+   * Several API writes in three round trips: claim every key, run the effects as their group,
+   * store every response. A key that is already taken (a retry) sends the batch back to run one
+   * write at a time, where the retry is answered from its record.
+   */
+  private record ApiGroup<T>(WriteBatcher.Group<T> effects) implements WriteBatcher.Group<Response> {
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<Response> runAll(Handle handle, List<WriteBatcher.Work<Response>> works) {
+      final List<ApiWrite<T>> writes = works.stream().map(work -> (ApiWrite<T>) work).toList();
+      final List<ApiWrite<T>> keyed = writes.stream().filter(write -> write.key().isPresent()).toList();
+      if (!keyed.isEmpty() && claimAll(handle, keyed) != keyed.size()) {
+        throw new WriteBatcher.RunOneByOne("an idempotency key in the batch was already used");
+      }
+      final List<T> results = effects.runAll(handle, writes.stream().map(ApiWrite::effect).toList());
+      final List<Response> responses = new ArrayList<>(writes.size());
+      for (int index = 0; index < writes.size(); index++) {
+        responses.add(writes.get(index).respond(results.get(index)));
+      }
+      final List<Response> keyedResponses = new ArrayList<>();
+      for (int index = 0; index < writes.size(); index++) {
+        if (writes.get(index).key().isPresent()) {
+          keyedResponses.add(responses.get(index));
+        }
+      }
+      if (!keyed.isEmpty()) {
+        completeAll(handle, keyed, keyedResponses);
+      }
+      return responses;
+    }
+
+    private static int claimAll(Handle handle, List<? extends ApiWrite<?>> keyed) {
+      return handle
+          .createQuery(
+              """
+              insert into idempotency_keys (business_id, key, request_fingerprint)
+              select * from unnest(:business_ids, :keys, :fingerprints)
+              on conflict (business_id, key) do nothing
+              returning key
+              """)
+          .bindArray("business_ids", Long.class, keyed.stream().map(ApiWrite::businessId).toList())
+          .bindArray("keys", String.class, keyed.stream().map(write -> write.key().orElseThrow()).toList())
+          .bindArray("fingerprints", byte[].class, keyed.stream().map(ApiWrite::fingerprint).toList())
+          .mapTo(String.class)
+          .list()
+          .size();
+    }
+
+    private static void completeAll(Handle handle, List<? extends ApiWrite<?>> keyed, List<Response> responses) {
+      handle
+          .createUpdate(
+              """
+              update idempotency_keys k
+              set response_status = r.status, response_body = r.body
+              from unnest(:business_ids, :keys, :statuses, :bodies) as r (business_id, key, status, body)
+              where k.business_id = r.business_id and k.key = r.key
+              """)
+          .bindArray("business_ids", Long.class, keyed.stream().map(ApiWrite::businessId).toList())
+          .bindArray("keys", String.class, keyed.stream().map(write -> write.key().orElseThrow()).toList())
+          .bindArray("statuses", Integer.class, responses.stream().map(Response::status).toList())
+          .bindArray("bodies", String.class, responses.stream().map(Response::body).toList())
+          .execute();
     }
   }
 

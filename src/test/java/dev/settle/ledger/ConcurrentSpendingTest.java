@@ -67,7 +67,7 @@ class ConcurrentSpendingTest {
                             batcher.write(
                                 salon.id(),
                                 request.accountIds(),
-                                handle -> ledger.post(handle, request));
+                                ledger.postWork(request));
                           } else {
                             TestDatabase.get().jdbi().inTransaction(handle -> ledger.post(handle, request));
                           }

@@ -15,6 +15,7 @@ import dev.settle.clients.Clients;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -141,6 +142,25 @@ class LedgerTest {
             org.assertj.core.groups.Tuple.tuple(2L, 13_00L), org.assertj.core.groups.Tuple.tuple(3L, 18_00L));
     assertThat(salon.balance(salon.account(CASH))).isEqualTo(18_00);
     assertThat(TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations()).isEmpty();
+  }
+
+  @Test
+  void severalEntriesPostedInOneCallEachGetTheirOwnPostingsAndRunningBalances() {
+    final List<PostedEntry> posted =
+        TestDatabase.get().jdbi().inTransaction(handle -> ledger.postAll(handle, List.of(
+            entry(debit(salon.account(CASH), 10_00), credit(salon.account(SALES), 10_00)),
+            entry(debit(salon.account(CARD), 7_00), debit(salon.account(CASH), 1_00), credit(salon.account(SALES), 8_00)))));
+
+    assertThat(posted).hasSize(2);
+    assertThat(posted.get(0).postings()).extracting(PostedEntry.Posting::balanceAfterMinor).containsExactly(10_00L, 10_00L);
+    assertThat(posted.get(1).postings()).hasSize(3);
+    assertThat(posted.get(1).id()).isGreaterThan(posted.get(0).id());
+    assertThat(salon.balance(salon.account(SALES))).isEqualTo(18_00);
+    assertThat(salon.balance(salon.account(CASH))).isEqualTo(11_00);
+  }
+
+  private EntryRequest entry(PostingRequest... postings) {
+    return new EntryRequest(salon.id(), "checkout", Optional.empty(), Actor.system(), Optional.empty(), Optional.empty(), List.of(postings));
   }
 
   @Test

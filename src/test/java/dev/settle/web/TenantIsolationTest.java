@@ -45,6 +45,13 @@ class TenantIsolationTest {
         """.formatted(anaOfA.openPayments().id(), spaB.account(AccountKind.CASH));
 
     assertProblem(TestApp.post(spaB.apiKey(), "/api/v1/entries", drain), 404, "not-found", "postings");
+    final String aboutAnotherBusinessesClient =
+        """
+        {"kind": "checkout", "clientId": %d, "postings": [
+          {"accountId": %d, "side": "debit", "amountMinor": 100},
+          {"accountId": %d, "side": "credit", "amountMinor": 100}]}
+        """.formatted(anaOfA.id(), spaB.account(AccountKind.CASH), spaB.account(AccountKind.SALES));
+    assertProblem(TestApp.post(spaB.apiKey(), "/api/v1/entries", aboutAnotherBusinessesClient), 404, "not-found", "clientId");
     assertProblem(TestApp.post(spaB.apiKey(), "/api/v1/entries/" + entryOfA.id() + "/reversal", "{}"), 404, "not-found", "entryId");
     assertThat(salonA.balance(anaOfA.openPayments().id())).isEqualTo(50_00);
     assertThat(spaB.balance(spaB.account(AccountKind.CASH))).isZero();
