@@ -16,45 +16,44 @@ import dev.settle.web.WebServer;
 
 /** A running Settle: the pieces wired together over one database. */
 public final class App implements AutoCloseable {
-  public static final int WRITERS_DEFAULT = 4;
+    public static final int WRITERS_DEFAULT = 4;
 
-  private final WriteBatcher batcher;
-  private final WebServer web;
+    private final WriteBatcher batcher;
+    private final WebServer web;
 
-  private App(WriteBatcher batcher, WebServer web) {
-    this.batcher = batcher;
-    this.web = web;
-  }
-
-  /** Serves HTTP on {@code port} (0 picks a free one). The database must be migrated. */
-  public static App start(Database database, int port) {
-    final Ledger ledger = new Ledger();
-    final ApiKeys apiKeys = new ApiKeys();
-    final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
-    final ApiWrites writes = new ApiWrites(batcher);
-    final WebServer.Handlers handlers =
-        new WebServer.Handlers(
-            new Health(database),
-            new ApiAuth(database.jdbi(), apiKeys),
-            new BusinessApi(database.jdbi(), new Businesses(ledger, apiKeys)),
-            new ClientsApi(database.jdbi(), new Clients(ledger), writes),
-            new LedgerApi(database.jdbi(), ledger, writes));
-    try {
-      return new App(batcher, WebServer.start(handlers, port));
-    } catch (RuntimeException e) {
-      batcher.close();
-      throw e;
+    private App(WriteBatcher batcher, WebServer web) {
+        this.batcher = batcher;
+        this.web = web;
     }
-  }
 
-  public int port() {
-    return web.port();
-  }
+    /** Serves HTTP on {@code port} (0 picks a free one). The database must be migrated. */
+    public static App start(Database database, int port) {
+        final Ledger ledger = new Ledger();
+        final ApiKeys apiKeys = new ApiKeys();
+        final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
+        final ApiWrites writes = new ApiWrites(batcher);
+        final WebServer.Handlers handlers = new WebServer.Handlers(
+                new Health(database),
+                new ApiAuth(database.jdbi(), apiKeys),
+                new BusinessApi(database.jdbi(), new Businesses(ledger, apiKeys)),
+                new ClientsApi(database.jdbi(), new Clients(ledger), writes),
+                new LedgerApi(database.jdbi(), ledger, writes));
+        try {
+            return new App(batcher, WebServer.start(handlers, port));
+        } catch (RuntimeException e) {
+            batcher.close();
+            throw e;
+        }
+    }
 
-  /** Stops taking requests, then lets queued writes commit. */
-  @Override
-  public void close() {
-    web.close();
-    batcher.close();
-  }
+    public int port() {
+        return web.port();
+    }
+
+    /** Stops taking requests, then lets queued writes commit. */
+    @Override
+    public void close() {
+        web.close();
+        batcher.close();
+    }
 }

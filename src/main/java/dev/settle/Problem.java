@@ -8,62 +8,61 @@ import java.util.Optional;
  * shape. Programmer errors are not Problems: they fail fast and show as a 500.
  */
 public final class Problem extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** The stable kinds. A kind's slug is part of the API: never rename one. */
-  public enum Kind {
-    VALIDATION("validation", "The request is not valid", 400),
-    MALFORMED_JSON("malformed-json", "The request body is not valid JSON", 400),
-    UNAUTHENTICATED("unauthenticated", "A valid API key is required", 401),
-    NOT_FOUND("not-found", "Not found", 404),
-    METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
-    ALREADY_REVERSED("already-reversed", "The entry has already been reversed", 409),
-    REVERSAL_REFUSED("reversal-refused", "The entry cannot be reversed", 409),
-    PAYLOAD_TOO_LARGE("payload-too-large", "The request body is too large", 413),
-    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The request body must be JSON", 415),
-    INSUFFICIENT_FUNDS("insufficient-funds", "Insufficient funds", 422),
-    IDEMPOTENCY_MISMATCH(
-        "idempotency-key-reused", "The Idempotency-Key was used for a different request", 422),
-    UNAVAILABLE("unavailable", "The service is temporarily unavailable; retry", 503);
+    /** The stable kinds. A kind's slug is part of the API: never rename one. */
+    public enum Kind {
+        VALIDATION("validation", "The request is not valid", 400),
+        MALFORMED_JSON("malformed-json", "The request body is not valid JSON", 400),
+        UNAUTHENTICATED("unauthenticated", "A valid API key is required", 401),
+        NOT_FOUND("not-found", "Not found", 404),
+        METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
+        ALREADY_REVERSED("already-reversed", "The entry has already been reversed", 409),
+        REVERSAL_REFUSED("reversal-refused", "The entry cannot be reversed", 409),
+        PAYLOAD_TOO_LARGE("payload-too-large", "The request body is too large", 413),
+        UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The request body must be JSON", 415),
+        INSUFFICIENT_FUNDS("insufficient-funds", "Insufficient funds", 422),
+        IDEMPOTENCY_MISMATCH("idempotency-key-reused", "The Idempotency-Key was used for a different request", 422),
+        UNAVAILABLE("unavailable", "The service is temporarily unavailable; retry", 503);
 
-    public final String slug;
-    public final String title;
-    public final int status;
+        public final String slug;
+        public final String title;
+        public final int status;
 
-    Kind(String slug, String title, int status) {
-      this.slug = slug;
-      this.title = title;
-      this.status = status;
+        Kind(String slug, String title, int status) {
+            this.slug = slug;
+            this.title = title;
+            this.status = status;
+        }
     }
-  }
 
-  private final Kind kind;
-  private final String field;
+    private final Kind kind;
+    private final String field;
 
-  public Problem(Kind kind, String field, String detail) {
-    super(detail);
-    this.kind = kind;
-    this.field = field;
-  }
+    public Problem(Kind kind, String field, String detail) {
+        super(detail);
+        this.kind = kind;
+        this.field = field;
+    }
 
-  public static Problem validation(String field, String detail) {
-    return new Problem(Kind.VALIDATION, field, detail);
-  }
+    public static Problem validation(String field, String detail) {
+        return new Problem(Kind.VALIDATION, field, detail);
+    }
 
-  public static Problem notFound(String field, String detail) {
-    return new Problem(Kind.NOT_FOUND, field, detail);
-  }
+    public static Problem notFound(String field, String detail) {
+        return new Problem(Kind.NOT_FOUND, field, detail);
+    }
 
-  public Kind kind() {
-    return kind;
-  }
+    public Kind kind() {
+        return kind;
+    }
 
-  /** The request field at fault, as a path ({@code postings[1].amountMinor}), if one is. */
-  public Optional<String> field() {
-    return Optional.ofNullable(field);
-  }
+    /** The request field at fault, as a path ({@code postings[1].amountMinor}), if one is. */
+    public Optional<String> field() {
+        return Optional.ofNullable(field);
+    }
 
-  public String detail() {
-    return getMessage();
-  }
+    public String detail() {
+        return getMessage();
+    }
 }

@@ -10,21 +10,21 @@ import picocli.CommandLine.Command;
 
 /** The one jar's entry point: {@code settle [serve|migrate|verify|business|bench]}. */
 @Command(
-    name = "settle",
-    mixinStandardHelpOptions = true,
-    version = "settle 0.1.0",
-    description = "Client balances, open payments, credits and gift cards on one ledger.",
-    subcommands = {
-      ServeCommand.class,
-      MigrateCommand.class,
-      VerifyCommand.class,
-      BusinessCommand.class,
-      BenchCommand.class
-    })
+        name = "settle",
+        mixinStandardHelpOptions = true,
+        version = "settle 0.1.0",
+        description = "Client balances, open payments, credits and gift cards on one ledger.",
+        subcommands = {
+            ServeCommand.class,
+            MigrateCommand.class,
+            VerifyCommand.class,
+            BusinessCommand.class,
+            BenchCommand.class
+        })
 public final class Settle {
-  public static void main(String[] args) {
-    // No command means serve: `java -jar settle.jar` starts the app.
-    final String[] effective = args.length == 0 ? new String[] {"serve"} : args;
-    System.exit(new CommandLine(new Settle()).execute(effective));
-  }
+    public static void main(String[] args) {
+        // No command means serve: `java -jar settle.jar` starts the app.
+        final String[] effective = args.length == 0 ? new String[] {"serve"} : args;
+        System.exit(new CommandLine(new Settle()).execute(effective));
+    }
 }

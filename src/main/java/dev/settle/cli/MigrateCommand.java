@@ -7,14 +7,15 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "migrate", description = "Bring the database schema up to date, then exit.")
 public final class MigrateCommand implements Callable<Integer> {
-  @Mixin DatabaseOptions database;
+    @Mixin
+    DatabaseOptions database;
 
-  @Override
-  public Integer call() {
-    try (Database db = database.open()) {
-      db.migrate();
-      System.out.println("schema is up to date");
-      return 0;
+    @Override
+    public Integer call() {
+        try (Database db = database.open()) {
+            db.migrate();
+            System.out.println("schema is up to date");
+            return 0;
+        }
     }
-  }
 }

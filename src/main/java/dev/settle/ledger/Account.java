@@ -4,10 +4,10 @@ import java.util.Optional;
 
 /** An account and its stored balance (in its normal direction: positive holds value). */
 public record Account(
-    long businessId,
-    long id,
-    AccountKind kind,
-    Optional<Long> clientId,
-    Optional<Long> giftCardId,
-    long balanceMinor,
-    long version) {}
+        long businessId,
+        long id,
+        AccountKind kind,
+        Optional<Long> clientId,
+        Optional<Long> giftCardId,
+        long balanceMinor,
+        long version) {}

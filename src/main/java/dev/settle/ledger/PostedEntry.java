@@ -6,16 +6,15 @@ import java.util.Optional;
 
 /** A journal entry as it stands in the ledger. Immutable, like the rows behind it. */
 public record PostedEntry(
-    long businessId,
-    long id,
-    String kind,
-    OffsetDateTime effectiveAt,
-    Optional<String> memo,
-    Optional<Long> clientId,
-    Optional<Long> reversesEntryId,
-    List<Posting> postings) {
+        long businessId,
+        long id,
+        String kind,
+        OffsetDateTime effectiveAt,
+        Optional<String> memo,
+        Optional<Long> clientId,
+        Optional<Long> reversesEntryId,
+        List<Posting> postings) {
 
-  /** One posting with the account's balance and version right after it. */
-  public record Posting(
-      long accountId, long accountVersion, long amountMinor, long balanceAfterMinor) {}
+    /** One posting with the account's balance and version right after it. */
+    public record Posting(long accountId, long accountVersion, long amountMinor, long balanceAfterMinor) {}
 }

@@ -6,25 +6,25 @@ package dev.settle.ledger;
  */
 public record PostingRequest(long accountId, long amountMinor) {
 
-  public PostingRequest {
-    if (amountMinor == 0) {
-      throw new IllegalArgumentException("a posting moves a non-zero amount");
+    public PostingRequest {
+        if (amountMinor == 0) {
+            throw new IllegalArgumentException("a posting moves a non-zero amount");
+        }
     }
-  }
 
-  public static PostingRequest debit(long accountId, long amountMinor) {
-    requirePositive(amountMinor);
-    return new PostingRequest(accountId, amountMinor);
-  }
-
-  public static PostingRequest credit(long accountId, long amountMinor) {
-    requirePositive(amountMinor);
-    return new PostingRequest(accountId, -amountMinor);
-  }
-
-  private static void requirePositive(long amountMinor) {
-    if (amountMinor <= 0) {
-      throw new IllegalArgumentException("amount must be positive, was " + amountMinor);
+    public static PostingRequest debit(long accountId, long amountMinor) {
+        requirePositive(amountMinor);
+        return new PostingRequest(accountId, amountMinor);
     }
-  }
+
+    public static PostingRequest credit(long accountId, long amountMinor) {
+        requirePositive(amountMinor);
+        return new PostingRequest(accountId, -amountMinor);
+    }
+
+    private static void requirePositive(long amountMinor) {
+        if (amountMinor <= 0) {
+            throw new IllegalArgumentException("amount must be positive, was " + amountMinor);
+        }
+    }
 }

@@ -9,26 +9,27 @@ import org.jdbi.v3.core.Handle;
  * Each check lists at most {@link #EXAMPLES_MAX} offending rows and counts all of them.
  */
 public final class Verifier {
-  private static final int EXAMPLES_MAX = 10;
+    private static final int EXAMPLES_MAX = 10;
 
-  public record Report(long entries, long postings, long accounts, List<String> violations) {
-    public boolean ok() {
-      return violations.isEmpty();
+    public record Report(long entries, long postings, long accounts, List<String> violations) {
+        public boolean ok() {
+            return violations.isEmpty();
+        }
+
+        public String summary() {
+            return "%d entries, %d postings, %d accounts: %s"
+                    .formatted(
+                            entries,
+                            postings,
+                            accounts,
+                            ok() ? "all invariants hold" : violations.size() + " violation(s)");
+        }
     }
 
-    public String summary() {
-      return "%d entries, %d postings, %d accounts: %s"
-          .formatted(entries, postings, accounts, ok() ? "all invariants hold" : violations.size() + " violation(s)");
-    }
-  }
+    private record Check(String name, String sql) {}
 
-  private record Check(String name, String sql) {}
-
-  private static final List<Check> CHECKS =
-      List.of(
-          new Check(
-              "entry whose postings do not sum to zero, or with fewer than two postings",
-              """
+    private static final List<Check> CHECKS = List.of(
+            new Check("entry whose postings do not sum to zero, or with fewer than two postings", """
               select 'entry ' || e.business_id || '/' || e.id || ': ' || count(p.*) || ' postings, sum '
                      || coalesce(sum(p.amount_minor), 0)
               from journal_entries e
@@ -36,9 +37,7 @@ public final class Verifier {
               group by e.business_id, e.id
               having count(p.*) < 2 or coalesce(sum(p.amount_minor), 0) <> 0
               """),
-          new Check(
-              "account whose stored balance or version differs from its postings",
-              """
+            new Check("account whose stored balance or version differs from its postings", """
               select 'account ' || a.business_id || '/' || a.id || ' (' || a.kind || '): stored '
                      || a.balance_minor || ' v' || a.version || ', postings say '
                      || a.normal_side * coalesce(p.total, 0) || ' v' || coalesce(p.versions, 0)
@@ -51,9 +50,7 @@ public final class Verifier {
                  or a.version <> coalesce(p.versions, 0)
                  or a.version <> coalesce(p.last_version, 0)
               """),
-          new Check(
-              "posting whose running balance does not follow from the one before it",
-              """
+            new Check("posting whose running balance does not follow from the one before it", """
               select 'posting ' || business_id || '/' || account_id || ' v' || account_version
                      || ': balance after ' || balance_after_minor || ', expected ' || expected
               from (select p.*, a.normal_side * sum(p.amount_minor) over (
@@ -62,24 +59,18 @@ public final class Verifier {
                     join accounts a on a.business_id = p.business_id and a.id = p.account_id) running
               where balance_after_minor <> expected
               """),
-          new Check(
-              "stored-value account below zero",
-              """
+            new Check("stored-value account below zero", """
               select 'account ' || business_id || '/' || id || ' (' || kind || ') holds ' || balance_minor
               from accounts
               where kind in ('open_payments', 'credits', 'gift_card') and balance_minor < 0
               """),
-          new Check(
-              "posting without its entry or account",
-              """
+            new Check("posting without its entry or account", """
               select 'posting ' || p.business_id || '/' || p.account_id || ' v' || p.account_version
               from postings p
               where not exists (select 1 from journal_entries e where e.business_id = p.business_id and e.id = p.entry_id)
                  or not exists (select 1 from accounts a where a.business_id = p.business_id and a.id = p.account_id)
               """),
-          new Check(
-              "reversal that does not mirror its original",
-              """
+            new Check("reversal that does not mirror its original", """
               select 'reversal ' || r.business_id || '/' || r.id || ' of entry ' || r.reverses_entry_id
               from journal_entries r
               where r.reverses_entry_id is not null
@@ -91,23 +82,29 @@ public final class Verifier {
                      where business_id = r.business_id and entry_id = r.reverses_entry_id group by account_id))
               """));
 
-  public Report verify(Handle handle) {
-    final List<String> violations = new ArrayList<>();
-    for (Check check : CHECKS) {
-      final List<String> found =
-          handle.createQuery(check.sql() + " limit " + (EXAMPLES_MAX + 1)).mapTo(String.class).list();
-      for (int index = 0; index < Math.min(found.size(), EXAMPLES_MAX); index++) {
-        violations.add(check.name() + ": " + found.get(index));
-      }
-      if (found.size() > EXAMPLES_MAX) {
-        violations.add(check.name() + ": and more");
-      }
+    public Report verify(Handle handle) {
+        final List<String> violations = new ArrayList<>();
+        for (Check check : CHECKS) {
+            final List<String> found = handle.createQuery(check.sql() + " limit " + (EXAMPLES_MAX + 1))
+                    .mapTo(String.class)
+                    .list();
+            for (int index = 0; index < Math.min(found.size(), EXAMPLES_MAX); index++) {
+                violations.add(check.name() + ": " + found.get(index));
+            }
+            if (found.size() > EXAMPLES_MAX) {
+                violations.add(check.name() + ": and more");
+            }
+        }
+        return new Report(
+                count(handle, "journal_entries"),
+                count(handle, "postings"),
+                count(handle, "accounts"),
+                List.copyOf(violations));
     }
-    return new Report(
-        count(handle, "journal_entries"), count(handle, "postings"), count(handle, "accounts"), List.copyOf(violations));
-  }
 
-  private static long count(Handle handle, String table) {
-    return handle.createQuery("select count(*) from " + table).mapTo(Long.class).one();
-  }
+    private static long count(Handle handle, String table) {
+        return handle.createQuery("select count(*) from " + table)
+                .mapTo(Long.class)
+                .one();
+    }
 }

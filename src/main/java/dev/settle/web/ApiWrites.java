@@ -24,242 +24,254 @@ import org.jdbi.v3.core.Handle;
  * to commit, then replays its answer.
  */
 public final class ApiWrites {
-  public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  public static final String REPLAYED_HEADER = "Idempotent-Replayed";
-  private static final int KEY_LENGTH_MAX = 255;
+    public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    private static final int KEY_LENGTH_MAX = 255;
 
-  private final WriteBatcher batcher;
+    private final WriteBatcher batcher;
 
-  public ApiWrites(WriteBatcher batcher) {
-    this.batcher = batcher;
-  }
-
-  /** What went back to the client, as stored for replays. */
-  record Response(int status, String body, boolean replayed) {}
-
-  /**
-   * Runs {@code effect} once (per idempotency key) and writes {@code toJson} of its result with
-   * {@code successStatus}; a {@link Problem} it throws is written as problem+json. {@code
-   * accountIds} are the ledger accounts the effect will lock (see {@link WriteBatcher}).
-   */
-  public <T> void submit(
-      Context ctx,
-      ApiKeys.Caller caller,
-      Collection<Long> accountIds,
-      int successStatus,
-      WriteBatcher.Work<T> effect,
-      Function<T, ?> toJson) {
-    final ApiWrite<T> write =
-        new ApiWrite<>(caller.businessId(), idempotencyKey(ctx), fingerprint(ctx), successStatus, effect, toJson);
-    final Response response = batcher.write(caller.businessId(), accountIds, write);
-    ctx.status(response.status())
-        .contentType(response.status() >= 400 ? Problems.CONTENT_TYPE : "application/json")
-        .result(response.body());
-    if (response.replayed()) {
-      ctx.header(REPLAYED_HEADER, "true");
+    public ApiWrites(WriteBatcher batcher) {
+        this.batcher = batcher;
     }
-  }
 
-  /** One API write: its effect, wrapped in the idempotency check when a key came with it. */
-  private record ApiWrite<T>(
-      long businessId,
-      Optional<String> key,
-      byte[] fingerprint,
-      int successStatus,
-      WriteBatcher.Work<T> effect,
-      Function<T, ?> toJson)
-      implements WriteBatcher.Work<Response> {
+    /** What went back to the client, as stored for replays. */
+    record Response(int status, String body, boolean replayed) {}
 
-    @Override
-    public Response run(Handle handle) {
-      if (key.isPresent()) {
-        final Optional<Response> earlier = claim(handle, businessId, key.get(), fingerprint);
-        if (earlier.isPresent()) {
-          return earlier.get();
+    /**
+     * Runs {@code effect} once (per idempotency key) and writes {@code toJson} of its result with
+     * {@code successStatus}; a {@link Problem} it throws is written as problem+json. {@code
+     * accountIds} are the ledger accounts the effect will lock (see {@link WriteBatcher}).
+     */
+    public <T> void submit(
+            Context ctx,
+            ApiKeys.Caller caller,
+            Collection<Long> accountIds,
+            int successStatus,
+            WriteBatcher.Work<T> effect,
+            Function<T, ?> toJson) {
+        final ApiWrite<T> write = new ApiWrite<>(
+                caller.businessId(), idempotencyKey(ctx), fingerprint(ctx), successStatus, effect, toJson);
+        final Response response = batcher.write(caller.businessId(), accountIds, write);
+        ctx.status(response.status())
+                .contentType(response.status() >= 400 ? Problems.CONTENT_TYPE : "application/json")
+                .result(response.body());
+        if (response.replayed()) {
+            ctx.header(REPLAYED_HEADER, "true");
         }
-      }
-      final Response fresh = respond(effect.run(handle));
-      key.ifPresent(k -> complete(handle, businessId, k, fresh));
-      return fresh;
     }
 
-    @Override
-    public void afterProblem(Handle handle, Problem problem) {
-      if (key.isPresent() && problem.kind() != Problem.Kind.IDEMPOTENCY_MISMATCH) {
-        remember(handle, businessId, key.get(), fingerprint, problem);
-      }
-    }
+    /** One API write: its effect, wrapped in the idempotency check when a key came with it. */
+    private record ApiWrite<T>(
+            long businessId,
+            Optional<String> key,
+            byte[] fingerprint,
+            int successStatus,
+            WriteBatcher.Work<T> effect,
+            Function<T, ?> toJson)
+            implements WriteBatcher.Work<Response> {
 
-    /** Writes whose effects run together (ledger posts) run together here too, keys and all. */
-    @Override
-    public Optional<WriteBatcher.Group<Response>> group() {
-      return effect.group().map(ApiGroup::new);
-    }
-
-    Response respond(T result) {
-      return new Response(successStatus, Json.write(toJson.apply(result)), false);
-    }
-  }
-
-  /**
-   * Several API writes in three round trips: claim every key, run the effects as their group,
-   * store every response. A key that is already taken (a retry) sends the batch back to run one
-   * write at a time, where the retry is answered from its record.
-   */
-  private record ApiGroup<T>(WriteBatcher.Group<T> effects) implements WriteBatcher.Group<Response> {
-    @Override
-    @SuppressWarnings("unchecked")
-    public List<Response> runAll(Handle handle, List<WriteBatcher.Work<Response>> works) {
-      final List<ApiWrite<T>> writes = works.stream().map(work -> (ApiWrite<T>) work).toList();
-      final List<ApiWrite<T>> keyed = writes.stream().filter(write -> write.key().isPresent()).toList();
-      if (!keyed.isEmpty() && claimAll(handle, keyed) != keyed.size()) {
-        throw new WriteBatcher.RunOneByOne("an idempotency key in the batch was already used");
-      }
-      final List<T> results = effects.runAll(handle, writes.stream().map(ApiWrite::effect).toList());
-      final List<Response> responses = new ArrayList<>(writes.size());
-      for (int index = 0; index < writes.size(); index++) {
-        responses.add(writes.get(index).respond(results.get(index)));
-      }
-      final List<Response> keyedResponses = new ArrayList<>();
-      for (int index = 0; index < writes.size(); index++) {
-        if (writes.get(index).key().isPresent()) {
-          keyedResponses.add(responses.get(index));
+        @Override
+        public Response run(Handle handle) {
+            if (key.isPresent()) {
+                final Optional<Response> earlier = claim(handle, businessId, key.get(), fingerprint);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            final Response fresh = respond(effect.run(handle));
+            key.ifPresent(k -> complete(handle, businessId, k, fresh));
+            return fresh;
         }
-      }
-      if (!keyed.isEmpty()) {
-        completeAll(handle, keyed, keyedResponses);
-      }
-      return responses;
+
+        @Override
+        public void afterProblem(Handle handle, Problem problem) {
+            if (key.isPresent() && problem.kind() != Problem.Kind.IDEMPOTENCY_MISMATCH) {
+                remember(handle, businessId, key.get(), fingerprint, problem);
+            }
+        }
+
+        /** Writes whose effects run together (ledger posts) run together here too, keys and all. */
+        @Override
+        public Optional<WriteBatcher.Group<Response>> group() {
+            return effect.group().map(ApiGroup::new);
+        }
+
+        Response respond(T result) {
+            return new Response(successStatus, Json.write(toJson.apply(result)), false);
+        }
     }
 
-    private static int claimAll(Handle handle, List<? extends ApiWrite<?>> keyed) {
-      return handle
-          .createQuery(
-              """
+    /**
+     * Several API writes in three round trips: claim every key, run the effects as their group,
+     * store every response. A key that is already taken (a retry) sends the batch back to run one
+     * write at a time, where the retry is answered from its record.
+     */
+    private record ApiGroup<T>(WriteBatcher.Group<T> effects) implements WriteBatcher.Group<Response> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public List<Response> runAll(Handle handle, List<WriteBatcher.Work<Response>> works) {
+            final List<ApiWrite<T>> writes =
+                    works.stream().map(work -> (ApiWrite<T>) work).toList();
+            final List<ApiWrite<T>> keyed =
+                    writes.stream().filter(write -> write.key().isPresent()).toList();
+            if (!keyed.isEmpty() && claimAll(handle, keyed) != keyed.size()) {
+                throw new WriteBatcher.RunOneByOne("an idempotency key in the batch was already used");
+            }
+            final List<T> results =
+                    effects.runAll(handle, writes.stream().map(ApiWrite::effect).toList());
+            final List<Response> responses = new ArrayList<>(writes.size());
+            for (int index = 0; index < writes.size(); index++) {
+                responses.add(writes.get(index).respond(results.get(index)));
+            }
+            final List<Response> keyedResponses = new ArrayList<>();
+            for (int index = 0; index < writes.size(); index++) {
+                if (writes.get(index).key().isPresent()) {
+                    keyedResponses.add(responses.get(index));
+                }
+            }
+            if (!keyed.isEmpty()) {
+                completeAll(handle, keyed, keyedResponses);
+            }
+            return responses;
+        }
+
+        private static int claimAll(Handle handle, List<? extends ApiWrite<?>> keyed) {
+            return handle.createQuery("""
               insert into idempotency_keys (business_id, key, request_fingerprint)
               select * from unnest(:business_ids, :keys, :fingerprints)
               on conflict (business_id, key) do nothing
               returning key
               """)
-          .bindArray("business_ids", Long.class, keyed.stream().map(ApiWrite::businessId).toList())
-          .bindArray("keys", String.class, keyed.stream().map(write -> write.key().orElseThrow()).toList())
-          .bindArray("fingerprints", byte[].class, keyed.stream().map(ApiWrite::fingerprint).toList())
-          .mapTo(String.class)
-          .list()
-          .size();
-    }
+                    .bindArray(
+                            "business_ids",
+                            Long.class,
+                            keyed.stream().map(ApiWrite::businessId).toList())
+                    .bindArray(
+                            "keys",
+                            String.class,
+                            keyed.stream()
+                                    .map(write -> write.key().orElseThrow())
+                                    .toList())
+                    .bindArray(
+                            "fingerprints",
+                            byte[].class,
+                            keyed.stream().map(ApiWrite::fingerprint).toList())
+                    .mapTo(String.class)
+                    .list()
+                    .size();
+        }
 
-    private static void completeAll(Handle handle, List<? extends ApiWrite<?>> keyed, List<Response> responses) {
-      handle
-          .createUpdate(
-              """
+        private static void completeAll(Handle handle, List<? extends ApiWrite<?>> keyed, List<Response> responses) {
+            handle.createUpdate("""
               update idempotency_keys k
               set response_status = r.status, response_body = r.body
               from unnest(:business_ids, :keys, :statuses, :bodies) as r (business_id, key, status, body)
               where k.business_id = r.business_id and k.key = r.key
               """)
-          .bindArray("business_ids", Long.class, keyed.stream().map(ApiWrite::businessId).toList())
-          .bindArray("keys", String.class, keyed.stream().map(write -> write.key().orElseThrow()).toList())
-          .bindArray("statuses", Integer.class, responses.stream().map(Response::status).toList())
-          .bindArray("bodies", String.class, responses.stream().map(Response::body).toList())
-          .execute();
+                    .bindArray(
+                            "business_ids",
+                            Long.class,
+                            keyed.stream().map(ApiWrite::businessId).toList())
+                    .bindArray(
+                            "keys",
+                            String.class,
+                            keyed.stream()
+                                    .map(write -> write.key().orElseThrow())
+                                    .toList())
+                    .bindArray(
+                            "statuses",
+                            Integer.class,
+                            responses.stream().map(Response::status).toList())
+                    .bindArray(
+                            "bodies",
+                            String.class,
+                            responses.stream().map(Response::body).toList())
+                    .execute();
+        }
     }
-  }
 
-  /** The stored response for this key, or empty once this request owns the key. */
-  private static Optional<Response> claim(Handle handle, long businessId, String key, byte[] fingerprint) {
-    final boolean claimed =
-        handle
-            .createUpdate(
-                """
+    /** The stored response for this key, or empty once this request owns the key. */
+    private static Optional<Response> claim(Handle handle, long businessId, String key, byte[] fingerprint) {
+        final boolean claimed = handle.createUpdate("""
                 insert into idempotency_keys (business_id, key, request_fingerprint)
                 values (:business_id, :key, :fingerprint)
                 on conflict (business_id, key) do nothing
                 """)
-            .bind("business_id", businessId)
-            .bind("key", key)
-            .bind("fingerprint", fingerprint)
-            .execute()
-            == 1;
-    if (claimed) {
-      return Optional.empty();
-    }
-    final StoredKey stored =
-        handle
-            .createQuery(
-                """
+                        .bind("business_id", businessId)
+                        .bind("key", key)
+                        .bind("fingerprint", fingerprint)
+                        .execute()
+                == 1;
+        if (claimed) {
+            return Optional.empty();
+        }
+        final StoredKey stored = handle.createQuery("""
                 select request_fingerprint, response_status, response_body
                 from idempotency_keys
                 where business_id = :business_id and key = :key
                 """)
-            .bind("business_id", businessId)
-            .bind("key", key)
-            .map((rs, ctx) -> new StoredKey(rs.getBytes(1), rs.getInt(2), rs.getString(3)))
-            .one();
-    if (!Arrays.equals(stored.fingerprint(), fingerprint)) {
-      throw new Problem(
-          Problem.Kind.IDEMPOTENCY_MISMATCH,
-          IDEMPOTENCY_HEADER,
-          "this Idempotency-Key was first used with a different method, path or body; use a new key");
+                .bind("business_id", businessId)
+                .bind("key", key)
+                .map((rs, ctx) -> new StoredKey(rs.getBytes(1), rs.getInt(2), rs.getString(3)))
+                .one();
+        if (!Arrays.equals(stored.fingerprint(), fingerprint)) {
+            throw new Problem(
+                    Problem.Kind.IDEMPOTENCY_MISMATCH,
+                    IDEMPOTENCY_HEADER,
+                    "this Idempotency-Key was first used with a different method, path or body; use a new key");
+        }
+        return Optional.of(new Response(stored.status(), stored.body(), true));
     }
-    return Optional.of(new Response(stored.status(), stored.body(), true));
-  }
 
-  private record StoredKey(byte[] fingerprint, int status, String body) {}
+    private record StoredKey(byte[] fingerprint, int status, String body) {}
 
-  private static void complete(Handle handle, long businessId, String key, Response response) {
-    handle
-        .createUpdate(
-            """
+    private static void complete(Handle handle, long businessId, String key, Response response) {
+        handle.createUpdate("""
             update idempotency_keys set response_status = :status, response_body = :body
             where business_id = :business_id and key = :key
             """)
-        .bind("business_id", businessId)
-        .bind("key", key)
-        .bind("status", response.status())
-        .bind("body", response.body())
-        .execute();
-  }
+                .bind("business_id", businessId)
+                .bind("key", key)
+                .bind("status", response.status())
+                .bind("body", response.body())
+                .execute();
+    }
 
-  /** A refused request is answered the same way on retry: its problem is stored like a success. */
-  private static void remember(
-      Handle handle, long businessId, String key, byte[] fingerprint, Problem problem) {
-    handle
-        .createUpdate(
-            """
+    /** A refused request is answered the same way on retry: its problem is stored like a success. */
+    private static void remember(Handle handle, long businessId, String key, byte[] fingerprint, Problem problem) {
+        handle.createUpdate("""
             insert into idempotency_keys
                 (business_id, key, request_fingerprint, response_status, response_body)
             values (:business_id, :key, :fingerprint, :status, :body)
             on conflict (business_id, key) do nothing
             """)
-        .bind("business_id", businessId)
-        .bind("key", key)
-        .bind("fingerprint", fingerprint)
-        .bind("status", problem.kind().status)
-        .bind("body", Problems.toJson(problem))
-        .execute();
-  }
+                .bind("business_id", businessId)
+                .bind("key", key)
+                .bind("fingerprint", fingerprint)
+                .bind("status", problem.kind().status)
+                .bind("body", Problems.toJson(problem))
+                .execute();
+    }
 
-  private static Optional<String> idempotencyKey(Context ctx) {
-    final String key = ctx.header(IDEMPOTENCY_HEADER);
-    if (key == null) {
-      return Optional.empty();
+    private static Optional<String> idempotencyKey(Context ctx) {
+        final String key = ctx.header(IDEMPOTENCY_HEADER);
+        if (key == null) {
+            return Optional.empty();
+        }
+        if (key.isEmpty() || key.length() > KEY_LENGTH_MAX || !key.matches("[\\x21-\\x7E]+")) {
+            throw Problem.validation(IDEMPOTENCY_HEADER, "Idempotency-Key must be 1 to 255 visible ASCII characters");
+        }
+        return Optional.of(key);
     }
-    if (key.isEmpty() || key.length() > KEY_LENGTH_MAX || !key.matches("[\\x21-\\x7E]+")) {
-      throw Problem.validation(
-          IDEMPOTENCY_HEADER, "Idempotency-Key must be 1 to 255 visible ASCII characters");
-    }
-    return Optional.of(key);
-  }
 
-  private static byte[] fingerprint(Context ctx) {
-    try {
-      final MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update((ctx.method() + " " + ctx.path() + "\n").getBytes(StandardCharsets.UTF_8));
-      digest.update(ctx.bodyAsBytes());
-      return digest.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
+    private static byte[] fingerprint(Context ctx) {
+        try {
+            final MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update((ctx.method() + " " + ctx.path() + "\n").getBytes(StandardCharsets.UTF_8));
+            digest.update(ctx.bodyAsBytes());
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
-  }
 }

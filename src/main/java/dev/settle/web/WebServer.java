@@ -17,109 +17,106 @@ import org.slf4j.LoggerFactory;
  * {@code openapi.yaml} describes the same table; a test holds the two equal.
  */
 public final class WebServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(WebServer.class);
-  private static final long REQUEST_BYTES_MAX = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+    private static final long REQUEST_BYTES_MAX = 64 * 1024;
 
-  /** One row of the route table: which handler of {@link Handlers} serves a method and path. */
-  public record Route(HandlerType method, String path, Function<Handlers, Handler> handler) {}
+    /** One row of the route table: which handler of {@link Handlers} serves a method and path. */
+    public record Route(HandlerType method, String path, Function<Handlers, Handler> handler) {}
 
-  private final Javalin javalin;
+    private final Javalin javalin;
 
-  private WebServer(Javalin javalin) {
-    this.javalin = javalin;
-  }
+    private WebServer(Javalin javalin) {
+        this.javalin = javalin;
+    }
 
-  /** Every route Settle serves; {@code /api/*} routes are behind {@link ApiAuth}. */
-  public static List<Route> routes() {
-    return List.of(
-        new Route(HandlerType.GET, "/health", h -> h.health()::get),
-        new Route(HandlerType.GET, "/api/v1/business", h -> h.business()::get),
-        new Route(HandlerType.POST, "/api/v1/clients", h -> h.clients()::create),
-        new Route(HandlerType.GET, "/api/v1/clients/{clientId}", h -> h.clients()::get),
-        new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
-        new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
-        new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
-        new Route(HandlerType.POST, "/api/v1/entries", h -> h.ledger()::postEntry),
-        new Route(HandlerType.GET, "/api/v1/entries/{entryId}", h -> h.ledger()::getEntry),
-        new Route(HandlerType.POST, "/api/v1/entries/{entryId}/reversal", h -> h.ledger()::reverseEntry));
-  }
+    /** Every route Settle serves; {@code /api/*} routes are behind {@link ApiAuth}. */
+    public static List<Route> routes() {
+        return List.of(
+                new Route(HandlerType.GET, "/health", h -> h.health()::get),
+                new Route(HandlerType.GET, "/api/v1/business", h -> h.business()::get),
+                new Route(HandlerType.POST, "/api/v1/clients", h -> h.clients()::create),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}", h -> h.clients()::get),
+                new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
+                new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
+                new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
+                new Route(HandlerType.POST, "/api/v1/entries", h -> h.ledger()::postEntry),
+                new Route(HandlerType.GET, "/api/v1/entries/{entryId}", h -> h.ledger()::getEntry),
+                new Route(HandlerType.POST, "/api/v1/entries/{entryId}/reversal", h -> h.ledger()::reverseEntry));
+    }
 
-  /** The feature handlers the route table points at. */
-  public record Handlers(
-      Health health,
-      ApiAuth apiAuth,
-      dev.settle.business.BusinessApi business,
-      dev.settle.clients.ClientsApi clients,
-      dev.settle.ledger.LedgerApi ledger) {}
+    /** The feature handlers the route table points at. */
+    public record Handlers(
+            Health health,
+            ApiAuth apiAuth,
+            dev.settle.business.BusinessApi business,
+            dev.settle.clients.ClientsApi clients,
+            dev.settle.ledger.LedgerApi ledger) {}
 
-  public static WebServer start(Handlers handlers, int port) {
-    final Javalin javalin =
-        Javalin.create(
-            config -> {
-              config.jsonMapper(new JavalinJackson(Json.mapper(), false));
-              config.http.prefer405over404 = true;
-              config.http.maxRequestSize = REQUEST_BYTES_MAX;
-              config.startup.showJavalinBanner = false;
-              config.routes.before("/api/*", handlers.apiAuth()::authenticate);
-              for (Route route : routes()) {
-                config.routes.addHttpHandler(route.method(), route.path(), route.handler().apply(handlers));
-              }
-              config.routes.exception(Problem.class, (problem, ctx) -> Problems.respond(ctx, problem));
-              config.routes.exception(HttpResponseException.class, WebServer::respondToJavalin);
-              config.routes.exception(Exception.class, WebServer::respondToBug);
-              config.routes.error(404, WebServer::notFoundUnlessAnswered);
-            });
-    javalin.start(port);
-    return new WebServer(javalin);
-  }
+    public static WebServer start(Handlers handlers, int port) {
+        final Javalin javalin = Javalin.create(config -> {
+            config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            config.http.prefer405over404 = true;
+            config.http.maxRequestSize = REQUEST_BYTES_MAX;
+            config.startup.showJavalinBanner = false;
+            config.routes.before("/api/*", handlers.apiAuth()::authenticate);
+            for (Route route : routes()) {
+                config.routes.addHttpHandler(
+                        route.method(), route.path(), route.handler().apply(handlers));
+            }
+            config.routes.exception(Problem.class, (problem, ctx) -> Problems.respond(ctx, problem));
+            config.routes.exception(HttpResponseException.class, WebServer::respondToJavalin);
+            config.routes.exception(Exception.class, WebServer::respondToBug);
+            config.routes.error(404, WebServer::notFoundUnlessAnswered);
+        });
+        javalin.start(port);
+        return new WebServer(javalin);
+    }
 
-  public int port() {
-    return javalin.port();
-  }
+    public int port() {
+        return javalin.port();
+    }
 
-  @Override
-  public void close() {
-    javalin.stop();
-  }
+    @Override
+    public void close() {
+        javalin.stop();
+    }
 
-  private static void respondToJavalin(HttpResponseException e, Context ctx) {
-    final Problem.Kind kind =
-        switch (e.getStatus()) {
-          case 404 -> Problem.Kind.NOT_FOUND;
-          case 405 -> Problem.Kind.METHOD_NOT_ALLOWED;
-          case 413 -> Problem.Kind.PAYLOAD_TOO_LARGE;
-          case 415 -> Problem.Kind.UNSUPPORTED_MEDIA_TYPE;
-          case 503 -> Problem.Kind.UNAVAILABLE;
-          default -> Problem.Kind.VALIDATION;
+    private static void respondToJavalin(HttpResponseException e, Context ctx) {
+        final Problem.Kind kind = switch (e.getStatus()) {
+            case 404 -> Problem.Kind.NOT_FOUND;
+            case 405 -> Problem.Kind.METHOD_NOT_ALLOWED;
+            case 413 -> Problem.Kind.PAYLOAD_TOO_LARGE;
+            case 415 -> Problem.Kind.UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> Problem.Kind.UNAVAILABLE;
+            default -> Problem.Kind.VALIDATION;
         };
-    Problems.respond(ctx, new Problem(kind, null, detailFor(kind, ctx)));
-  }
-
-  private static void notFoundUnlessAnswered(Context ctx) {
-    if (!Problems.CONTENT_TYPE.equals(ctx.res().getContentType())) {
-      Problems.respond(ctx, new Problem(Problem.Kind.NOT_FOUND, null, detailFor(Problem.Kind.NOT_FOUND, ctx)));
+        Problems.respond(ctx, new Problem(kind, null, detailFor(kind, ctx)));
     }
-  }
 
-  private static String detailFor(Problem.Kind kind, Context ctx) {
-    return switch (kind) {
-      case NOT_FOUND -> "no route " + ctx.method() + " " + ctx.path();
-      case METHOD_NOT_ALLOWED -> ctx.method() + " is not allowed on " + ctx.path();
-      case PAYLOAD_TOO_LARGE -> "request bodies are limited to " + REQUEST_BYTES_MAX + " bytes";
-      default -> kind.title;
-    };
-  }
-
-  private static void respondToBug(Exception e, Context ctx) {
-    if (e instanceof Problem problem) {
-      Problems.respond(ctx, problem);
-      return;
+    private static void notFoundUnlessAnswered(Context ctx) {
+        if (!Problems.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+            Problems.respond(ctx, new Problem(Problem.Kind.NOT_FOUND, null, detailFor(Problem.Kind.NOT_FOUND, ctx)));
+        }
     }
-    log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-    ctx.status(500)
-        .contentType(Problems.CONTENT_TYPE)
-        .result(
-            "{\"type\":\"https://settle.dev/problems/internal\",\"title\":\"Internal error\","
-                + "\"status\":500,\"detail\":\"Settle failed unexpectedly; nothing was changed\"}");
-  }
+
+    private static String detailFor(Problem.Kind kind, Context ctx) {
+        return switch (kind) {
+            case NOT_FOUND -> "no route " + ctx.method() + " " + ctx.path();
+            case METHOD_NOT_ALLOWED -> ctx.method() + " is not allowed on " + ctx.path();
+            case PAYLOAD_TOO_LARGE -> "request bodies are limited to " + REQUEST_BYTES_MAX + " bytes";
+            default -> kind.title;
+        };
+    }
+
+    private static void respondToBug(Exception e, Context ctx) {
+        if (e instanceof Problem problem) {
+            Problems.respond(ctx, problem);
+            return;
+        }
+        log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+        ctx.status(500)
+                .contentType(Problems.CONTENT_TYPE)
+                .result("{\"type\":\"https://settle.dev/problems/internal\",\"title\":\"Internal error\","
+                        + "\"status\":500,\"detail\":\"Settle failed unexpectedly; nothing was changed\"}");
+    }
 }

@@ -25,68 +25,107 @@ import picocli.CommandLine;
 
 class CliTest {
 
-  @Test
-  void businessCreatePrintsTheNewBusinessWithAnOwnerPasswordAndAWorkingApiKey() throws Exception {
-    final Path dataDir = TestDatabase.tempDirectory("settle-cli");
-    final Output created = run("business", "create", "--data-dir", dataDir.toString(), "--name", "Paws & Claws",
-        "--currency", "EUR", "--time-zone", "Europe/Berlin", "--owner-email", "owner@paws.example");
+    @Test
+    void businessCreatePrintsTheNewBusinessWithAnOwnerPasswordAndAWorkingApiKey() throws Exception {
+        final Path dataDir = TestDatabase.tempDirectory("settle-cli");
+        final Output created = run(
+                "business",
+                "create",
+                "--data-dir",
+                dataDir.toString(),
+                "--name",
+                "Paws & Claws",
+                "--currency",
+                "EUR",
+                "--time-zone",
+                "Europe/Berlin",
+                "--owner-email",
+                "owner@paws.example");
 
-    assertThat(created.exitCode()).as(created.err()).isZero();
-    final JsonNode json = Json.mapper().readTree(created.out());
-    assertThat(json.get("businessId").asLong()).isPositive();
-    assertThat(json.get("currency").asText()).isEqualTo("EUR");
-    assertThat(json.at("/owner/password").asText()).hasSizeGreaterThanOrEqualTo(20);
-    assertThat(json.get("apiKey").asText()).startsWith("settle_");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        final JsonNode json = Json.mapper().readTree(created.out());
+        assertThat(json.get("businessId").asLong()).isPositive();
+        assertThat(json.get("currency").asText()).isEqualTo("EUR");
+        assertThat(json.at("/owner/password").asText()).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(json.get("apiKey").asText()).startsWith("settle_");
 
-    final Output verified = run("verify", "--data-dir", dataDir.toString());
-    assertThat(verified.exitCode()).isZero();
-    assertThat(verified.out()).contains("all invariants hold");
+        final Output verified = run("verify", "--data-dir", dataDir.toString());
+        assertThat(verified.exitCode()).isZero();
+        assertThat(verified.out()).contains("all invariants hold");
 
-    final Output refused = run("business", "create", "--data-dir", dataDir.toString(), "--name", "X",
-        "--currency", "usd", "--time-zone", "UTC", "--owner-email", "a@b.example");
-    assertThat(refused.exitCode()).isEqualTo(2);
-    assertThat(refused.err()).contains("--currency");
-  }
-
-  @Test
-  void aSecondStartOnTheSameDataKeepsEveryBalance() {
-    final Path dataDir = TestDatabase.tempDirectory("settle-restart");
-    final Ledger ledger = new Ledger();
-    final long businessId;
-    final long cash;
-    try (Database first = Database.embedded(dataDir, 2)) {
-      first.migrate();
-      final Businesses businesses = new Businesses(ledger, new ApiKeys());
-      businessId = first.jdbi().inTransaction(handle ->
-          businesses.create(handle, "Salon", "USD", "UTC", "owner@salon.example").business().id());
-      cash = first.jdbi().withHandle(handle -> businesses.accountId(handle, businessId, AccountKind.CASH));
-      final long sales = first.jdbi().withHandle(handle -> businesses.accountId(handle, businessId, AccountKind.SALES));
-      first.jdbi().useTransaction(handle -> ledger.post(handle, new EntryRequest(businessId, "checkout", Optional.empty(),
-          Actor.system(), Optional.empty(), Optional.empty(),
-          List.of(PostingRequest.debit(cash, 123_45), PostingRequest.credit(sales, 123_45)))));
+        final Output refused = run(
+                "business",
+                "create",
+                "--data-dir",
+                dataDir.toString(),
+                "--name",
+                "X",
+                "--currency",
+                "usd",
+                "--time-zone",
+                "UTC",
+                "--owner-email",
+                "a@b.example");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("--currency");
     }
-    try (Database second = Database.embedded(dataDir, 2)) {
-      second.migrate();
-      assertThat(second.jdbi().withHandle(handle -> ledger.account(handle, businessId, cash)).orElseThrow().balanceMinor())
-          .isEqualTo(123_45);
-    }
-  }
 
-  private record Output(int exitCode, String out, String err) {}
-
-  private static Output run(String... args) {
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    final PrintStream originalOut = System.out;
-    final PrintStream originalErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      final int code = new CommandLine(new Settle()).execute(args);
-      return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
+    @Test
+    void aSecondStartOnTheSameDataKeepsEveryBalance() {
+        final Path dataDir = TestDatabase.tempDirectory("settle-restart");
+        final Ledger ledger = new Ledger();
+        final long businessId;
+        final long cash;
+        try (Database first = Database.embedded(dataDir, 2)) {
+            first.migrate();
+            final Businesses businesses = new Businesses(ledger, new ApiKeys());
+            businessId = first.jdbi()
+                    .inTransaction(handle -> businesses
+                            .create(handle, "Salon", "USD", "UTC", "owner@salon.example")
+                            .business()
+                            .id());
+            cash = first.jdbi().withHandle(handle -> businesses.accountId(handle, businessId, AccountKind.CASH));
+            final long sales =
+                    first.jdbi().withHandle(handle -> businesses.accountId(handle, businessId, AccountKind.SALES));
+            first.jdbi()
+                    .useTransaction(handle -> ledger.post(
+                            handle,
+                            new EntryRequest(
+                                    businessId,
+                                    "checkout",
+                                    Optional.empty(),
+                                    Actor.system(),
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    List.of(
+                                            PostingRequest.debit(cash, 123_45),
+                                            PostingRequest.credit(sales, 123_45)))));
+        }
+        try (Database second = Database.embedded(dataDir, 2)) {
+            second.migrate();
+            assertThat(second.jdbi()
+                            .withHandle(handle -> ledger.account(handle, businessId, cash))
+                            .orElseThrow()
+                            .balanceMinor())
+                    .isEqualTo(123_45);
+        }
     }
-  }
+
+    private record Output(int exitCode, String out, String err) {}
+
+    private static Output run(String... args) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream originalOut = System.out;
+        final PrintStream originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            final int code = new CommandLine(new Settle()).execute(args);
+            return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+    }
 }

@@ -25,83 +25,88 @@ import org.junit.jupiter.api.Test;
  * the only failure any caller sees is "insufficient funds" — never a deadlock.
  */
 class ConcurrentSpendingTest {
-  private static final int THREADS = 32;
-  private static final long FUNDED_MINOR = 5_000_00;
+    private static final int THREADS = 32;
+    private static final long FUNDED_MINOR = 5_000_00;
 
-  private final Ledger ledger = new Ledger();
+    private final Ledger ledger = new Ledger();
 
-  @Test
-  void thirtyTwoThreadsSpendingOneCreditAccountNeverTakeItBelowZero() throws InterruptedException {
-    final TestBusiness salon = TestBusiness.create();
-    final Clients.Client ana = salon.aClient("Ana");
-    final Clients.Client ben = salon.aClient("Ben");
-    final long credits = ana.credits().id();
-    salon.post("credit_issued", debit(salon.account(AccountKind.PROMOTIONS), FUNDED_MINOR), credit(credits, FUNDED_MINOR));
+    @Test
+    void thirtyTwoThreadsSpendingOneCreditAccountNeverTakeItBelowZero() throws InterruptedException {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        final Clients.Client ben = salon.aClient("Ben");
+        final long credits = ana.credits().id();
+        salon.post(
+                "credit_issued",
+                debit(salon.account(AccountKind.PROMOTIONS), FUNDED_MINOR),
+                credit(credits, FUNDED_MINOR));
 
-    final AtomicLong spentMinor = new AtomicLong();
-    final ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
-    final CountDownLatch start = new CountDownLatch(1);
-    final List<Thread> threads = new ArrayList<>();
-    try (WriteBatcher batcher = new WriteBatcher(TestDatabase.get().jdbi(), 4)) {
-      for (int index = 0; index < THREADS; index++) {
-        final boolean throughBatcher = index % 2 == 0;
-        final Random random = new Random(index);
-        threads.add(
-            Thread.ofPlatform()
-                .start(
-                    () -> {
-                      await(start);
-                      for (int attempt = 0; attempt < 40; attempt++) {
+        final AtomicLong spentMinor = new AtomicLong();
+        final ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
+        final CountDownLatch start = new CountDownLatch(1);
+        final List<Thread> threads = new ArrayList<>();
+        try (WriteBatcher batcher = new WriteBatcher(TestDatabase.get().jdbi(), 4)) {
+            for (int index = 0; index < THREADS; index++) {
+                final boolean throughBatcher = index % 2 == 0;
+                final Random random = new Random(index);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    await(start);
+                    for (int attempt = 0; attempt < 40; attempt++) {
                         final long amount = 1 + random.nextInt(30_00);
                         // Touch other shared accounts too, listed in a random order, to invite deadlocks.
                         final List<PostingRequest> postings = new ArrayList<>(List.of(
-                            debit(credits, amount),
-                            debit(salon.account(AccountKind.CASH), 1_00),
-                            credit(salon.account(AccountKind.SALES), amount + 1_00 - 50),
-                            credit(ben.receivable().id(), 50)));
+                                debit(credits, amount),
+                                debit(salon.account(AccountKind.CASH), 1_00),
+                                credit(salon.account(AccountKind.SALES), amount + 1_00 - 50),
+                                credit(ben.receivable().id(), 50)));
                         java.util.Collections.shuffle(postings, random);
                         final EntryRequest request = new EntryRequest(
-                            salon.id(), "checkout", Optional.empty(), Actor.system(), Optional.empty(), Optional.empty(), postings);
-                        try {
-                          if (throughBatcher) {
-                            batcher.write(
                                 salon.id(),
-                                request.accountIds(),
-                                ledger.postWork(request));
-                          } else {
-                            TestDatabase.get().jdbi().inTransaction(handle -> ledger.post(handle, request));
-                          }
-                          spentMinor.addAndGet(amount);
+                                "checkout",
+                                Optional.empty(),
+                                Actor.system(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                postings);
+                        try {
+                            if (throughBatcher) {
+                                batcher.write(salon.id(), request.accountIds(), ledger.postWork(request));
+                            } else {
+                                TestDatabase.get().jdbi().inTransaction(handle -> ledger.post(handle, request));
+                            }
+                            spentMinor.addAndGet(amount);
                         } catch (Problem problem) {
-                          if (problem.kind() != Problem.Kind.INSUFFICIENT_FUNDS) {
-                            unexpected.add(problem);
-                          }
+                            if (problem.kind() != Problem.Kind.INSUFFICIENT_FUNDS) {
+                                unexpected.add(problem);
+                            }
                         } catch (Throwable other) {
-                          unexpected.add(other);
+                            unexpected.add(other);
                         }
-                      }
-                    }));
-      }
-      start.countDown();
-      for (Thread thread : threads) {
-        thread.join();
-      }
+                    }
+                }));
+            }
+            start.countDown();
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+
+        assertThat(unexpected).isEmpty();
+        final long left = salon.balance(credits);
+        assertThat(left).isGreaterThanOrEqualTo(0);
+        assertThat(FUNDED_MINOR - left).isEqualTo(spentMinor.get());
+        assertThat(spentMinor.get())
+                .as("the credits were actually contended for")
+                .isGreaterThan(FUNDED_MINOR - 30_00);
+        final Verifier.Report report = TestDatabase.get().jdbi().withHandle(new Verifier()::verify);
+        assertThat(report.violations()).isEmpty();
     }
 
-    assertThat(unexpected).isEmpty();
-    final long left = salon.balance(credits);
-    assertThat(left).isGreaterThanOrEqualTo(0);
-    assertThat(FUNDED_MINOR - left).isEqualTo(spentMinor.get());
-    assertThat(spentMinor.get()).as("the credits were actually contended for").isGreaterThan(FUNDED_MINOR - 30_00);
-    final Verifier.Report report = TestDatabase.get().jdbi().withHandle(new Verifier()::verify);
-    assertThat(report.violations()).isEmpty();
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      latch.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
-  }
 }

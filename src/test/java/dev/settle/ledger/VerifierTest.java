@@ -11,37 +11,48 @@ import org.junit.jupiter.api.Test;
 /** Invariant 2 is checked by verify, and verify notices when a stored balance drifts. */
 class VerifierTest {
 
-  @Test
-  void verifyReportsAStoredBalanceThatNoLongerEqualsItsPostings() {
-    final TestBusiness salon = TestBusiness.create();
-    salon.post("checkout", debit(salon.account(AccountKind.CASH), 10_00), credit(salon.account(AccountKind.SALES), 10_00));
-    final long cash = salon.account(AccountKind.CASH);
-    final var jdbi = TestDatabase.get().jdbi();
+    @Test
+    void verifyReportsAStoredBalanceThatNoLongerEqualsItsPostings() {
+        final TestBusiness salon = TestBusiness.create();
+        salon.post(
+                "checkout",
+                debit(salon.account(AccountKind.CASH), 10_00),
+                credit(salon.account(AccountKind.SALES), 10_00));
+        final long cash = salon.account(AccountKind.CASH);
+        final var jdbi = TestDatabase.get().jdbi();
 
-    try {
-      jdbi.useHandle(handle -> handle.execute(
-          "update accounts set balance_minor = balance_minor + 1 where business_id = ? and id = ?", salon.id(), cash));
+        try {
+            jdbi.useHandle(handle -> handle.execute(
+                    "update accounts set balance_minor = balance_minor + 1 where business_id = ? and id = ?",
+                    salon.id(),
+                    cash));
 
-      final Verifier.Report report = jdbi.withHandle(new Verifier()::verify);
+            final Verifier.Report report = jdbi.withHandle(new Verifier()::verify);
 
-      assertThat(report.ok()).isFalse();
-      assertThat(report.violations())
-          .anySatisfy(violation -> assertThat(violation).contains("stored balance").contains("/" + cash + " (cash)"));
-    } finally {
-      jdbi.useHandle(handle -> handle.execute(
-          "update accounts set balance_minor = balance_minor - 1 where business_id = ? and id = ?", salon.id(), cash));
+            assertThat(report.ok()).isFalse();
+            assertThat(report.violations())
+                    .anySatisfy(violation ->
+                            assertThat(violation).contains("stored balance").contains("/" + cash + " (cash)"));
+        } finally {
+            jdbi.useHandle(handle -> handle.execute(
+                    "update accounts set balance_minor = balance_minor - 1 where business_id = ? and id = ?",
+                    salon.id(),
+                    cash));
+        }
+        assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
     }
-    assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
-  }
 
-  @Test
-  void theDatabaseRefusesAStoredValueBalanceBelowZeroEvenOutsideTheLedgerFunction() {
-    final TestBusiness salon = TestBusiness.create();
-    final long credits = salon.aClient("Ana").credits().id();
+    @Test
+    void theDatabaseRefusesAStoredValueBalanceBelowZeroEvenOutsideTheLedgerFunction() {
+        final TestBusiness salon = TestBusiness.create();
+        final long credits = salon.aClient("Ana").credits().id();
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> TestDatabase.get().jdbi().useHandle(handle -> handle.execute(
-                "update accounts set balance_minor = -1 where business_id = ? and id = ?", salon.id(), credits)))
-        .hasMessageContaining("stored_value_never_negative");
-  }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestDatabase.get()
+                        .jdbi()
+                        .useHandle(handle -> handle.execute(
+                                "update accounts set balance_minor = -1 where business_id = ? and id = ?",
+                                salon.id(),
+                                credits)))
+                .hasMessageContaining("stored_value_never_negative");
+    }
 }

@@ -18,60 +18,66 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fresh business for one test: its id, API key and business-wide accounts, plus helpers. */
 public record TestBusiness(long id, String apiKey, Map<AccountKind, Long> accounts) {
-  private static final AtomicInteger counter = new AtomicInteger();
-  private static final Ledger ledger = new Ledger();
+    private static final AtomicInteger counter = new AtomicInteger();
+    private static final Ledger ledger = new Ledger();
 
-  public static TestBusiness create() {
-    return create("USD");
-  }
+    public static TestBusiness create() {
+        return create("USD");
+    }
 
-  public static TestBusiness create(String currency) {
-    final Database db = TestDatabase.get();
-    return db.jdbi()
-        .inTransaction(
-            handle -> {
-              final Businesses businesses = new Businesses(ledger, new ApiKeys());
-              final Businesses.CreatedBusiness created =
-                  businesses.create(
-                      handle,
-                      "Test Salon " + counter.incrementAndGet(),
-                      currency,
-                      "America/New_York",
-                      "owner@salon.example");
-              final Map<AccountKind, Long> accounts = new EnumMap<>(AccountKind.class);
-              for (AccountKind kind : AccountKind.values()) {
-                if (kind.scope == AccountKind.Scope.BUSINESS) {
-                  accounts.put(kind, businesses.accountId(handle, created.business().id(), kind));
-                }
-              }
-              return new TestBusiness(created.business().id(), created.apiKey(), accounts);
-            });
-  }
-
-  public long account(AccountKind kind) {
-    return accounts.get(kind);
-  }
-
-  public Clients.Client aClient(String name) {
-    return TestDatabase.get()
-        .jdbi()
-        .inTransaction(
-            handle -> new Clients(ledger).create(handle, id, name, Optional.empty(), Optional.empty()));
-  }
-
-  /** Posts in a transaction of its own; throws the ledger's Problem if refused. */
-  public PostedEntry post(String kind, PostingRequest... postings) {
-    return TestDatabase.get()
-        .jdbi()
-        .inTransaction(
-            handle ->
-                ledger.post(
+    public static TestBusiness create(String currency) {
+        final Database db = TestDatabase.get();
+        return db.jdbi().inTransaction(handle -> {
+            final Businesses businesses = new Businesses(ledger, new ApiKeys());
+            final Businesses.CreatedBusiness created = businesses.create(
                     handle,
-                    new EntryRequest(
-                        id, kind, Optional.empty(), Actor.system(), Optional.empty(), Optional.empty(), List.of(postings))));
-  }
+                    "Test Salon " + counter.incrementAndGet(),
+                    currency,
+                    "America/New_York",
+                    "owner@salon.example");
+            final Map<AccountKind, Long> accounts = new EnumMap<>(AccountKind.class);
+            for (AccountKind kind : AccountKind.values()) {
+                if (kind.scope == AccountKind.Scope.BUSINESS) {
+                    accounts.put(
+                            kind,
+                            businesses.accountId(handle, created.business().id(), kind));
+                }
+            }
+            return new TestBusiness(created.business().id(), created.apiKey(), accounts);
+        });
+    }
 
-  public long balance(long accountId) {
-    return TestDatabase.get().jdbi().withHandle(handle -> ledger.account(handle, id, accountId).orElseThrow().balanceMinor());
-  }
+    public long account(AccountKind kind) {
+        return accounts.get(kind);
+    }
+
+    public Clients.Client aClient(String name) {
+        return TestDatabase.get()
+                .jdbi()
+                .inTransaction(
+                        handle -> new Clients(ledger).create(handle, id, name, Optional.empty(), Optional.empty()));
+    }
+
+    /** Posts in a transaction of its own; throws the ledger's Problem if refused. */
+    public PostedEntry post(String kind, PostingRequest... postings) {
+        return TestDatabase.get()
+                .jdbi()
+                .inTransaction(handle -> ledger.post(
+                        handle,
+                        new EntryRequest(
+                                id,
+                                kind,
+                                Optional.empty(),
+                                Actor.system(),
+                                Optional.empty(),
+                                Optional.empty(),
+                                List.of(postings))));
+    }
+
+    public long balance(long accountId) {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle ->
+                        ledger.account(handle, id, accountId).orElseThrow().balanceMinor());
+    }
 }

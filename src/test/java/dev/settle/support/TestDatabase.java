@@ -16,55 +16,57 @@ import java.util.concurrent.ThreadLocalRandom;
  * per test run; tests keep apart by creating their own businesses, as tenants do.
  */
 public final class TestDatabase {
-  private static Database instance;
+    private static Database instance;
 
-  private TestDatabase() {}
+    private TestDatabase() {}
 
-  public static synchronized Database get() {
-    if (instance == null) {
-      instance = start();
-      instance.migrate();
-      final Database started = instance;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+    public static synchronized Database get() {
+        if (instance == null) {
+            instance = start();
+            instance.migrate();
+            final Database started = instance;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return instance;
     }
-    return instance;
-  }
 
-  private static Database start() {
-    final String url = System.getenv("SETTLE_TEST_DATABASE_URL");
-    if (url == null || url.isBlank()) {
-      try {
-        return Database.embedded(Files.createTempDirectory("settle-test-pg"), 40);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+    private static Database start() {
+        final String url = System.getenv("SETTLE_TEST_DATABASE_URL");
+        if (url == null || url.isBlank()) {
+            try {
+                return Database.embedded(Files.createTempDirectory("settle-test-pg"), 40);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        final DatabaseUrl server = DatabaseUrl.parse(url);
+        final String name =
+                "settle_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+        admin(server, "create database " + name);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> admin(server, "drop database if exists " + name + " with (force)")));
+        return Database.connect(server.withDatabase(name), 40);
     }
-    final DatabaseUrl server = DatabaseUrl.parse(url);
-    final String name = "settle_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
-    admin(server, "create database " + name);
-    Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> admin(server, "drop database if exists " + name + " with (force)")));
-    return Database.connect(server.withDatabase(name), 40);
-  }
 
-  /** A fresh temporary folder (for tests that start their own embedded server). */
-  public static Path tempDirectory(String prefix) {
-    try {
-      return Files.createTempDirectory(prefix);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    /** A fresh temporary folder (for tests that start their own embedded server). */
+    public static Path tempDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
-  }
 
-  private static void admin(DatabaseUrl server, String sql) {
-    final Properties properties = new Properties();
-    server.user().ifPresent(user -> properties.setProperty("user", user));
-    server.password().ifPresent(password -> properties.setProperty("password", password));
-    try (var connection = DriverManager.getConnection(server.withDatabase("postgres").jdbcUrl(), properties);
-        var statement = connection.createStatement()) {
-      statement.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not run " + sql, e);
+    private static void admin(DatabaseUrl server, String sql) {
+        final Properties properties = new Properties();
+        server.user().ifPresent(user -> properties.setProperty("user", user));
+        server.password().ifPresent(password -> properties.setProperty("password", password));
+        try (var connection = DriverManager.getConnection(
+                        server.withDatabase("postgres").jdbcUrl(), properties);
+                var statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run " + sql, e);
+        }
     }
-  }
 }

@@ -19,213 +19,260 @@ import org.junit.jupiter.api.Test;
 
 /** The JSON API: what it answers, and how it refuses bad input without changing anything. */
 class ApiTest {
-  private final TestBusiness salon = TestBusiness.create();
-  private final Clients.Client ana = salon.aClient("Ana");
+    private final TestBusiness salon = TestBusiness.create();
+    private final Clients.Client ana = salon.aClient("Ana");
 
-  private String checkout(long cashMinor, long payLaterMinor) {
-    return """
+    private String checkout(long cashMinor, long payLaterMinor) {
+        return """
         {"kind": "checkout", "memo": "haircut", "clientId": %d, "postings": [
           {"accountId": %d, "side": "debit", "amountMinor": %d},
           {"accountId": %d, "side": "debit", "amountMinor": %d},
           {"accountId": %d, "side": "credit", "amountMinor": %d}]}
-        """
-        .formatted(
-            ana.id(),
-            salon.account(AccountKind.CASH), cashMinor,
-            ana.receivable().id(), payLaterMinor,
-            salon.account(AccountKind.SALES), cashMinor + payLaterMinor);
-  }
-
-  @Test
-  void healthSaysTheDatabaseIsUp() {
-    final Reply reply = TestApp.get(null, "/health");
-    assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.json().at("/database/status").asText()).isEqualTo("up");
-  }
-
-  @Test
-  void postingACheckoutReturnsTheEntryWithRunningBalancesInIntegerMinorUnits() {
-    final Reply reply = TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(40_00, 60_00));
-
-    assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-    final JsonNode entry = reply.json();
-    assertThat(entry.get("currency").asText()).isEqualTo("USD");
-    assertThat(entry.get("postings")).hasSize(3);
-    for (JsonNode posting : entry.get("postings")) {
-      assertThat(posting.get("amountMinor").isIntegralNumber()).isTrue();
-      assertThat(posting.get("balanceAfterMinor").isIntegralNumber()).isTrue();
+        """.formatted(
+                        ana.id(),
+                        salon.account(AccountKind.CASH),
+                        cashMinor,
+                        ana.receivable().id(),
+                        payLaterMinor,
+                        salon.account(AccountKind.SALES),
+                        cashMinor + payLaterMinor);
     }
-    final Reply client = TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id());
-    assertThat(client.json().get("balanceDueMinor").asLong()).isEqualTo(60_00);
-    assertThat(TestApp.get(salon.apiKey(), "/api/v1/entries/" + entry.get("id").asLong()).json().get("postings"))
-        .isEqualTo(entry.get("postings"));
-  }
 
-  @Test
-  void aRequestWithoutAValidApiKeyIsUnauthenticated() {
-    assertProblem(TestApp.get(null, "/api/v1/business"), 401, "unauthenticated", "Authorization");
-    assertProblem(TestApp.get("settle_not-a-key", "/api/v1/business"), 401, "unauthenticated", "Authorization");
-  }
-
-  @Test
-  void unknownRoutesAre404AndWrongMethodsAre405() {
-    assertProblem(TestApp.get(salon.apiKey(), "/api/v1/nothing-here"), 404, "not-found", null);
-    assertProblem(
-        TestApp.send(TestApp.request(salon.apiKey(), "/api/v1/entries").DELETE().build()),
-        405, "method-not-allowed", null);
-    assertProblem(TestApp.get(salon.apiKey(), "/api/v1/entries/abc"), 404, "not-found", "entryId");
-  }
-
-  @Test
-  void badInputIsRefusedWithTheFieldNamedAndChangesNothing() {
-    final long salesBefore = salon.balance(salon.account(AccountKind.SALES));
-    final String valid = checkout(40_00, 60_00);
-
-    assertProblem(post("{\"kind\": \"checkout\", "), 400, "malformed-json", null);
-    assertProblem(post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": 40.5")), 400, "validation", "postings[0].amountMinor");
-    assertProblem(post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": \"4000\"")), 400, "validation", "postings[0].amountMinor");
-    assertProblem(post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": -4000")), 400, "validation", "postings[0].amountMinor");
-    assertProblem(post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": 99999999999999999999999")), 400, "validation", "postings[0].amountMinor");
-    assertProblem(post(valid.replace("\"side\": \"debit\"", "\"side\": \"left\"")), 400, "validation", "postings[0].side");
-    assertProblem(post(valid.replace("\"memo\"", "\"mmeo\"")), 400, "validation", "mmeo");
-    assertProblem(post(valid.replace("\"checkout\"", "\"Check Out!\"")), 400, "validation", "kind");
-    assertProblem(post(valid.replace("10000}", "10001}")), 400, "validation", "postings");
-    assertProblem(post("{\"kind\": \"x\", \"postings\": []}"), 400, "validation", "postings");
-    assertProblem(post("[]"), 400, "validation", null);
-    assertProblem(
-        TestApp.send(TestApp.request(salon.apiKey(), "/api/v1/entries").header("Content-Type", "text/plain")
-            .POST(HttpRequest.BodyPublishers.ofString(valid)).build()),
-        415, "unsupported-media-type", null);
-    assertProblem(post("{\"kind\": \"" + "x".repeat(70_000) + "\"}"), 413, "payload-too-large", null);
-
-    assertThat(salon.balance(salon.account(AccountKind.SALES))).isEqualTo(salesBefore);
-  }
-
-  @Test
-  void spendingMoreThanAClientHoldsIsA422NamingTheAccount() {
-    final String spend = spendAnasCredits(500);
-
-    final Reply reply = post(spend);
-
-    assertProblem(reply, 422, "insufficient-funds", "postings");
-    assertThat(reply.json().get("detail").asText()).contains("account " + ana.credits().id());
-  }
-
-  @Test
-  void theSameIdempotencyKeyAndRequestHasOneEffectAndTheSameAnswer() {
-    final String body = checkout(10_00, 5_00);
-
-    final Reply first = TestApp.post(salon.apiKey(), "/api/v1/entries", body, "checkout-1");
-    final Reply retry = TestApp.post(salon.apiKey(), "/api/v1/entries", body, "checkout-1");
-
-    assertThat(first.status()).isEqualTo(201);
-    assertThat(retry.status()).isEqualTo(201);
-    assertThat(retry.body()).isEqualTo(first.body());
-    assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
-    assertThat(salon.balance(ana.receivable().id())).isEqualTo(5_00);
-  }
-
-  @Test
-  void theSameIdempotencyKeyWithADifferentRequestIsRefused() {
-    TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(10_00, 5_00), "checkout-2");
-
-    final Reply changed = TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(10_00, 6_00), "checkout-2");
-
-    assertProblem(changed, 422, "idempotency-key-reused", "Idempotency-Key");
-    assertThat(salon.balance(ana.receivable().id())).isEqualTo(5_00);
-  }
-
-  @Test
-  void aRefusedRequestIsAnsweredTheSameWayWhenRetriedWithItsKey() {
-    final String spend = spendAnasCredits(500);
-    final Reply refused = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
-    salon.post("credit_issued",
-        dev.settle.ledger.PostingRequest.debit(salon.account(AccountKind.PROMOTIONS), 10_00),
-        dev.settle.ledger.PostingRequest.credit(ana.credits().id(), 10_00));
-
-    final Reply retried = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
-
-    assertThat(retried.status()).isEqualTo(422);
-    assertThat(retried.body()).isEqualTo(refused.body());
-    assertThat(salon.balance(ana.credits().id())).isEqualTo(10_00);
-  }
-
-  @Test
-  void sixteenRequestsWithOneKeyArrivingTogetherHaveOneEffect() throws Exception {
-    final String body = checkout(1_00, 2_00);
-    final ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      final List<Callable<Reply>> calls = new ArrayList<>();
-      for (int index = 0; index < 16; index++) {
-        calls.add(() -> TestApp.post(salon.apiKey(), "/api/v1/entries", body, "together"));
-      }
-      final List<Reply> replies = new ArrayList<>();
-      for (Future<Reply> future : pool.invokeAll(calls)) {
-        replies.add(future.get());
-      }
-      assertThat(replies).extracting(Reply::status).containsOnly(201);
-      assertThat(replies).extracting(Reply::body).containsOnly(replies.getFirst().body());
-    } finally {
-      pool.shutdown();
+    @Test
+    void healthSaysTheDatabaseIsUp() {
+        final Reply reply = TestApp.get(null, "/health");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().at("/database/status").asText()).isEqualTo("up");
     }
-    assertThat(salon.balance(ana.receivable().id())).isEqualTo(2_00);
-  }
 
-  @Test
-  void anAccountIsReadAsOfAnInstantAndItsHistoryPagesBackwards() {
-    for (int index = 1; index <= 3; index++) {
-      assertThat(post(checkout(0_01 * index, 1_00)).status()).isEqualTo(201);
+    @Test
+    void postingACheckoutReturnsTheEntryWithRunningBalancesInIntegerMinorUnits() {
+        final Reply reply = TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(40_00, 60_00));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        final JsonNode entry = reply.json();
+        assertThat(entry.get("currency").asText()).isEqualTo("USD");
+        assertThat(entry.get("postings")).hasSize(3);
+        for (JsonNode posting : entry.get("postings")) {
+            assertThat(posting.get("amountMinor").isIntegralNumber()).isTrue();
+            assertThat(posting.get("balanceAfterMinor").isIntegralNumber()).isTrue();
+        }
+        final Reply client = TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id());
+        assertThat(client.json().get("balanceDueMinor").asLong()).isEqualTo(60_00);
+        assertThat(TestApp.get(
+                                salon.apiKey(),
+                                "/api/v1/entries/" + entry.get("id").asLong())
+                        .json()
+                        .get("postings"))
+                .isEqualTo(entry.get("postings"));
     }
-    final long receivable = ana.receivable().id();
 
-    final Reply history = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "/postings?limit=2");
-    assertThat(history.json().get("postings")).hasSize(2);
-    assertThat(history.json().at("/postings/0/balanceAfterMinor").asLong()).isEqualTo(3_00);
-    final long next = history.json().get("nextBeforeVersion").asLong();
-    final Reply older = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "/postings?limit=2&beforeVersion=" + next);
-    assertThat(older.json().get("postings")).hasSize(1);
+    @Test
+    void aRequestWithoutAValidApiKeyIsUnauthenticated() {
+        assertProblem(TestApp.get(null, "/api/v1/business"), 401, "unauthenticated", "Authorization");
+        assertProblem(TestApp.get("settle_not-a-key", "/api/v1/business"), 401, "unauthenticated", "Authorization");
+    }
 
-    final Reply past = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "?at=2020-01-01T00:00:00Z");
-    assertThat(past.json().get("balanceMinor").asLong()).isZero();
-    assertProblem(TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "?at=yesterday"), 400, "validation", "at");
-  }
+    @Test
+    void unknownRoutesAre404AndWrongMethodsAre405() {
+        assertProblem(TestApp.get(salon.apiKey(), "/api/v1/nothing-here"), 404, "not-found", null);
+        assertProblem(
+                TestApp.send(TestApp.request(salon.apiKey(), "/api/v1/entries")
+                        .DELETE()
+                        .build()),
+                405,
+                "method-not-allowed",
+                null);
+        assertProblem(TestApp.get(salon.apiKey(), "/api/v1/entries/abc"), 404, "not-found", "entryId");
+    }
 
-  @Test
-  void anEntryIsReversedOnceThroughTheApi() {
-    final long entryId = post(checkout(10_00, 0_01)).json().get("id").asLong();
+    @Test
+    void badInputIsRefusedWithTheFieldNamedAndChangesNothing() {
+        final long salesBefore = salon.balance(salon.account(AccountKind.SALES));
+        final String valid = checkout(40_00, 60_00);
 
-    final Reply reversal = TestApp.post(salon.apiKey(), "/api/v1/entries/" + entryId + "/reversal", "{\"memo\": \"rang up twice\"}");
-    final Reply again = TestApp.post(salon.apiKey(), "/api/v1/entries/" + entryId + "/reversal", "{}");
+        assertProblem(post("{\"kind\": \"checkout\", "), 400, "malformed-json", null);
+        assertProblem(
+                post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": 40.5")),
+                400,
+                "validation",
+                "postings[0].amountMinor");
+        assertProblem(
+                post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": \"4000\"")),
+                400,
+                "validation",
+                "postings[0].amountMinor");
+        assertProblem(
+                post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": -4000")),
+                400,
+                "validation",
+                "postings[0].amountMinor");
+        assertProblem(
+                post(valid.replace("\"amountMinor\": 4000", "\"amountMinor\": 99999999999999999999999")),
+                400,
+                "validation",
+                "postings[0].amountMinor");
+        assertProblem(
+                post(valid.replace("\"side\": \"debit\"", "\"side\": \"left\"")),
+                400,
+                "validation",
+                "postings[0].side");
+        assertProblem(post(valid.replace("\"memo\"", "\"mmeo\"")), 400, "validation", "mmeo");
+        assertProblem(post(valid.replace("\"checkout\"", "\"Check Out!\"")), 400, "validation", "kind");
+        assertProblem(post(valid.replace("10000}", "10001}")), 400, "validation", "postings");
+        assertProblem(post("{\"kind\": \"x\", \"postings\": []}"), 400, "validation", "postings");
+        assertProblem(post("[]"), 400, "validation", null);
+        assertProblem(
+                TestApp.send(TestApp.request(salon.apiKey(), "/api/v1/entries")
+                        .header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString(valid))
+                        .build()),
+                415,
+                "unsupported-media-type",
+                null);
+        assertProblem(post("{\"kind\": \"" + "x".repeat(70_000) + "\"}"), 413, "payload-too-large", null);
 
-    assertThat(reversal.status()).as(reversal.body()).isEqualTo(201);
-    assertThat(reversal.json().get("reversesEntryId").asLong()).isEqualTo(entryId);
-    assertProblem(again, 409, "already-reversed", "entryId");
-    assertThat(TestApp.get(salon.apiKey(), "/api/v1/entries/" + entryId).json().get("reversedByEntryId").asLong())
-        .isEqualTo(reversal.json().get("id").asLong());
-    assertThat(salon.balance(ana.receivable().id())).isZero();
-  }
+        assertThat(salon.balance(salon.account(AccountKind.SALES))).isEqualTo(salesBefore);
+    }
 
-  private String spendAnasCredits(long amountMinor) {
-    return """
+    @Test
+    void spendingMoreThanAClientHoldsIsA422NamingTheAccount() {
+        final String spend = spendAnasCredits(500);
+
+        final Reply reply = post(spend);
+
+        assertProblem(reply, 422, "insufficient-funds", "postings");
+        assertThat(reply.json().get("detail").asText())
+                .contains("account " + ana.credits().id());
+    }
+
+    @Test
+    void theSameIdempotencyKeyAndRequestHasOneEffectAndTheSameAnswer() {
+        final String body = checkout(10_00, 5_00);
+
+        final Reply first = TestApp.post(salon.apiKey(), "/api/v1/entries", body, "checkout-1");
+        final Reply retry = TestApp.post(salon.apiKey(), "/api/v1/entries", body, "checkout-1");
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.body()).isEqualTo(first.body());
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(5_00);
+    }
+
+    @Test
+    void theSameIdempotencyKeyWithADifferentRequestIsRefused() {
+        TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(10_00, 5_00), "checkout-2");
+
+        final Reply changed = TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(10_00, 6_00), "checkout-2");
+
+        assertProblem(changed, 422, "idempotency-key-reused", "Idempotency-Key");
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(5_00);
+    }
+
+    @Test
+    void aRefusedRequestIsAnsweredTheSameWayWhenRetriedWithItsKey() {
+        final String spend = spendAnasCredits(500);
+        final Reply refused = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
+        salon.post(
+                "credit_issued",
+                dev.settle.ledger.PostingRequest.debit(salon.account(AccountKind.PROMOTIONS), 10_00),
+                dev.settle.ledger.PostingRequest.credit(ana.credits().id(), 10_00));
+
+        final Reply retried = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
+
+        assertThat(retried.status()).isEqualTo(422);
+        assertThat(retried.body()).isEqualTo(refused.body());
+        assertThat(salon.balance(ana.credits().id())).isEqualTo(10_00);
+    }
+
+    @Test
+    void sixteenRequestsWithOneKeyArrivingTogetherHaveOneEffect() throws Exception {
+        final String body = checkout(1_00, 2_00);
+        final ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            final List<Callable<Reply>> calls = new ArrayList<>();
+            for (int index = 0; index < 16; index++) {
+                calls.add(() -> TestApp.post(salon.apiKey(), "/api/v1/entries", body, "together"));
+            }
+            final List<Reply> replies = new ArrayList<>();
+            for (Future<Reply> future : pool.invokeAll(calls)) {
+                replies.add(future.get());
+            }
+            assertThat(replies).extracting(Reply::status).containsOnly(201);
+            assertThat(replies)
+                    .extracting(Reply::body)
+                    .containsOnly(replies.getFirst().body());
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(2_00);
+    }
+
+    @Test
+    void anAccountIsReadAsOfAnInstantAndItsHistoryPagesBackwards() {
+        for (int index = 1; index <= 3; index++) {
+            assertThat(post(checkout(0_01 * index, 1_00)).status()).isEqualTo(201);
+        }
+        final long receivable = ana.receivable().id();
+
+        final Reply history = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "/postings?limit=2");
+        assertThat(history.json().get("postings")).hasSize(2);
+        assertThat(history.json().at("/postings/0/balanceAfterMinor").asLong()).isEqualTo(3_00);
+        final long next = history.json().get("nextBeforeVersion").asLong();
+        final Reply older = TestApp.get(
+                salon.apiKey(), "/api/v1/accounts/" + receivable + "/postings?limit=2&beforeVersion=" + next);
+        assertThat(older.json().get("postings")).hasSize(1);
+
+        final Reply past = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "?at=2020-01-01T00:00:00Z");
+        assertThat(past.json().get("balanceMinor").asLong()).isZero();
+        assertProblem(
+                TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "?at=yesterday"),
+                400,
+                "validation",
+                "at");
+    }
+
+    @Test
+    void anEntryIsReversedOnceThroughTheApi() {
+        final long entryId = post(checkout(10_00, 0_01)).json().get("id").asLong();
+
+        final Reply reversal = TestApp.post(
+                salon.apiKey(), "/api/v1/entries/" + entryId + "/reversal", "{\"memo\": \"rang up twice\"}");
+        final Reply again = TestApp.post(salon.apiKey(), "/api/v1/entries/" + entryId + "/reversal", "{}");
+
+        assertThat(reversal.status()).as(reversal.body()).isEqualTo(201);
+        assertThat(reversal.json().get("reversesEntryId").asLong()).isEqualTo(entryId);
+        assertProblem(again, 409, "already-reversed", "entryId");
+        assertThat(TestApp.get(salon.apiKey(), "/api/v1/entries/" + entryId)
+                        .json()
+                        .get("reversedByEntryId")
+                        .asLong())
+                .isEqualTo(reversal.json().get("id").asLong());
+        assertThat(salon.balance(ana.receivable().id())).isZero();
+    }
+
+    private String spendAnasCredits(long amountMinor) {
+        return """
         {"kind": "checkout", "postings": [
           {"accountId": %d, "side": "debit", "amountMinor": %d},
           {"accountId": %d, "side": "credit", "amountMinor": %d}]}
         """.formatted(ana.credits().id(), amountMinor, salon.account(AccountKind.SALES), amountMinor);
-  }
-
-  private Reply post(String body) {
-    return TestApp.post(salon.apiKey(), "/api/v1/entries", body);
-  }
-
-  static void assertProblem(Reply reply, int status, String slug, String field) {
-    assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-    assertThat(reply.contentType()).startsWith("application/problem+json");
-    final JsonNode problem = reply.json();
-    assertThat(problem.get("type").asText()).isEqualTo("https://settle.dev/problems/" + slug);
-    assertThat(problem.get("title").asText()).isNotBlank();
-    assertThat(problem.get("status").asInt()).isEqualTo(status);
-    if (field != null) {
-      assertThat(problem.path("field").asText()).as(reply.body()).isEqualTo(field);
     }
-  }
+
+    private Reply post(String body) {
+        return TestApp.post(salon.apiKey(), "/api/v1/entries", body);
+    }
+
+    static void assertProblem(Reply reply, int status, String slug, String field) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        final JsonNode problem = reply.json();
+        assertThat(problem.get("type").asText()).isEqualTo("https://settle.dev/problems/" + slug);
+        assertThat(problem.get("title").asText()).isNotBlank();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        if (field != null) {
+            assertThat(problem.path("field").asText()).as(reply.body()).isEqualTo(field);
+        }
+    }
 }

@@ -14,21 +14,27 @@ import org.junit.jupiter.api.Test;
 
 class HealthTest {
 
-  @Test
-  void healthIs503WhenTheDatabaseIsUnreachable() throws Exception {
-    final int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-    try (Database unreachable = Database.connect(DatabaseUrl.parse("postgresql://nobody@127.0.0.1:" + closedPort + "/none"), 2);
-        App app = App.start(unreachable, 0)) {
-      final HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/health")).build(),
-                  HttpResponse.BodyHandlers.ofString());
+    @Test
+    void healthIs503WhenTheDatabaseIsUnreachable() throws Exception {
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (Database unreachable = Database.connect(
+                        DatabaseUrl.parse("postgresql://nobody@127.0.0.1:" + closedPort + "/none"), 2);
+                App app = App.start(unreachable, 0)) {
+            final HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
 
-      assertThat(response.statusCode()).isEqualTo(503);
-      assertThat(Json.mapper().readTree(response.body()).at("/database/status").asText()).isEqualTo("down");
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(Json.mapper()
+                            .readTree(response.body())
+                            .at("/database/status")
+                            .asText())
+                    .isEqualTo("down");
+        }
     }
-  }
 }
