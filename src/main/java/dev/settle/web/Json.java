@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -11,7 +12,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -26,6 +31,7 @@ public final class Json {
     private static final ObjectMapper mapper = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .addModule(new Jdk8Module())
+            .addModule(new SimpleModule().addDeserializer(String.class, new StorableText()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -42,6 +48,46 @@ public final class Json {
             .build();
 
     private Json() {}
+
+    /**
+     * Text PostgreSQL can store: no NUL characters and no broken UTF-16 (a lone surrogate). Refused
+     * here, with the field named, rather than failing deep in the database.
+     */
+    private static final class StorableText extends StdScalarDeserializer<String> {
+        private static final long serialVersionUID = 1L;
+
+        StorableText() {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context) throws java.io.IOException {
+            final String value = StringDeserializer.instance.deserialize(parser, context);
+            if (value != null && !isStorable(value)) {
+                throw InvalidFormatException.from(
+                        parser, "text must not contain NUL characters or broken Unicode", value, String.class);
+            }
+            return value;
+        }
+
+        private static boolean isStorable(String value) {
+            for (int index = 0; index < value.length(); index++) {
+                final char c = value.charAt(index);
+                if (c == 0) {
+                    return false;
+                }
+                if (Character.isHighSurrogate(c)) {
+                    if (index + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(index + 1))) {
+                        return false;
+                    }
+                    index++;
+                } else if (Character.isLowSurrogate(c)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     public static ObjectMapper mapper() {
         return mapper;
@@ -120,6 +166,9 @@ public final class Json {
     /** Jackson's message without the Java class names and source positions it appends. */
     private static String cleanMessage(JacksonException e) {
         String message = e.getOriginalMessage();
+        if (e instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class) {
+            return message;
+        }
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
             return "unknown field \"" + unknown.getPropertyName() + "\"";
         }

@@ -7,8 +7,12 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Function;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +62,9 @@ public final class WebServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = REQUEST_BYTES_MAX;
             config.startup.showJavalinBanner = false;
+            // Requests Jetty refuses before Javalin sees them (a NUL in the path, say) still get
+            // problem+json, not Jetty's HTML page.
+            config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::respondToJetty));
             config.routes.before("/api/*", handlers.apiAuth()::authenticate);
             for (Route route : routes()) {
                 config.routes.addHttpHandler(
@@ -91,6 +98,25 @@ public final class WebServer implements AutoCloseable {
             default -> Problem.Kind.VALIDATION;
         };
         Problems.respond(ctx, new Problem(kind, null, detailFor(kind, ctx)));
+    }
+
+    private static boolean respondToJetty(
+            org.eclipse.jetty.server.Request request,
+            org.eclipse.jetty.server.Response response,
+            org.eclipse.jetty.util.Callback callback) {
+        final int status = request.getAttribute(ErrorHandler.ERROR_STATUS) instanceof Integer code ? code : 400;
+        final Problem.Kind kind = switch (status) {
+            case 404 -> Problem.Kind.NOT_FOUND;
+            case 413, 431 -> Problem.Kind.PAYLOAD_TOO_LARGE;
+            case 503 -> Problem.Kind.UNAVAILABLE;
+            default -> Problem.Kind.VALIDATION;
+        };
+        final String body =
+                Problems.toJson(new Problem(kind, null, "the HTTP request itself is malformed (" + status + ")"));
+        response.setStatus(kind.status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+        return true;
     }
 
     private static void notFoundUnlessAnswered(Context ctx) {

@@ -136,6 +136,14 @@ class ApiTest {
     }
 
     @Test
+    void textPostgresCannotStoreIsRefusedWithTheFieldNamed() {
+        final Reply reply = TestApp.post(salon.apiKey(), "/api/v1/clients", "{\"name\": \"Ana\\u0000Lopez\"}");
+
+        assertProblem(reply, 400, "validation", "name");
+        assertThat(reply.json().get("detail").asText()).contains("NUL");
+    }
+
+    @Test
     void spendingMoreThanAClientHoldsIsA422NamingTheAccount() {
         final String spend = spendAnasCredits(500);
 
