@@ -62,10 +62,6 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
-    public javax.sql.DataSource dataSource() {
-        return dataSource;
-    }
-
     public boolean isEmbedded() {
         return embedded.isPresent();
     }

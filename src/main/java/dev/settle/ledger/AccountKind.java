@@ -37,11 +37,6 @@ public enum AccountKind {
         this.scope = scope;
     }
 
-    /** Value held for someone else; the database refuses to take it below zero. */
-    public boolean isStoredValue() {
-        return this == OPEN_PAYMENTS || this == CREDITS || this == GIFT_CARD;
-    }
-
     public static Optional<AccountKind> fromDbName(String name) {
         return Arrays.stream(values()).filter(kind -> kind.dbName.equals(name)).findFirst();
     }
