@@ -101,10 +101,11 @@ create table journal_entries (
     foreign key (business_id, actor_api_key_id) references api_keys (business_id, id),
     foreign key (business_id, client_id) references clients (business_id, id),
     foreign key (business_id, reverses_entry_id) references journal_entries (business_id, id),
-    constraint one_actor check (actor_staff_id is null or actor_api_key_id is null),
-    -- An entry can be reversed once (NULLs are distinct, so ordinary entries are unaffected).
-    constraint reversed_once unique (business_id, reverses_entry_id)
+    constraint one_actor check (actor_staff_id is null or actor_api_key_id is null)
 );
+-- An entry can be reversed once. Partial, so the many entries that reverse nothing cost no index entry.
+create unique index journal_entries_reversed_once on journal_entries (business_id, reverses_entry_id)
+    where reverses_entry_id is not null;
 
 -- One row per posting; (account, version) orders an account's history, and each row carries the
 -- account's balance after it, so history and as-of reads never replay the ledger.
@@ -170,39 +171,49 @@ as $$
 declare
     v_entry_id  bigint;
     v_now       timestamptz;
-    v_found     int;
-    v_missing   bigint;
-    v_short     record;
+    v_shape     record;
+    v_locked    record;
 begin
-    if coalesce(cardinality(p_account_ids), 0) < 2
-            or cardinality(p_account_ids) <> cardinality(p_amounts_minor) then
+    -- The entry's shape, in one pass over its lines.
+    select count(*) as lines, count(distinct r.account_id) as accounts, coalesce(sum(r.amount), 0) as total,
+           coalesce(bool_or(r.amount = 0 or r.amount is null or r.account_id is null), false) as has_zero
+    into v_shape
+    from unnest(p_account_ids, p_amounts_minor) as r (account_id, amount);
+    if v_shape.lines < 2 or cardinality(p_account_ids) <> cardinality(p_amounts_minor) then
         raise exception 'an entry needs at least two postings' using errcode = 'ST001';
     end if;
-    if exists (select 1 from unnest(p_amounts_minor) as posted (amount)
-               where posted.amount = 0 or posted.amount is null) then
+    if v_shape.has_zero then
         raise exception 'a posting amount must not be zero' using errcode = 'ST001';
     end if;
-    if (select sum(posted.amount) from unnest(p_amounts_minor) as posted (amount)) <> 0 then
+    if v_shape.total <> 0 then
         raise exception 'postings must sum to zero' using errcode = 'ST001';
     end if;
 
-    -- Lock every account of the entry in id order: one global order, so concurrent entries
-    -- queue behind each other instead of deadlocking.
-    select count(*) into v_found from (
-        select a.id from accounts a
-        where a.business_id = p_business_id and a.id = any (p_account_ids)
-        order by a.id
-        for update) as locked;
-    if v_found <> (select count(distinct requested.account_id)
-                   from unnest(p_account_ids) as requested (account_id)) then
-        select requested.account_id into v_missing
-        from unnest(p_account_ids) as requested (account_id)
-        where not exists (select 1 from accounts a
-                          where a.business_id = p_business_id and a.id = requested.account_id)
-        limit 1;
-        raise exception 'account % does not exist', v_missing using errcode = 'ST002', detail = v_missing::text;
+    -- Lock every account of the entry in id order (one global order, so concurrent entries queue
+    -- behind each other instead of deadlocking), and in the same statement find the first
+    -- stored-value account the entry would take below zero.
+    select count(*) as found,
+           (array_agg(l.id order by l.id) filter (where l.short))[1] as short_id,
+           (array_agg(l.kind order by l.id) filter (where l.short))[1] as short_kind,
+           (array_agg(l.balance_minor order by l.id) filter (where l.short))[1] as short_holds,
+           (array_agg(l.takes order by l.id) filter (where l.short))[1] as short_takes
+    into v_locked
+    from (select a.id, a.kind, a.balance_minor, -a.normal_side * d.amount as takes,
+                 a.kind in ('open_payments', 'credits', 'gift_card')
+                     and a.balance_minor + a.normal_side * d.amount < 0 as short
+          from (select a.id, a.kind, a.balance_minor, a.normal_side from accounts a
+                where a.business_id = p_business_id and a.id = any (p_account_ids)
+                order by a.id
+                for update) a
+          join (select r.account_id, sum(r.amount) as amount
+                from unnest(p_account_ids, p_amounts_minor) as r (account_id, amount)
+                group by r.account_id) d on d.account_id = a.id) l;
+    if v_locked.found <> v_shape.accounts then
+        raise exception 'account % does not exist', (
+            select r.account_id from unnest(p_account_ids) as r (account_id)
+            where not exists (select 1 from accounts a where a.business_id = p_business_id and a.id = r.account_id)
+            limit 1) using errcode = 'ST002';
     end if;
-
     -- A reversal is refused for what it is before any question of funds.
     if p_reverses_entry_id is not null then
         if not exists (select 1 from journal_entries e
@@ -216,22 +227,12 @@ begin
             raise exception 'entry % has already been reversed', p_reverses_entry_id using errcode = 'ST005';
         end if;
     end if;
-
-    -- Check funds before writing, so the caller hears which account is short and by how much;
-    -- the table's CHECK stays as the last line of defence.
-    select a.id, a.kind, a.balance_minor, -a.normal_side * d.amount as takes into v_short
-    from (select requested.account_id, sum(requested.amount) as amount
-          from unnest(p_account_ids, p_amounts_minor) as requested (account_id, amount)
-          group by requested.account_id) d
-    join accounts a on a.business_id = p_business_id and a.id = d.account_id
-    where a.kind in ('open_payments', 'credits', 'gift_card')
-      and a.balance_minor + a.normal_side * d.amount < 0
-    order by a.id
-    limit 1;
-    if found then
+    -- Refused before anything is written, so the caller hears which account is short and by how
+    -- much; the table's CHECK stays as the last line of defence.
+    if v_locked.short_id is not null then
         raise exception 'insufficient funds: account % (%) holds % but the entry takes %',
-            v_short.id, v_short.kind, v_short.balance_minor, v_short.takes
-            using errcode = 'ST003', detail = v_short.id::text;
+            v_locked.short_id, v_locked.short_kind, v_locked.short_holds, v_locked.short_takes
+            using errcode = 'ST003', detail = v_locked.short_id::text;
     end if;
 
     -- Read the clock after the locks are held, so postings of one account are in time order.
