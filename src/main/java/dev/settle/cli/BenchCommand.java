@@ -7,7 +7,6 @@ import dev.settle.db.Database;
 import dev.settle.db.DatabaseUrl;
 import dev.settle.db.WriteBatcher;
 import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostingRequest;
@@ -16,13 +15,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -160,13 +157,9 @@ public final class BenchCommand {
             final long totalMinor = random.nextLong(1_000, 20_000);
             final long cashMinor = random.nextLong(1, totalMinor);
             final long receivable = business.receivables()[random.nextInt(business.receivables().length)];
-            return new EntryRequest(
+            return EntryRequest.bySystem(
                     business.id(),
                     "checkout",
-                    Optional.empty(),
-                    Actor.system(),
-                    Optional.empty(),
-                    Optional.empty(),
                     List.of(
                             PostingRequest.debit(business.cash(), cashMinor),
                             PostingRequest.debit(receivable, totalMinor - cashMinor),
@@ -235,13 +228,9 @@ public final class BenchCommand {
                                 ThreadLocalRandom.current().nextInt(business.receivables().length)];
                         post(
                                 batcher,
-                                new EntryRequest(
+                                EntryRequest.bySystem(
                                         business.id(),
                                         "checkout",
-                                        Optional.empty(),
-                                        Actor.system(),
-                                        Optional.empty(),
-                                        Optional.empty(),
                                         List.of(
                                                 PostingRequest.debit(receivable, amount),
                                                 PostingRequest.credit(business.sales(), amount))));
@@ -300,11 +289,7 @@ public final class BenchCommand {
         }
 
         private static void createDatabaseIfMissing(DatabaseUrl server, String name) throws SQLException {
-            final Properties properties = new Properties();
-            server.user().ifPresent(user -> properties.setProperty("user", user));
-            server.password().ifPresent(password -> properties.setProperty("password", password));
-            try (var connection = DriverManager.getConnection(
-                            server.withDatabase("postgres").jdbcUrl(), properties);
+            try (var connection = server.withDatabase("postgres").connect();
                     var statement = connection.createStatement()) {
                 final var exists = statement.executeQuery("select 1 from pg_database where datname = '" + name + "'");
                 if (!exists.next()) {

@@ -4,7 +4,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * A PostgreSQL server address as people write it ({@code postgresql://user:pass@host:port/db}),
@@ -56,6 +60,14 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         final String base = slash < 0 ? jdbcUrl : jdbcUrl.substring(0, slash);
         final String query = queryStart < 0 ? "" : jdbcUrl.substring(queryStart);
         return new DatabaseUrl(base + "/" + database + query, user, password);
+    }
+
+    /** A plain connection (no pool), for one-off administration such as creating a database. */
+    public Connection connect() throws SQLException {
+        final Properties properties = new Properties();
+        user.ifPresent(name -> properties.setProperty("user", name));
+        password.ifPresent(secret -> properties.setProperty("password", secret));
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     private static String decode(String text) {

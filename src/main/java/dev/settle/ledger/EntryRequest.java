@@ -32,6 +32,12 @@ public record EntryRequest(
         }
     }
 
+    /** An entry Settle posts itself (a job, the benchmark): no memo, client or idempotency key. */
+    public static EntryRequest bySystem(long businessId, String kind, List<PostingRequest> postings) {
+        return new EntryRequest(
+                businessId, kind, Optional.empty(), Actor.system(), Optional.empty(), Optional.empty(), postings);
+    }
+
     /** The accounts this entry touches: a writer locks them before it runs. */
     public List<Long> accountIds() {
         return postings.stream().map(PostingRequest::accountId).distinct().toList();

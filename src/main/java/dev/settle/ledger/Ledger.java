@@ -13,8 +13,9 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementException;
 
 /**
- * The ledger (double entry): post entries, reverse them, read balances now and as of any
- * instant.
+ * The double-entry ledger.
+ *
+ * <p>Posts entries, reverses them, and reads balances now and as of any instant.
  * Every method takes the caller's {@link Handle}, so a post joins the caller's transaction (and
  * its idempotency record) and commits or rolls back with it. Posting itself is the
  * {@code ledger_post} function in the migrations (called through {@code ledger_post_many}, which

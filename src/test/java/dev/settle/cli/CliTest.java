@@ -8,7 +8,6 @@ import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
 import dev.settle.db.Database;
 import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostingRequest;
@@ -19,7 +18,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -90,13 +88,9 @@ class CliTest {
             first.jdbi()
                     .useTransaction(handle -> ledger.post(
                             handle,
-                            new EntryRequest(
+                            EntryRequest.bySystem(
                                     businessId,
                                     "checkout",
-                                    Optional.empty(),
-                                    Actor.system(),
-                                    Optional.empty(),
-                                    Optional.empty(),
                                     List.of(
                                             PostingRequest.debit(cash, 123_45),
                                             PostingRequest.credit(sales, 123_45)))));

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.settle.Problem;
 import dev.settle.clients.Clients;
 import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostedEntry;
@@ -120,14 +119,7 @@ class WriteBatcherTest {
     }
 
     private EntryRequest entry(PostingRequest... postings) {
-        return new EntryRequest(
-                salon.id(),
-                "checkout",
-                Optional.empty(),
-                Actor.system(),
-                Optional.empty(),
-                Optional.empty(),
-                List.of(postings));
+        return EntryRequest.bySystem(salon.id(), "checkout", List.of(postings));
     }
 
     private static void sleep(long millis) {

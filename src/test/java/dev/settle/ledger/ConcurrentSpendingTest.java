@@ -11,7 +11,6 @@ import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -60,14 +59,7 @@ class ConcurrentSpendingTest {
                                 credit(salon.account(AccountKind.SALES), amount + 1_00 - 50),
                                 credit(ben.receivable().id(), 50)));
                         java.util.Collections.shuffle(postings, random);
-                        final EntryRequest request = new EntryRequest(
-                                salon.id(),
-                                "checkout",
-                                Optional.empty(),
-                                Actor.system(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                postings);
+                        final EntryRequest request = EntryRequest.bySystem(salon.id(), "checkout", postings);
                         try {
                             if (throughBatcher) {
                                 batcher.write(salon.id(), request.accountIds(), ledger.postWork(request));

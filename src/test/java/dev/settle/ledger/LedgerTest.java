@@ -178,14 +178,7 @@ class LedgerTest {
     }
 
     private EntryRequest entry(PostingRequest... postings) {
-        return new EntryRequest(
-                salon.id(),
-                "checkout",
-                Optional.empty(),
-                Actor.system(),
-                Optional.empty(),
-                Optional.empty(),
-                List.of(postings));
+        return EntryRequest.bySystem(salon.id(), "checkout", List.of(postings));
     }
 
     @Test

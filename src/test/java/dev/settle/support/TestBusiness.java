@@ -5,7 +5,6 @@ import dev.settle.business.Businesses;
 import dev.settle.clients.Clients;
 import dev.settle.db.Database;
 import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostedEntry;
@@ -62,16 +61,7 @@ public record TestBusiness(long id, String apiKey, Map<AccountKind, Long> accoun
     public PostedEntry post(String kind, PostingRequest... postings) {
         return TestDatabase.get()
                 .jdbi()
-                .inTransaction(handle -> ledger.post(
-                        handle,
-                        new EntryRequest(
-                                id,
-                                kind,
-                                Optional.empty(),
-                                Actor.system(),
-                                Optional.empty(),
-                                Optional.empty(),
-                                List.of(postings))));
+                .inTransaction(handle -> ledger.post(handle, EntryRequest.bySystem(id, kind, List.of(postings))));
     }
 
     public long balance(long accountId) {

@@ -5,9 +5,7 @@ import dev.settle.db.DatabaseUrl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -58,11 +56,7 @@ public final class TestDatabase {
     }
 
     private static void admin(DatabaseUrl server, String sql) {
-        final Properties properties = new Properties();
-        server.user().ifPresent(user -> properties.setProperty("user", user));
-        server.password().ifPresent(password -> properties.setProperty("password", password));
-        try (var connection = DriverManager.getConnection(
-                        server.withDatabase("postgres").jdbcUrl(), properties);
+        try (var connection = server.withDatabase("postgres").connect();
                 var statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
