@@ -114,70 +114,62 @@ public final class ApiWrites {
                     works.stream().map(work -> (ApiWrite<T>) work).toList();
             final List<ApiWrite<T>> keyed =
                     writes.stream().filter(write -> write.key().isPresent()).toList();
-            if (!keyed.isEmpty() && claimAll(handle, keyed) != keyed.size()) {
+            final List<Long> businessIds =
+                    keyed.stream().map(ApiWrite::businessId).toList();
+            final List<String> keys =
+                    keyed.stream().map(write -> write.key().orElseThrow()).toList();
+            if (!keyed.isEmpty()
+                    && claimAll(
+                                    handle,
+                                    businessIds,
+                                    keys,
+                                    keyed.stream().map(ApiWrite::fingerprint).toList())
+                            != keyed.size()) {
                 throw new WriteBatcher.RunOneByOne("an idempotency key in the batch was already used");
             }
             final List<T> results =
                     effects.runAll(handle, writes.stream().map(ApiWrite::effect).toList());
             final List<Response> responses = new ArrayList<>(writes.size());
+            final List<Response> keyedResponses = new ArrayList<>(keyed.size());
             for (int index = 0; index < writes.size(); index++) {
-                responses.add(writes.get(index).respond(results.get(index)));
-            }
-            final List<Response> keyedResponses = new ArrayList<>();
-            for (int index = 0; index < writes.size(); index++) {
+                final Response response = writes.get(index).respond(results.get(index));
+                responses.add(response);
                 if (writes.get(index).key().isPresent()) {
-                    keyedResponses.add(responses.get(index));
+                    keyedResponses.add(response);
                 }
             }
             if (!keyed.isEmpty()) {
-                completeAll(handle, keyed, keyedResponses);
+                completeAll(handle, businessIds, keys, keyedResponses);
             }
             return responses;
         }
 
-        private static int claimAll(Handle handle, List<? extends ApiWrite<?>> keyed) {
+        private static int claimAll(
+                Handle handle, List<Long> businessIds, List<String> keys, List<byte[]> fingerprints) {
             return handle.createQuery("""
-              insert into idempotency_keys (business_id, key, request_fingerprint)
-              select * from unnest(:business_ids, :keys, :fingerprints)
-              on conflict (business_id, key) do nothing
-              returning key
-              """)
-                    .bindArray(
-                            "business_ids",
-                            Long.class,
-                            keyed.stream().map(ApiWrite::businessId).toList())
-                    .bindArray(
-                            "keys",
-                            String.class,
-                            keyed.stream()
-                                    .map(write -> write.key().orElseThrow())
-                                    .toList())
-                    .bindArray(
-                            "fingerprints",
-                            byte[].class,
-                            keyed.stream().map(ApiWrite::fingerprint).toList())
+                            insert into idempotency_keys (business_id, key, request_fingerprint)
+                            select * from unnest(:business_ids, :keys, :fingerprints)
+                            on conflict (business_id, key) do nothing
+                            returning key
+                            """)
+                    .bindArray("business_ids", Long.class, businessIds)
+                    .bindArray("keys", String.class, keys)
+                    .bindArray("fingerprints", byte[].class, fingerprints)
                     .mapTo(String.class)
                     .list()
                     .size();
         }
 
-        private static void completeAll(Handle handle, List<? extends ApiWrite<?>> keyed, List<Response> responses) {
+        private static void completeAll(
+                Handle handle, List<Long> businessIds, List<String> keys, List<Response> responses) {
             handle.createUpdate("""
-              update idempotency_keys k
-              set response_status = r.status, response_body = r.body
-              from unnest(:business_ids, :keys, :statuses, :bodies) as r (business_id, key, status, body)
-              where k.business_id = r.business_id and k.key = r.key
-              """)
-                    .bindArray(
-                            "business_ids",
-                            Long.class,
-                            keyed.stream().map(ApiWrite::businessId).toList())
-                    .bindArray(
-                            "keys",
-                            String.class,
-                            keyed.stream()
-                                    .map(write -> write.key().orElseThrow())
-                                    .toList())
+                            update idempotency_keys k
+                            set response_status = r.status, response_body = r.body
+                            from unnest(:business_ids, :keys, :statuses, :bodies) as r (business_id, key, status, body)
+                            where k.business_id = r.business_id and k.key = r.key
+                            """)
+                    .bindArray("business_ids", Long.class, businessIds)
+                    .bindArray("keys", String.class, keys)
                     .bindArray(
                             "statuses",
                             Integer.class,
