@@ -8,6 +8,7 @@ import dev.settle.ledger.AccountKind;
 import dev.settle.support.TestApp;
 import dev.settle.support.TestApp.Reply;
 import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,6 +216,52 @@ class ApiTest {
             pool.shutdown();
         }
         assertThat(salon.balance(ana.receivable().id())).isEqualTo(2_00);
+    }
+
+    @Test
+    void manyKeyedRequestsArrivingTogetherEachHaveOneEffectAndReplayTheirOwnAnswer() throws Exception {
+        final ExecutorService pool = Executors.newFixedThreadPool(24);
+        try {
+            final List<Callable<Reply>> calls = new ArrayList<>();
+            for (int index = 0; index < 24; index++) {
+                final String key = "together-" + index;
+                calls.add(() -> TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(1_00, 1_00), key));
+            }
+            // Hold the sales account for a moment so the requests queue up and commit as batches.
+            final List<Future<Reply>> pending = new ArrayList<>();
+            try (var handle = TestDatabase.get().jdbi().open()) {
+                handle.begin();
+                handle.execute(
+                        "select 1 from accounts where business_id = ? and id = ? for update",
+                        salon.id(),
+                        salon.account(AccountKind.SALES));
+                for (Callable<Reply> call : calls) {
+                    pending.add(pool.submit(call));
+                }
+                Thread.sleep(500);
+                handle.commit();
+            }
+            final List<Reply> first = new ArrayList<>();
+            for (Future<Reply> future : pending) {
+                first.add(future.get());
+            }
+            final List<Reply> again = new ArrayList<>();
+            for (Future<Reply> future : pool.invokeAll(calls)) {
+                again.add(future.get());
+            }
+
+            assertThat(first).extracting(Reply::status).containsOnly(201);
+            assertThat(first)
+                    .extracting(reply -> reply.json().get("id").asLong())
+                    .doesNotHaveDuplicates();
+            for (int index = 0; index < 24; index++) {
+                assertThat(again.get(index).body()).isEqualTo(first.get(index).body());
+                assertThat(again.get(index).header("Idempotent-Replayed")).isEqualTo("true");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(24 * 1_00);
     }
 
     @Test
