@@ -279,13 +279,13 @@ public final class WriteBatcher implements AutoCloseable {
         handle.savepoint("write");
         try {
             final T value = pending.work.run(handle);
-            handle.release("write");
+            handle.releaseSavepoint("write");
             completions.add(() -> pending.result.complete(value));
         } catch (Problem problem) {
             handle.rollbackToSavepoint("write");
             handle.savepoint("write");
             pending.work.afterProblem(handle, problem);
-            handle.release("write");
+            handle.releaseSavepoint("write");
             completions.add(() -> pending.result.completeExceptionally(problem));
         } catch (RuntimeException e) {
             handle.rollbackToSavepoint("write");
