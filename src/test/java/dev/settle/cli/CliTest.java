@@ -1,6 +1,7 @@
 package dev.settle.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.settle.Settle;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class CliTest {
 
@@ -105,6 +105,99 @@ class CliTest {
         }
     }
 
+    @Test
+    void aSettleKilledWithoutShutdownKeepsWhatItCommittedAndDoesNotBlockTheNextStart() throws Exception {
+        final Path dataDir = TestDatabase.tempDirectory("settle-killed");
+        final JsonNode created = Json.mapper()
+                .readTree(run(
+                                "business",
+                                "create",
+                                "--data-dir",
+                                dataDir.toString(),
+                                "--name",
+                                "Salon",
+                                "--currency",
+                                "USD",
+                                "--time-zone",
+                                "UTC",
+                                "--owner-email",
+                                "o@salon.example")
+                        .out());
+        final int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        final Process settle = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElseThrow(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Settle.class.getName(),
+                        "serve",
+                        "--port",
+                        String.valueOf(port),
+                        "--data-dir",
+                        dataDir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("serve.log").toFile())
+                .start();
+        try {
+            final var http = java.net.http.HttpClient.newHttpClient();
+            final var base = "http://localhost:" + port;
+            waitForHealth(http, base);
+            final var clientReply = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v1/clients"))
+                            .header(
+                                    "Authorization",
+                                    "Bearer " + created.get("apiKey").asText())
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\": \"Ana\"}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(clientReply.statusCode()).isEqualTo(201);
+        } finally {
+            settle.destroyForcibly().waitFor(); // kill -9: no shutdown hook runs
+        }
+
+        try (Database restarted = Database.embedded(dataDir.resolve("postgres"), 2)) {
+            final long clients = restarted
+                    .jdbi()
+                    .withHandle(handle -> handle.createQuery("select count(*) from clients")
+                            .mapTo(Long.class)
+                            .one());
+            assertThat(clients).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void aSecondSettleOnADataFolderInUseIsRefusedAndTheFirstKeepsRunning() {
+        final Path dataDir = TestDatabase.tempDirectory("settle-in-use");
+        try (Database first = Database.embedded(dataDir, 2)) {
+            assertThatThrownBy(() -> Database.embedded(dataDir, 2))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("another Settle is running");
+            assertThat(first.isReachable()).isTrue();
+        }
+    }
+
+    private static void waitForHealth(java.net.http.HttpClient http, String base) throws InterruptedException {
+        for (int attempt = 0; attempt < 300; attempt++) {
+            try {
+                if (http.send(
+                                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health"))
+                                                .build(),
+                                        java.net.http.HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Settle did not become healthy");
+    }
+
     private record Output(int exitCode, String out, String err) {}
 
     private static Output run(String... args) {
@@ -115,7 +208,7 @@ class CliTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            final int code = new CommandLine(new Settle()).execute(args);
+            final int code = Settle.commandLine().execute(args);
             return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(originalOut);

@@ -32,7 +32,8 @@ public final class TestDatabase {
         final String url = System.getenv("SETTLE_TEST_DATABASE_URL");
         if (url == null || url.isBlank()) {
             try {
-                return Database.embedded(Files.createTempDirectory("settle-test-pg"), 40);
+                return Database.embedded(
+                        Files.createTempDirectory("settle-test-pg"), 40, Database.Durability.THROWAWAY);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
