@@ -12,6 +12,7 @@ import dev.settle.ledger.LedgerApi;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
 import dev.settle.web.Health;
+import dev.settle.web.IdempotencyPurge;
 import dev.settle.web.WebServer;
 
 /** A running Settle: the pieces wired together over one database. */
@@ -19,10 +20,12 @@ public final class App implements AutoCloseable {
     public static final int WRITERS_DEFAULT = 4;
 
     private final WriteBatcher batcher;
+    private final IdempotencyPurge purge;
     private final WebServer web;
 
-    private App(WriteBatcher batcher, WebServer web) {
+    private App(WriteBatcher batcher, IdempotencyPurge purge, WebServer web) {
         this.batcher = batcher;
+        this.purge = purge;
         this.web = web;
     }
 
@@ -39,7 +42,8 @@ public final class App implements AutoCloseable {
                 new ClientsApi(database.jdbi(), new Clients(ledger), writes),
                 new LedgerApi(database.jdbi(), ledger, writes));
         try {
-            return new App(batcher, WebServer.start(handlers, port));
+            return new App(
+                    batcher, new IdempotencyPurge(database.jdbi()).startHourly(), WebServer.start(handlers, port));
         } catch (RuntimeException e) {
             batcher.close();
             throw e;
@@ -54,6 +58,7 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         web.close();
+        purge.close();
         batcher.close();
     }
 }
