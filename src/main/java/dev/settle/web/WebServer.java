@@ -97,7 +97,20 @@ public final class WebServer implements AutoCloseable {
             case 503 -> Problem.Kind.UNAVAILABLE;
             default -> Problem.Kind.VALIDATION;
         };
+        if (kind == Problem.Kind.METHOD_NOT_ALLOWED) {
+            ctx.header("Allow", String.join(", ", methodsAllowed(ctx.path())));
+        }
         Problems.respond(ctx, new Problem(kind, null, detailFor(kind, ctx)));
+    }
+
+    /** The methods the route table serves on {@code path}, for a 405's {@code Allow} header. */
+    static List<String> methodsAllowed(String path) {
+        return routes().stream()
+                .filter(route -> path.matches(route.path().replaceAll("\\{[^/]+}", "[^/]+")))
+                .map(route -> route.method().name())
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private static boolean respondToJetty(

@@ -77,13 +77,11 @@ class ApiTest {
     @Test
     void unknownRoutesAre404AndWrongMethodsAre405() {
         assertProblem(TestApp.get(salon.apiKey(), "/api/v1/nothing-here"), 404, "not-found", null);
-        assertProblem(
-                TestApp.send(TestApp.request(salon.apiKey(), "/api/v1/entries")
-                        .DELETE()
-                        .build()),
-                405,
-                "method-not-allowed",
-                null);
+        final Reply deleted = TestApp.send(
+                TestApp.request(salon.apiKey(), "/api/v1/entries").DELETE().build());
+        assertProblem(deleted, 405, "method-not-allowed", null);
+        assertThat(deleted.header("Allow")).isEqualTo("POST");
+        assertThat(WebServer.methodsAllowed("/api/v1/accounts/12")).containsExactly("GET");
         assertProblem(TestApp.get(salon.apiKey(), "/api/v1/entries/abc"), 404, "not-found", "entryId");
     }
 
