@@ -1,19 +1,31 @@
 package dev.settle;
 
+import dev.settle.business.ApiKeyPages;
 import dev.settle.business.ApiKeys;
 import dev.settle.business.BusinessApi;
+import dev.settle.business.BusinessSettings;
 import dev.settle.business.Businesses;
+import dev.settle.business.SettingsPages;
+import dev.settle.business.StaffPages;
+import dev.settle.business.StaffUsers;
+import dev.settle.clients.ClientPages;
 import dev.settle.clients.Clients;
 import dev.settle.clients.ClientsApi;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.LedgerApi;
+import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
 import dev.settle.web.Health;
 import dev.settle.web.IdempotencyPurge;
+import dev.settle.web.Pages;
+import dev.settle.web.Sessions;
+import dev.settle.web.SignInPages;
+import dev.settle.web.StaffAuth;
 import dev.settle.web.WebServer;
+import org.jdbi.v3.core.Jdbi;
 
 /** A running Settle: the pieces wired together over one database. */
 public final class App implements AutoCloseable {
@@ -35,12 +47,25 @@ public final class App implements AutoCloseable {
         final ApiKeys apiKeys = new ApiKeys();
         final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
         final ApiWrites writes = new ApiWrites(batcher);
+        final Jdbi jdbi = database.jdbi();
+        final Clients clients = new Clients(ledger);
+        final StaffUsers staff = new StaffUsers();
+        final Sessions sessions = new Sessions();
+        final Pages pages = new Pages(jdbi, sessions);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),
-                new ApiAuth(database.jdbi(), apiKeys),
-                new BusinessApi(database.jdbi(), new Businesses(ledger, apiKeys)),
-                new ClientsApi(database.jdbi(), new Clients(ledger), writes),
-                new LedgerApi(database.jdbi(), ledger, writes));
+                new ApiAuth(jdbi, apiKeys),
+                new BusinessApi(jdbi, new Businesses(ledger, apiKeys)),
+                new ClientsApi(jdbi, clients, writes),
+                new LedgerApi(jdbi, ledger, writes),
+                pages,
+                new StaffAuth(jdbi, sessions, pages),
+                new SignInPages(jdbi, staff, sessions, pages),
+                new AccountPages(jdbi, staff, sessions, pages),
+                new ClientPages(jdbi, clients, sessions, pages),
+                new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
+                new StaffPages(jdbi, staff, sessions, pages),
+                new ApiKeyPages(jdbi, apiKeys, sessions, pages));
         try {
             return new App(
                     batcher, new IdempotencyPurge(database.jdbi()).startHourly(), WebServer.start(handlers, port));

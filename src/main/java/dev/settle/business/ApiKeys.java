@@ -24,6 +24,7 @@ public final class ApiKeys {
     public record CreatedKey(long id, String key) {}
 
     public CreatedKey create(Handle handle, long businessId, String label) {
+        final String checkedLabel = TextInput.required(label, "label", "Label", 100);
         final byte[] secret = new byte[32];
         random.nextBytes(secret);
         final String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -33,12 +34,50 @@ public final class ApiKeys {
                 returning id
                 """)
                 .bind("business_id", businessId)
-                .bind("label", label)
+                .bind("label", checkedLabel)
                 .bind("key_hash", sha256(key))
                 .bind("key_prefix", key.substring(0, PREFIX.length() + 6))
                 .mapTo(Long.class)
                 .one();
         return new CreatedKey(id, key);
+    }
+
+    /** A key as the API keys page lists it: never its text, only the prefix that tells keys apart. */
+    public record KeyInfo(
+            long id,
+            String label,
+            String prefix,
+            java.time.OffsetDateTime createdAt,
+            Optional<java.time.OffsetDateTime> revokedAt) {}
+
+    public java.util.List<KeyInfo> list(Handle handle, long businessId) {
+        return handle.createQuery("""
+                select id, label, key_prefix, created_at, revoked_at from api_keys
+                where business_id = :business_id
+                order by revoked_at is not null, created_at desc, id desc
+                """)
+                .bind("business_id", businessId)
+                .map((rs, ctx) -> new KeyInfo(
+                        rs.getLong("id"),
+                        rs.getString("label"),
+                        rs.getString("key_prefix"),
+                        rs.getObject("created_at", java.time.OffsetDateTime.class),
+                        Optional.ofNullable(rs.getObject("revoked_at", java.time.OffsetDateTime.class))))
+                .list();
+    }
+
+    /** Revokes a key at once: the next request made with it is refused. Revoking twice is a no-op. */
+    public void revoke(Handle handle, long businessId, long keyId) {
+        final int found = handle.createUpdate("""
+                update api_keys set revoked_at = coalesce(revoked_at, now())
+                where business_id = :business_id and id = :id
+                """)
+                .bind("business_id", businessId)
+                .bind("id", keyId)
+                .execute();
+        if (found == 0) {
+            throw dev.settle.Problem.notFound("keyId", "No such API key");
+        }
     }
 
     /** The caller a presented key stands for, if it is a live key. */

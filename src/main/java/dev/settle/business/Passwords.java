@@ -1,5 +1,6 @@
 package dev.settle.business;
 
+import dev.settle.Problem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -40,6 +41,19 @@ public final class Passwords {
         final byte[] expected = b64Decoder.decode(parts[5]);
         final byte[] actual = argon2id(password, b64Decoder.decode(parts[4]), memory, iterations, parallelism);
         return MessageDigest.isEqual(expected, actual);
+    }
+
+    static final int LENGTH_MIN = 10;
+    static final int LENGTH_MAX = 200;
+
+    /** Refuses a password a person chose that is too short to resist guessing, or absurdly long. */
+    public static void checkStrength(String password, String field) {
+        if (password == null || password.length() < LENGTH_MIN) {
+            throw Problem.validation(field, "Use at least " + LENGTH_MIN + " characters");
+        }
+        if (password.length() > LENGTH_MAX) {
+            throw Problem.validation(field, "Use at most " + LENGTH_MAX + " characters");
+        }
     }
 
     /** A password for a person to type once and change: 20 characters, about 115 bits. */

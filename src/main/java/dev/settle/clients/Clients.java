@@ -1,6 +1,7 @@
 package dev.settle.clients;
 
 import dev.settle.Problem;
+import dev.settle.business.TextInput;
 import dev.settle.ledger.Account;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Ledger;
@@ -27,14 +28,14 @@ public final class Clients {
             Account credits) {}
 
     public Client create(Handle handle, long businessId, String name, Optional<String> email, Optional<String> phone) {
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw Problem.validation("name", "name must be 1 to 200 characters");
+        final String checkedName = TextInput.required(name, "name", "Name", 200);
+        final Optional<String> checkedEmail = email.flatMap(text -> TextInput.optional(text, "email", "Email", 254));
+        if (checkedEmail.isPresent() && !checkedEmail.get().matches(TextInput.EMAIL)) {
+            throw Problem.validation("email", "Email must be an address such as client@example.com");
         }
-        if (email.isPresent() && !email.get().matches("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{1,63}")) {
-            throw Problem.validation("email", "email must be an address such as client@example.com");
-        }
-        if (phone.isPresent() && !phone.get().matches("[0-9+()\\-. ]{3,40}")) {
-            throw Problem.validation("phone", "phone may hold digits, spaces and + ( ) - . only");
+        final Optional<String> checkedPhone = phone.flatMap(text -> TextInput.optional(text, "phone", "Phone", 40));
+        if (checkedPhone.isPresent() && !checkedPhone.get().matches("[0-9+()\\-. ]{3,40}")) {
+            throw Problem.validation("phone", "Phone may hold digits, spaces and + ( ) - . only");
         }
         final long id = handle.createQuery("""
                 insert into clients (business_id, name, email, phone)
@@ -42,9 +43,9 @@ public final class Clients {
                 returning id
                 """)
                 .bind("business_id", businessId)
-                .bind("name", name.strip())
-                .bind("email", email.orElse(null))
-                .bind("phone", phone.orElse(null))
+                .bind("name", checkedName)
+                .bind("email", checkedEmail.orElse(null))
+                .bind("phone", checkedPhone.orElse(null))
                 .mapTo(Long.class)
                 .one();
         for (AccountKind kind : List.of(AccountKind.RECEIVABLE, AccountKind.OPEN_PAYMENTS, AccountKind.CREDITS)) {
@@ -69,6 +70,59 @@ public final class Clients {
                         pick(accounts, AccountKind.OPEN_PAYMENTS),
                         pick(accounts, AccountKind.CREDITS)))
                 .findOne();
+    }
+
+    /** One row of a client list: who, and where their money stands. */
+    public record Summary(
+            long id,
+            String name,
+            Optional<String> email,
+            Optional<String> phone,
+            long balanceDueMinor,
+            long openPaymentsMinor,
+            long creditsMinor) {}
+
+    /**
+     * Clients whose name or email contains {@code query}, or whose phone contains its digits; all
+     * clients when it is blank. By name, {@code limit} from {@code offset}.
+     */
+    public List<Summary> search(Handle handle, long businessId, String query, int limit, int offset) {
+        final String text = query == null ? "" : query.strip().toLowerCase(java.util.Locale.ROOT);
+        final String digits = text.replaceAll("\\D", "");
+        return handle.createQuery("""
+                select c.id, c.name, c.email, c.phone, due.balance_minor as due, paid.balance_minor as paid,
+                       given.balance_minor as given
+                from clients c
+                join accounts due on due.business_id = c.business_id and due.client_id = c.id
+                     and due.kind = 'receivable'
+                join accounts paid on paid.business_id = c.business_id and paid.client_id = c.id
+                     and paid.kind = 'open_payments'
+                join accounts given on given.business_id = c.business_id and given.client_id = c.id
+                     and given.kind = 'credits'
+                where c.business_id = :business_id
+                  and (:text = ''
+                       or lower(c.name) like :pattern escape '!'
+                       or lower(c.email) like :pattern escape '!'
+                       or (length(:digits) >= 3
+                           and regexp_replace(c.phone, '\\D', '', 'g') like '%' || :digits || '%'))
+                order by lower(c.name), c.id
+                limit :limit offset :offset
+                """)
+                .bind("business_id", businessId)
+                .bind("text", text)
+                .bind("pattern", "%" + text.replaceAll("([!%_])", "!$1") + "%")
+                .bind("digits", digits)
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .map((rs, ctx) -> new Summary(
+                        rs.getLong("id"),
+                        rs.getString("name"),
+                        Optional.ofNullable(rs.getString("email")),
+                        Optional.ofNullable(rs.getString("phone")),
+                        rs.getLong("due"),
+                        rs.getLong("paid"),
+                        rs.getLong("given")))
+                .list();
     }
 
     private static Account pick(List<Account> accounts, AccountKind kind) {

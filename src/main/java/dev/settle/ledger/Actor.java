@@ -11,6 +11,10 @@ public record Actor(Optional<Long> staffUserId, Optional<Long> apiKeyId) {
         }
     }
 
+    public static Actor staff(long staffUserId) {
+        return new Actor(Optional.of(staffUserId), Optional.empty());
+    }
+
     public static Actor apiKey(long apiKeyId) {
         return new Actor(Optional.empty(), Optional.of(apiKeyId));
     }

@@ -1,16 +1,22 @@
 package dev.settle.web;
 
 import dev.settle.Problem;
+import dev.settle.business.Role;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.slf4j.Logger;
@@ -48,13 +54,68 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/api/v1/entries/{entryId}/reversal", h -> h.ledger()::reverseEntry));
     }
 
-    /** The feature handlers the route table points at. */
+    /** One row of the staff pages' route table: who may use it, and which handler serves it. */
+    public record PageRoute(
+            HandlerType method, String path, Optional<Role> least, Function<Handlers, Handler> handler) {
+        static PageRoute open(HandlerType method, String path, Function<Handlers, Handler> handler) {
+            return new PageRoute(method, path, Optional.empty(), handler);
+        }
+
+        static PageRoute staff(Role least, HandlerType method, String path, Function<Handlers, Handler> handler) {
+            return new PageRoute(method, path, Optional.of(least), handler);
+        }
+    }
+
+    /**
+     * Every staff page. Each names the least role that may use it ({@link Role}: owner includes
+     * manager includes front desk); more specific paths come before the {@code {id}} ones.
+     */
+    public static List<PageRoute> pageRoutes() {
+        final Role desk = Role.FRONT_DESK;
+        final Role owner = Role.OWNER;
+        return List.of(
+                PageRoute.open(HandlerType.GET, "/signin", h -> h.signIn()::form),
+                PageRoute.open(HandlerType.POST, "/signin", h -> h.signIn()::signIn),
+                PageRoute.staff(desk, HandlerType.POST, "/signout", h -> h.signIn()::signOut),
+                PageRoute.staff(desk, HandlerType.GET, "/", h -> ctx -> ctx.redirect("/clients", HttpStatus.SEE_OTHER)),
+                PageRoute.staff(desk, HandlerType.GET, "/clients", h -> h.clientPages()::list),
+                PageRoute.staff(desk, HandlerType.POST, "/clients", h -> h.clientPages()::create),
+                PageRoute.staff(desk, HandlerType.GET, "/clients/search", h -> h.clientPages()::search),
+                PageRoute.staff(desk, HandlerType.GET, "/clients/new", h -> h.clientPages()::newForm),
+                PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}", h -> h.clientPages()::show),
+                PageRoute.staff(desk, HandlerType.GET, "/account/password", h -> h.account()::passwordForm),
+                PageRoute.staff(desk, HandlerType.POST, "/account/password", h -> h.account()::changePassword),
+                PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
+                PageRoute.staff(owner, HandlerType.POST, "/settings", h -> h.settingsPages()::save),
+                PageRoute.staff(owner, HandlerType.GET, "/staff", h -> h.staffPages()::list),
+                PageRoute.staff(owner, HandlerType.POST, "/staff", h -> h.staffPages()::add),
+                PageRoute.staff(owner, HandlerType.POST, "/staff/{staffId}/role", h -> h.staffPages()::changeRole),
+                PageRoute.staff(
+                        owner, HandlerType.POST, "/staff/{staffId}/deactivate", h -> h.staffPages()::deactivate),
+                PageRoute.staff(
+                        owner, HandlerType.POST, "/staff/{staffId}/reactivate", h -> h.staffPages()::reactivate),
+                PageRoute.staff(
+                        owner, HandlerType.POST, "/staff/{staffId}/password-reset", h -> h.staffPages()::resetPassword),
+                PageRoute.staff(owner, HandlerType.GET, "/api-keys", h -> h.apiKeyPages()::list),
+                PageRoute.staff(owner, HandlerType.POST, "/api-keys", h -> h.apiKeyPages()::create),
+                PageRoute.staff(owner, HandlerType.POST, "/api-keys/{keyId}/revoke", h -> h.apiKeyPages()::revoke));
+    }
+
+    /** The feature handlers the route tables point at. */
     public record Handlers(
             Health health,
             ApiAuth apiAuth,
             dev.settle.business.BusinessApi business,
             dev.settle.clients.ClientsApi clients,
-            dev.settle.ledger.LedgerApi ledger) {}
+            dev.settle.ledger.LedgerApi ledger,
+            Pages pages,
+            StaffAuth staffAuth,
+            SignInPages signIn,
+            AccountPages account,
+            dev.settle.clients.ClientPages clientPages,
+            dev.settle.business.SettingsPages settingsPages,
+            dev.settle.business.StaffPages staffPages,
+            dev.settle.business.ApiKeyPages apiKeyPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {
@@ -65,15 +126,32 @@ public final class WebServer implements AutoCloseable {
             // Requests Jetty refuses before Javalin sees them (a NUL in the path, say) still get
             // problem+json, not Jetty's HTML page.
             config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::respondToJetty));
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/assets";
+                files.directory = "/assets";
+                files.location = Location.CLASSPATH;
+            });
+            config.staticFiles.enableWebjars();
             config.routes.before("/api/*", handlers.apiAuth()::authenticate);
+            config.routes.after(WebServer::pageHeaders);
             for (Route route : routes()) {
                 config.routes.addHttpHandler(
                         route.method(), route.path(), route.handler().apply(handlers));
             }
-            config.routes.exception(Problem.class, (problem, ctx) -> Problems.respond(ctx, problem));
-            config.routes.exception(HttpResponseException.class, WebServer::respondToJavalin);
-            config.routes.exception(Exception.class, WebServer::respondToBug);
-            config.routes.error(404, WebServer::notFoundUnlessAnswered);
+            for (PageRoute route : pageRoutes()) {
+                final Handler handler = route.handler().apply(handlers);
+                config.routes.addHttpHandler(
+                        route.method(),
+                        route.path(),
+                        route.least()
+                                .map(least -> handlers.staffAuth().page(least, handler))
+                                .orElse(handler));
+            }
+            final Pages pages = handlers.pages();
+            config.routes.exception(Problem.class, (problem, ctx) -> respond(pages, ctx, problem));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> respondToJavalin(pages, e, ctx));
+            config.routes.exception(Exception.class, (e, ctx) -> respondToBug(pages, e, ctx));
+            config.routes.error(404, ctx -> notFoundUnlessAnswered(pages, ctx));
         });
         javalin.start(port);
         return new WebServer(javalin);
@@ -88,7 +166,36 @@ public final class WebServer implements AutoCloseable {
         javalin.stop();
     }
 
-    private static void respondToJavalin(HttpResponseException e, Context ctx) {
+    /** API callers get problem+json; people on staff pages get a page saying what went wrong. */
+    private static void respond(Pages pages, Context ctx, Problem problem) {
+        if (isApi(ctx)) {
+            Problems.respond(ctx, problem);
+        } else {
+            final String title = problem.kind() == Problem.Kind.NOT_FOUND ? "Not found" : problem.kind().title;
+            pages.refuse(ctx, HttpStatus.forStatus(problem.kind().status), title, problem.detail());
+        }
+    }
+
+    private static boolean isApi(Context ctx) {
+        return ctx.path().startsWith("/api/") || ctx.path().equals("/health");
+    }
+
+    /**
+     * Pages may not be framed (clickjacking), and run only this site's scripts and styles: a name
+     * that slipped past escaping still could not run.
+     */
+    private static void pageHeaders(Context ctx) {
+        if (!isApi(ctx)) {
+            ctx.header(
+                    "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none';"
+                            + " form-action 'self'; base-uri 'none'");
+            ctx.header("X-Content-Type-Options", "nosniff");
+            ctx.header("Referrer-Policy", "same-origin");
+        }
+    }
+
+    private static void respondToJavalin(Pages pages, HttpResponseException e, Context ctx) {
         final Problem.Kind kind = switch (e.getStatus()) {
             case 404 -> Problem.Kind.NOT_FOUND;
             case 405 -> Problem.Kind.METHOD_NOT_ALLOWED;
@@ -100,14 +207,16 @@ public final class WebServer implements AutoCloseable {
         if (kind == Problem.Kind.METHOD_NOT_ALLOWED) {
             ctx.header("Allow", String.join(", ", methodsAllowed(ctx.path())));
         }
-        Problems.respond(ctx, new Problem(kind, null, detailFor(kind, ctx)));
+        respond(pages, ctx, new Problem(kind, null, detailFor(kind, ctx)));
     }
 
     /** The methods the route table serves on {@code path}, for a 405's {@code Allow} header. */
     static List<String> methodsAllowed(String path) {
-        return routes().stream()
-                .filter(route -> path.matches(route.path().replaceAll("\\{[^/]+}", "[^/]+")))
-                .map(route -> route.method().name())
+        return Stream.concat(
+                        routes().stream().map(route -> Map.entry(route.method(), route.path())),
+                        pageRoutes().stream().map(route -> Map.entry(route.method(), route.path())))
+                .filter(route -> path.matches(route.getValue().replaceAll("\\{[^/]+}", "[^/]+")))
+                .map(route -> route.getKey().name())
                 .distinct()
                 .sorted()
                 .toList();
@@ -132,27 +241,38 @@ public final class WebServer implements AutoCloseable {
         return true;
     }
 
-    private static void notFoundUnlessAnswered(Context ctx) {
-        if (!Problems.CONTENT_TYPE.equals(ctx.res().getContentType())) {
-            Problems.respond(ctx, new Problem(Problem.Kind.NOT_FOUND, null, detailFor(Problem.Kind.NOT_FOUND, ctx)));
+    private static void notFoundUnlessAnswered(Pages pages, Context ctx) {
+        final String answered = ctx.res().getContentType();
+        if (answered == null || !(answered.startsWith(Problems.CONTENT_TYPE) || answered.startsWith("text/html"))) {
+            respond(pages, ctx, new Problem(Problem.Kind.NOT_FOUND, null, detailFor(Problem.Kind.NOT_FOUND, ctx)));
         }
     }
 
     private static String detailFor(Problem.Kind kind, Context ctx) {
         return switch (kind) {
-            case NOT_FOUND -> "no route " + ctx.method() + " " + ctx.path();
+            case NOT_FOUND ->
+                isApi(ctx) ? "no route " + ctx.method() + " " + ctx.path() : "There is no page at " + ctx.path() + ".";
             case METHOD_NOT_ALLOWED -> ctx.method() + " is not allowed on " + ctx.path();
             case PAYLOAD_TOO_LARGE -> "request bodies are limited to " + REQUEST_BYTES_MAX + " bytes";
             default -> kind.title;
         };
     }
 
-    private static void respondToBug(Exception e, Context ctx) {
+    private static void respondToBug(Pages pages, Exception e, Context ctx) {
         if (e instanceof Problem problem) {
-            Problems.respond(ctx, problem);
+            respond(pages, ctx, problem);
             return;
         }
         log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+        if (!isApi(ctx)) {
+            pages.refuse(
+                    ctx,
+                    HttpStatus.INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "Settle failed unexpectedly and nothing was changed. Try again; if it happens again,"
+                            + " tell whoever runs Settle for you.");
+            return;
+        }
         ctx.status(500)
                 .contentType(Problems.CONTENT_TYPE)
                 .result("{\"type\":\"https://settle.dev/problems/internal\",\"title\":\"Internal error\","

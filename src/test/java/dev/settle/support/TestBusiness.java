@@ -2,6 +2,7 @@ package dev.settle.support;
 
 import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
+import dev.settle.business.Role;
 import dev.settle.clients.Clients;
 import dev.settle.db.Database;
 import dev.settle.ledger.AccountKind;
@@ -16,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fresh business for one test: its id, API key and business-wide accounts, plus helpers. */
-public record TestBusiness(long id, String apiKey, Map<AccountKind, Long> accounts) {
+public record TestBusiness(long id, String name, String apiKey, Map<AccountKind, Long> accounts) {
     private static final AtomicInteger counter = new AtomicInteger();
     private static final Ledger ledger = new Ledger();
 
@@ -26,14 +27,11 @@ public record TestBusiness(long id, String apiKey, Map<AccountKind, Long> accoun
 
     public static TestBusiness create(String currency) {
         final Database db = TestDatabase.get();
+        final int number = counter.incrementAndGet();
         return db.jdbi().inTransaction(handle -> {
             final Businesses businesses = new Businesses(ledger, new ApiKeys());
             final Businesses.CreatedBusiness created = businesses.create(
-                    handle,
-                    "Test Salon " + counter.incrementAndGet(),
-                    currency,
-                    "America/New_York",
-                    "owner@salon.example");
+                    handle, "Test Salon " + number, currency, "America/New_York", "owner" + number + "@salon.example");
             final Map<AccountKind, Long> accounts = new EnumMap<>(AccountKind.class);
             for (AccountKind kind : AccountKind.values()) {
                 if (kind.scope == AccountKind.Scope.BUSINESS) {
@@ -42,8 +40,13 @@ public record TestBusiness(long id, String apiKey, Map<AccountKind, Long> accoun
                             businesses.accountId(handle, created.business().id(), kind));
                 }
             }
-            return new TestBusiness(created.business().id(), created.apiKey(), accounts);
+            return new TestBusiness(created.business().id(), created.business().name(), created.apiKey(), accounts);
         });
+    }
+
+    /** A staff member who signs in with {@link TestStaff#PASSWORD}. */
+    public TestStaff staff(Role role) {
+        return TestStaff.create(id, role);
     }
 
     public long account(AccountKind kind) {
@@ -51,10 +54,13 @@ public record TestBusiness(long id, String apiKey, Map<AccountKind, Long> accoun
     }
 
     public Clients.Client aClient(String name) {
+        return aClient(name, Optional.empty(), Optional.empty());
+    }
+
+    public Clients.Client aClient(String name, Optional<String> email, Optional<String> phone) {
         return TestDatabase.get()
                 .jdbi()
-                .inTransaction(
-                        handle -> new Clients(ledger).create(handle, id, name, Optional.empty(), Optional.empty()));
+                .inTransaction(handle -> new Clients(ledger).create(handle, id, name, email, phone));
     }
 
     /** Posts in a transaction of its own; throws the ledger's Problem if refused. */

@@ -1,0 +1,108 @@
+package dev.settle.business;
+
+import dev.settle.Problem;
+import dev.settle.money.CurrencyCode;
+import java.time.ZoneId;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/** A business's settings: what the owner changes on the Settings page. */
+public final class BusinessSettings {
+    /** The locales Settle offers: each formats money and dates the way its country writes them. */
+    public static final List<String> LOCALES = List.of(
+            "en-US", "en-CA", "en-GB", "en-AU", "en-NZ", "en-IE", "fr-CA", "fr-FR", "de-DE", "de-AT", "de-CH", "es-ES",
+            "es-MX", "it-IT", "nl-NL", "pt-BR", "pt-PT", "sv-SE", "da-DK", "nb-NO", "fi-FI", "pl-PL", "ja-JP");
+
+    public record Settings(
+            long businessId,
+            String name,
+            Currency currency,
+            ZoneId timeZone,
+            Locale locale,
+            boolean giftCardsEnabled,
+            boolean portalShowsFunds,
+            boolean autoApplyFunds,
+            Optional<Long> adjustmentApprovalLimitMinor) {}
+
+    public Settings find(Handle handle, long businessId) {
+        return handle.createQuery("""
+                select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
+                       auto_apply_funds, adjustment_approval_limit_minor
+                from businesses where id = :id
+                """)
+                .bind("id", businessId)
+                .map((rs, ctx) -> new Settings(
+                        rs.getLong("id"),
+                        rs.getString("name"),
+                        Currency.getInstance(rs.getString("currency")),
+                        ZoneId.of(rs.getString("time_zone")),
+                        Locale.forLanguageTag(rs.getString("locale")),
+                        rs.getBoolean("gift_cards_enabled"),
+                        rs.getBoolean("portal_shows_funds"),
+                        rs.getBoolean("auto_apply_funds"),
+                        Optional.ofNullable(rs.getObject("adjustment_approval_limit_minor", Long.class))))
+                .one();
+    }
+
+    /**
+     * Saves settings already checked by {@link #zoneId}, {@link #locale} and the form. The currency
+     * can change only before any money has moved: every amount in the ledger is in it.
+     */
+    public void update(Handle handle, Settings settings) {
+        final Settings current = find(handle, settings.businessId());
+        if (!current.currency().equals(settings.currency()) && hasEntries(handle, settings.businessId())) {
+            throw Problem.validation(
+                    "currency",
+                    "Currency can't change once money has been recorded in "
+                            + current.currency().getCurrencyCode());
+        }
+        handle.createUpdate("""
+                update businesses
+                set name = :name, currency = :currency, time_zone = :time_zone, locale = :locale,
+                    gift_cards_enabled = :gift_cards_enabled, portal_shows_funds = :portal_shows_funds,
+                    auto_apply_funds = :auto_apply_funds,
+                    adjustment_approval_limit_minor = :adjustment_approval_limit_minor
+                where id = :id
+                """)
+                .bind("id", settings.businessId())
+                .bind("name", settings.name())
+                .bind("currency", settings.currency().getCurrencyCode())
+                .bind("time_zone", settings.timeZone().getId())
+                .bind("locale", settings.locale().toLanguageTag())
+                .bind("gift_cards_enabled", settings.giftCardsEnabled())
+                .bind("portal_shows_funds", settings.portalShowsFunds())
+                .bind("auto_apply_funds", settings.autoApplyFunds())
+                .bind(
+                        "adjustment_approval_limit_minor",
+                        settings.adjustmentApprovalLimitMinor().orElse(null))
+                .execute();
+    }
+
+    public static Currency currency(String code, String field) {
+        return CurrencyCode.parse(code == null ? null : code.strip().toUpperCase(Locale.ROOT), field);
+    }
+
+    public static ZoneId zoneId(String id, String field) {
+        if (id == null || !ZoneId.getAvailableZoneIds().contains(id.strip())) {
+            throw Problem.validation(field, "Time zone must be a name such as America/New_York or Europe/London");
+        }
+        return ZoneId.of(id.strip());
+    }
+
+    public static Locale locale(String tag, String field) {
+        if (tag == null || !LOCALES.contains(tag)) {
+            throw Problem.validation(field, "Choose one of the offered locales");
+        }
+        return Locale.forLanguageTag(tag);
+    }
+
+    private static boolean hasEntries(Handle handle, long businessId) {
+        return handle.createQuery("select exists (select 1 from journal_entries where business_id = :business_id)")
+                .bind("business_id", businessId)
+                .mapTo(Boolean.class)
+                .one();
+    }
+}

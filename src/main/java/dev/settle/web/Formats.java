@@ -1,0 +1,29 @@
+package dev.settle.web;
+
+import dev.settle.money.Money;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.FormatStyle;
+import java.util.Currency;
+import java.util.Locale;
+
+/** Money and dates as a business's people read them: its locale, its time zone, its currency. */
+public record Formats(Locale locale, ZoneId zone, Currency currency) {
+
+    public String money(long amountMinor) {
+        return new Money(amountMinor, currency).format(locale);
+    }
+
+    public String dateTime(OffsetDateTime at) {
+        return DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
+                .withLocale(locale)
+                .format(at.atZoneSameInstant(zone));
+    }
+
+    public String date(OffsetDateTime at) {
+        return DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM)
+                .withLocale(locale)
+                .format(at.atZoneSameInstant(zone));
+    }
+}

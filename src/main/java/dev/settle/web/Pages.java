@@ -1,0 +1,101 @@
+package dev.settle.web;
+
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Renders staff pages: JTE templates compiled at build time ({@code src/main/jte}), each inside the
+ * one layout (navigation, client search, flash message). Templates escape every value for HTML.
+ */
+public final class Pages {
+    private static final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
+
+    /** The parts of the app the top navigation leads to. */
+    public enum Section {
+        CLIENTS,
+        SETTINGS,
+        ACCOUNT,
+        NONE
+    }
+
+    /** What the layout needs: the page's title and section, who is signed in, a message to show once. */
+    public record Page(String title, Section section, Optional<SignedIn> staff, Optional<String> flash) {
+        public boolean isOwner() {
+            return staff.map(signedIn -> signedIn.role() == dev.settle.business.Role.OWNER)
+                    .orElse(false);
+        }
+    }
+
+    private final Jdbi jdbi;
+    private final Sessions sessions;
+
+    public Pages(Jdbi jdbi, Sessions sessions) {
+        this.jdbi = jdbi;
+        this.sessions = sessions;
+    }
+
+    /** A whole staff page; the template gets {@code page} and {@code params}. */
+    public void render(Context ctx, String template, String title, Section section, Map<String, Object> params) {
+        render(ctx, HttpStatus.OK, template, title, section, params);
+    }
+
+    public void render(
+            Context ctx,
+            HttpStatus status,
+            String template,
+            String title,
+            Section section,
+            Map<String, Object> params) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Optional<String> flash = jdbi.withHandle(handle -> sessions.takeFlash(handle, signedIn));
+        write(ctx, status, template, new Page(title, section, Optional.of(signedIn), flash), params);
+    }
+
+    /** A page shown before sign-in: the layout without navigation. */
+    public void renderPublic(
+            Context ctx, HttpStatus status, String template, String title, Map<String, Object> params) {
+        write(ctx, status, template, new Page(title, Section.NONE, Optional.empty(), Optional.empty()), params);
+    }
+
+    /** Part of a page, for htmx to put in place. */
+    public void fragment(Context ctx, String template, Map<String, Object> params) {
+        final StringOutput output = new StringOutput();
+        engine.render(template, params, output);
+        ctx.html(output.toString());
+    }
+
+    /** A page that says why a request was refused (or failed), and that nothing was changed. */
+    public void refuse(Context ctx, HttpStatus status, String title, String message) {
+        final Page page = new Page(title, Section.NONE, StaffAuth.signedInIfAny(ctx), Optional.empty());
+        write(ctx, status, "errors/refused.jte", page, Map.of("message", message));
+    }
+
+    /** An amount written in {@code localeTag} and {@code currencyCode}, to show what a locale means. */
+    public static String sample(String localeTag, String currencyCode) {
+        try {
+            return dev.settle.money.Money.of(1_234_50, currencyCode).format(java.util.Locale.forLanguageTag(localeTag));
+        } catch (IllegalArgumentException e) {
+            return dev.settle.money.Money.of(1_234_50, "USD").format(java.util.Locale.forLanguageTag(localeTag));
+        }
+    }
+
+    /** Text for a URL's query string. */
+    public static String encode(String text) {
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void write(Context ctx, HttpStatus status, String template, Page page, Map<String, Object> params) {
+        final Map<String, Object> all = new HashMap<>(params);
+        all.put("page", page);
+        final StringOutput output = new StringOutput();
+        engine.render(template, all, output);
+        ctx.status(status).html(output.toString());
+    }
+}

@@ -1,0 +1,171 @@
+package dev.settle.web;
+
+import dev.settle.Problem;
+import dev.settle.business.Passwords;
+import dev.settle.business.StaffUsers;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Signing in and out. Wrong passwords are throttled per email; a session starts only on success. */
+public final class SignInPages {
+    // A pre-session CSRF secret (double-submit): a sign-in form on another site cannot sign a
+    // browser into an account of the attacker's choosing.
+    private static final String SIGNIN_COOKIE = "settle_signin";
+    static final int FAILURES_MAX = 5;
+    static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
+    // Checked when no account has the email, so an unknown address takes as long as a known one.
+    private static final String DUMMY_HASH = Passwords.hash("not anyone's password");
+
+    private final Jdbi jdbi;
+    private final StaffUsers staff;
+    private final Sessions sessions;
+    private final Pages pages;
+
+    public SignInPages(Jdbi jdbi, StaffUsers staff, Sessions sessions, Pages pages) {
+        this.jdbi = jdbi;
+        this.staff = staff;
+        this.sessions = sessions;
+        this.pages = pages;
+    }
+
+    public void form(Context ctx) {
+        final String token = Sessions.newToken();
+        ctx.cookie(StaffAuth.cookie(ctx, SIGNIN_COOKIE, token, -1));
+        final String notice = ctx.queryParam("signedOut") != null ? "You are signed out." : "";
+        show(ctx, HttpStatus.OK, token, Form.of(Map.of("next", safeNext(ctx.queryParam("next")))), List.of(), notice);
+    }
+
+    public void signIn(Context ctx) {
+        final String presented = ctx.cookie(SIGNIN_COOKIE);
+        final Form form = Form.of(ctx);
+        if (presented == null || !StaffAuth.sameSecret(ctx.formParam(StaffAuth.CSRF_FIELD), presented)) {
+            form(ctx);
+            ctx.status(HttpStatus.FORBIDDEN);
+            return;
+        }
+        final String email = form.value("email").strip().toLowerCase(Locale.ROOT);
+        final String password = form.value("password");
+        if (email.isEmpty() || email.length() > 254 || password.isEmpty() || password.length() > 1000) {
+            refuse(ctx, presented, form, "email", "Enter your email and password");
+            return;
+        }
+        final Optional<Duration> locked = jdbi.withHandle(handle -> lockedFor(handle, email));
+        if (locked.isPresent()) {
+            final long minutes = Math.max(1, (locked.get().toSeconds() + 59) / 60);
+            refuse(
+                    ctx,
+                    presented,
+                    form,
+                    Form.WHOLE_FORM,
+                    "Too many wrong passwords for this email. Try again in " + minutes
+                            + (minutes == 1 ? " minute." : " minutes."));
+            return;
+        }
+        final List<StaffUsers.SignInCandidate> matching = matching(email, password);
+        if (matching.isEmpty()) {
+            jdbi.useHandle(handle -> handle.createUpdate("insert into signin_failures (email) values (:email)")
+                    .bind("email", email)
+                    .execute());
+            refuse(
+                    ctx,
+                    presented,
+                    form,
+                    Form.WHOLE_FORM,
+                    "That email and password don't match. Check both and try again.");
+            return;
+        }
+        final Optional<StaffUsers.SignInCandidate> chosen = matching.size() == 1
+                ? Optional.of(matching.getFirst())
+                : matching.stream()
+                        .filter(candidate ->
+                                String.valueOf(candidate.businessId()).equals(form.value("businessId")))
+                        .findFirst();
+        if (chosen.isEmpty()) {
+            show(ctx, HttpStatus.OK, presented, form, matching, "");
+            return;
+        }
+        final String token = jdbi.inTransaction(handle -> {
+            handle.createUpdate("delete from signin_failures where email = :email")
+                    .bind("email", email)
+                    .execute();
+            return sessions.start(
+                    handle, chosen.get().businessId(), chosen.get().staffId());
+        });
+        StaffAuth.setSessionCookie(ctx, token);
+        ctx.removeCookie(SIGNIN_COOKIE, "/");
+        ctx.redirect(safeNext(form.value("next")), HttpStatus.SEE_OTHER);
+    }
+
+    public void signOut(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        jdbi.useHandle(handle -> sessions.end(handle, signedIn.sessionTokenHash()));
+        StaffAuth.clearSessionCookie(ctx);
+        ctx.redirect("/signin?signedOut", HttpStatus.SEE_OTHER);
+    }
+
+    /** The accounts this email and password open; checks every candidate so timing tells nothing. */
+    private List<StaffUsers.SignInCandidate> matching(String email, String password) {
+        final List<StaffUsers.SignInCandidate> candidates =
+                jdbi.withHandle(handle -> staff.signInCandidates(handle, email));
+        if (candidates.isEmpty()) {
+            Passwords.matches(password, DUMMY_HASH);
+            return List.of();
+        }
+        return candidates.stream()
+                .filter(candidate -> Passwords.matches(password, candidate.passwordHash()))
+                .toList();
+    }
+
+    /** How long this email must wait before trying again, if it has had too many failures. */
+    private static Optional<Duration> lockedFor(org.jdbi.v3.core.Handle handle, String email) {
+        return handle.createQuery("""
+                select extract(epoch from min(failed_at) + make_interval(secs => :window_seconds) - now())::bigint
+                from (select failed_at from signin_failures
+                      where email = :email and failed_at > now() - make_interval(secs => :window_seconds)
+                      order by failed_at desc limit :failures_max) recent
+                having count(*) >= :failures_max
+                """)
+                .bind("email", email)
+                .bind("window_seconds", FAILURE_WINDOW.toSeconds())
+                .bind("failures_max", FAILURES_MAX)
+                .mapTo(Long.class)
+                .findOne()
+                .map(Duration::ofSeconds);
+    }
+
+    private void refuse(Context ctx, String csrf, Form form, String field, String message) {
+        show(
+                ctx,
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                csrf,
+                form.withError(Problem.validation(field, message)),
+                List.of(),
+                "");
+    }
+
+    private void show(
+            Context ctx,
+            HttpStatus status,
+            String csrf,
+            Form form,
+            List<StaffUsers.SignInCandidate> businesses,
+            String notice) {
+        pages.renderPublic(
+                ctx,
+                status,
+                "signin/signin.jte",
+                "Sign in",
+                Map.of("form", form, "csrf", csrf, "businesses", businesses, "notice", notice));
+    }
+
+    /** Only a path on this site: an open redirect would let a link send staff anywhere after sign-in. */
+    static String safeNext(String next) {
+        return next != null && next.matches("/[A-Za-z0-9/_\\-]{0,200}") && !next.startsWith("//") ? next : "/clients";
+    }
+}

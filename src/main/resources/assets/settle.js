@@ -1,0 +1,40 @@
+// Small behaviours that need script; every page still works without it.
+"use strict";
+
+// Buttons with data-confirm ask before their form is sent (revoking a key, deactivating someone).
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  const question = button && button.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
+
+// The client search box: arrow keys move through the results, Escape closes them.
+document.addEventListener("keydown", (event) => {
+  const box = document.getElementById("global-search");
+  const results = document.getElementById("search-results");
+  if (!box || !results) {
+    return;
+  }
+  const links = Array.from(results.querySelectorAll("a"));
+  const at = links.indexOf(document.activeElement);
+  if (event.key === "Escape" && (document.activeElement === box || at >= 0)) {
+    results.innerHTML = "";
+    box.focus();
+  } else if (event.key === "ArrowDown" && (document.activeElement === box || at >= 0) && links.length) {
+    event.preventDefault();
+    links[Math.min(at + 1, links.length - 1)].focus();
+  } else if (event.key === "ArrowUp" && at >= 0) {
+    event.preventDefault();
+    (at === 0 ? box : links[at - 1]).focus();
+  }
+});
+
+// Clicking elsewhere closes the search results.
+document.addEventListener("click", (event) => {
+  const results = document.getElementById("search-results");
+  if (results && !event.target.closest(".search")) {
+    results.innerHTML = "";
+  }
+});

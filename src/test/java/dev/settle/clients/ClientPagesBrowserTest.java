@@ -1,0 +1,85 @@
+package dev.settle.clients;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import dev.settle.business.Role;
+import dev.settle.support.Browser;
+import dev.settle.support.TestBusiness;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ClientPagesBrowserTest {
+    @RegisterExtension
+    final Browser browser = new Browser();
+
+    @Test
+    void theSearchBoxFindsClientsByNameEmailOrPhoneAsYouType() {
+        final TestBusiness business = TestBusiness.create();
+        business.aClient("Priya Patel");
+        business.aClient("Peter Pan");
+        business.aClient("Lou Reed", Optional.of("lou@velvet.example"), Optional.of("(555) 010-4477"));
+        final TestBusiness other = TestBusiness.create();
+        other.aClient("Priya Somebody-Else");
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        final var search = page.getByLabel("Search clients");
+        final var results = page.locator("#search-results li a .name");
+
+        search.pressSequentially("pri");
+        assertThat(results).hasText(new String[] {"Priya Patel"});
+
+        search.fill("velvet");
+        assertThat(results).hasText(new String[] {"Lou Reed"});
+
+        search.fill("4477");
+        assertThat(results).hasText(new String[] {"Lou Reed"});
+
+        search.fill("nobody");
+        assertThat(page.locator("#search-results .none")).hasText("No client matches “nobody”.");
+
+        search.fill("pete");
+        assertThat(results).hasText(new String[] {"Peter Pan"});
+        search.press("ArrowDown");
+        page.keyboard().press("Enter");
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+                .hasText("Peter Pan");
+    }
+
+    @Test
+    void aClientAddedWithMarkupInTheNameIsShownAsText() {
+        final TestBusiness business = TestBusiness.create();
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/new");
+
+        page.getByLabel("Name").fill("<img src=x onerror=alert(1)> Zoë");
+        page.getByLabel("Email (optional)").fill("not-an-email");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add client"))
+                .click();
+        assertThat(page.locator("#email-error")).hasText("Email must be an address such as client@example.com");
+        assertThat(page.getByLabel("Name")).hasValue("<img src=x onerror=alert(1)> Zoë");
+
+        page.getByLabel("Email (optional)").fill("zoe@example.com");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add client"))
+                .click();
+
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+                .hasText("<img src=x onerror=alert(1)> Zoë");
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("<img src=x onerror=alert(1)> Zoë is added.");
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(page.locator("main img")).hasCount(0);
+    }
+
+    @Test
+    void anotherBusinesssClientIsNotFound() {
+        final TestBusiness other = TestBusiness.create();
+        final var theirs = other.aClient("Not Yours");
+        final Page page = browser.signIn(TestBusiness.create().staff(Role.OWNER));
+
+        final var response = page.navigate("/clients/" + theirs.id());
+
+        org.assertj.core.api.Assertions.assertThat(response.status()).isEqualTo(404);
+        assertThat(page.locator("main")).not().containsText("Not Yours");
+    }
+}
