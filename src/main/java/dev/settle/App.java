@@ -19,7 +19,7 @@ import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
 import dev.settle.web.Health;
-import dev.settle.web.IdempotencyPurge;
+import dev.settle.web.HourlyPurge;
 import dev.settle.web.Pages;
 import dev.settle.web.Sessions;
 import dev.settle.web.SignInPages;
@@ -32,10 +32,10 @@ public final class App implements AutoCloseable {
     public static final int WRITERS_DEFAULT = 4;
 
     private final WriteBatcher batcher;
-    private final IdempotencyPurge purge;
+    private final HourlyPurge purge;
     private final WebServer web;
 
-    private App(WriteBatcher batcher, IdempotencyPurge purge, WebServer web) {
+    private App(WriteBatcher batcher, HourlyPurge purge, WebServer web) {
         this.batcher = batcher;
         this.purge = purge;
         this.web = web;
@@ -67,8 +67,7 @@ public final class App implements AutoCloseable {
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));
         try {
-            return new App(
-                    batcher, new IdempotencyPurge(database.jdbi()).startHourly(), WebServer.start(handlers, port));
+            return new App(batcher, new HourlyPurge(database.jdbi()).startHourly(), WebServer.start(handlers, port));
         } catch (RuntimeException e) {
             batcher.close();
             throw e;

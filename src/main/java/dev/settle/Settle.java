@@ -2,6 +2,7 @@ package dev.settle;
 
 import dev.settle.cli.BenchCommand;
 import dev.settle.cli.BusinessCommand;
+import dev.settle.cli.DemoCommand;
 import dev.settle.cli.MigrateCommand;
 import dev.settle.cli.ServeCommand;
 import dev.settle.cli.VerifyCommand;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one jar's entry point: {@code settle [serve|migrate|verify|business|bench]}. */
+/** The one jar's entry point: {@code settle [serve|migrate|verify|business|demo|bench]}. */
 @Command(
         name = "settle",
         mixinStandardHelpOptions = true,
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
             MigrateCommand.class,
             VerifyCommand.class,
             BusinessCommand.class,
+            DemoCommand.class,
             BenchCommand.class
         })
 public final class Settle {

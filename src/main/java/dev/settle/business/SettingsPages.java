@@ -9,8 +9,10 @@ import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.time.ZoneId;
 import java.util.Currency;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -39,24 +41,29 @@ public final class SettingsPages {
     public void save(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final Form form = Form.of(ctx);
+        final Form.Checks checks = form.checks();
+        final Optional<String> name =
+                checks.field(() -> TextInput.required(form.value("name"), "name", "Business name", 200));
+        final Optional<Currency> currency =
+                checks.field(() -> BusinessSettings.currency(form.value("currency"), "currency"));
+        final Optional<ZoneId> zone = checks.field(() -> BusinessSettings.zoneId(form.value("timeZone"), "timeZone"));
+        final Optional<Locale> locale = checks.field(() -> BusinessSettings.locale(form.value("locale"), "locale"));
+        final Optional<Optional<Long>> limit = checks.field(() -> approvalLimit(form, currency));
+        if (checks.form().hasErrors()) {
+            show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, checks.form());
+            return;
+        }
+        final BusinessSettings.Settings changed = new BusinessSettings.Settings(
+                signedIn.businessId(),
+                name.orElseThrow(),
+                currency.orElseThrow(),
+                zone.orElseThrow(),
+                locale.orElseThrow(),
+                form.checked("giftCardsEnabled"),
+                form.checked("portalShowsFunds"),
+                form.checked("autoApplyFunds"),
+                limit.orElseThrow());
         try {
-            final Currency currency = BusinessSettings.currency(form.value("currency"), "currency");
-            final BusinessSettings.Settings changed = new BusinessSettings.Settings(
-                    signedIn.businessId(),
-                    TextInput.required(form.value("name"), "name", "Business name", 200),
-                    currency,
-                    BusinessSettings.zoneId(form.value("timeZone"), "timeZone"),
-                    BusinessSettings.locale(form.value("locale"), "locale"),
-                    form.checked("giftCardsEnabled"),
-                    form.checked("portalShowsFunds"),
-                    form.checked("autoApplyFunds"),
-                    form.value("adjustmentApprovalLimit").isBlank()
-                            ? Optional.empty()
-                            : Optional.of(MoneyInput.parse(
-                                    form.value("adjustmentApprovalLimit"),
-                                    currency,
-                                    "adjustmentApprovalLimit",
-                                    "Approval limit")));
             jdbi.useTransaction(handle -> {
                 settings.update(handle, changed);
                 sessions.flash(handle, signedIn, "Settings saved.");
@@ -65,6 +72,16 @@ public final class SettingsPages {
         } catch (Problem problem) {
             show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, form.withError(problem));
         }
+    }
+
+    /** Blank means no limit; an amount is read in the currency chosen on the same form. */
+    private static Optional<Long> approvalLimit(Form form, Optional<Currency> currency) {
+        final String typed = form.value("adjustmentApprovalLimit");
+        if (typed.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(MoneyInput.parse(
+                typed, currency.orElse(Currency.getInstance("USD")), "adjustmentApprovalLimit", "Approval limit"));
     }
 
     private void show(Context ctx, HttpStatus status, Form form) {

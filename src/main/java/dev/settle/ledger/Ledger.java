@@ -30,6 +30,26 @@ public final class Ledger {
     }
 
     /**
+     * Posts {@code request} as having happened at {@code at}: history recorded after the fact (the
+     * demo business; imports of earlier records). Refused if {@code at} is in the future, or before
+     * the latest posting of an account the entry moves, so every account's history stays in time
+     * order. A refusal leaves the caller's transaction to roll back, which also undoes the date.
+     */
+    public PostedEntry postDated(Handle handle, EntryRequest request, OffsetDateTime at) {
+        setEffectiveAt(handle, at.toString());
+        final PostedEntry posted = post(handle, request);
+        setEffectiveAt(handle, "");
+        return posted;
+    }
+
+    private static void setEffectiveAt(Handle handle, String at) {
+        handle.createQuery("select set_config('settle.effective_at', :at, true)")
+                .bind("at", at)
+                .mapTo(String.class)
+                .one();
+    }
+
+    /**
      * Posts the mirror image of entry {@code entryId}. An entry can be reversed once; a reversal
      * cannot itself be reversed (post a new entry instead).
      */

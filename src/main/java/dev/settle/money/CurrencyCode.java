@@ -10,7 +10,7 @@ public final class CurrencyCode {
     /** The currency for {@code code}, or a validation problem naming {@code field}. */
     public static Currency parse(String code, String field) {
         if (code == null || !code.matches("[A-Z]{3}")) {
-            throw Problem.validation(field, "currency must be an ISO 4217 code such as USD or EUR");
+            throw Problem.validation(field, "Currency must be an ISO 4217 code such as USD or EUR");
         }
         try {
             final Currency currency = Currency.getInstance(code);

@@ -48,6 +48,33 @@ public final class Form {
         return new Form(values, withError);
     }
 
+    /**
+     * Checks each field in turn and keeps every message, so a person fixes all of them in one go
+     * rather than one per submit.
+     */
+    public final class Checks {
+        private Form checked = Form.this;
+
+        /** The checked value, or empty (and the message noted) if the field is wrong. */
+        public <T> Optional<T> field(java.util.function.Supplier<T> check) {
+            try {
+                return Optional.of(check.get());
+            } catch (Problem problem) {
+                checked = checked.withError(problem);
+                return Optional.empty();
+            }
+        }
+
+        /** The form with every message found so far. */
+        public Form form() {
+            return checked;
+        }
+    }
+
+    public Checks checks() {
+        return new Checks();
+    }
+
     /** The value as typed; "" if the field was not sent. */
     public String value(String name) {
         return values.getOrDefault(name, "");

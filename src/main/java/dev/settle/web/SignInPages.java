@@ -35,18 +35,26 @@ public final class SignInPages {
     }
 
     public void form(Context ctx) {
+        final String notice = ctx.queryParam("signedOut") != null ? "You are signed out." : "";
+        freshForm(ctx, HttpStatus.OK, safeNext(ctx.queryParam("next")), notice);
+    }
+
+    /** The sign-in form with a new CSRF secret in its cookie. */
+    private void freshForm(Context ctx, HttpStatus status, String next, String notice) {
         final String token = Sessions.newToken();
         ctx.cookie(StaffAuth.cookie(ctx, SIGNIN_COOKIE, token, -1));
-        final String notice = ctx.queryParam("signedOut") != null ? "You are signed out." : "";
-        show(ctx, HttpStatus.OK, token, Form.of(Map.of("next", safeNext(ctx.queryParam("next")))), List.of(), notice);
+        show(ctx, status, token, Form.of(Map.of("next", next)), List.of(), notice);
     }
 
     public void signIn(Context ctx) {
         final String presented = ctx.cookie(SIGNIN_COOKIE);
         final Form form = Form.of(ctx);
         if (presented == null || !StaffAuth.sameSecret(ctx.formParam(StaffAuth.CSRF_FIELD), presented)) {
-            form(ctx);
-            ctx.status(HttpStatus.FORBIDDEN);
+            freshForm(
+                    ctx,
+                    HttpStatus.FORBIDDEN,
+                    safeNext(form.value("next")),
+                    "The sign-in form had expired or came from another site. Enter your email and password again.");
             return;
         }
         final String email = form.value("email").strip().toLowerCase(Locale.ROOT);

@@ -15,6 +15,8 @@ import dev.settle.clients.Clients;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -179,6 +181,70 @@ class LedgerTest {
 
     private EntryRequest entry(PostingRequest... postings) {
         return EntryRequest.bySystem(salon.id(), "checkout", List.of(postings));
+    }
+
+    @Test
+    void historyRecordedLateKeepsItsDateAndBalancesAsOfThatTimeReadRight() {
+        // PostgreSQL keeps microseconds.
+        final OffsetDateTime lastMonth = OffsetDateTime.now().minusDays(30).truncatedTo(ChronoUnit.MICROS);
+        final OffsetDateTime lastWeek = OffsetDateTime.now().minusDays(7).truncatedTo(ChronoUnit.MICROS);
+        final var db = TestDatabase.get().jdbi();
+
+        final PostedEntry monthOld = db.inTransaction(handle -> ledger.postDated(
+                handle,
+                EntryRequest.bySystem(
+                        salon.id(),
+                        "checkout",
+                        List.of(debit(ana.receivable().id(), 60_00), credit(salon.account(SALES), 60_00))),
+                lastMonth));
+        db.inTransaction(handle -> ledger.postDated(
+                handle,
+                EntryRequest.bySystem(
+                        salon.id(),
+                        "balance_payment",
+                        List.of(
+                                debit(salon.account(CASH), 20_00),
+                                credit(ana.receivable().id(), 20_00))),
+                lastWeek));
+
+        assertThat(monthOld.effectiveAt().toInstant()).isEqualTo(lastMonth.toInstant());
+        db.useHandle(handle -> {
+            final long receivable = ana.receivable().id();
+            assertThat(ledger.balanceAt(
+                            handle,
+                            salon.id(),
+                            receivable,
+                            lastMonth.minusSeconds(1).toInstant()))
+                    .isZero();
+            assertThat(ledger.balanceAt(
+                            handle,
+                            salon.id(),
+                            receivable,
+                            lastMonth.plusDays(1).toInstant()))
+                    .isEqualTo(60_00);
+            assertThat(ledger.balanceAt(handle, salon.id(), receivable, Instant.now()))
+                    .isEqualTo(40_00);
+        });
+    }
+
+    @Test
+    void anEntryCannotBeDatedInTheFutureNorBeforeItsAccountsLatestPosting() {
+        final var db = TestDatabase.get().jdbi();
+        final EntryRequest sale = EntryRequest.bySystem(
+                salon.id(),
+                "checkout",
+                List.of(debit(salon.account(CASH), 10_00), credit(salon.account(SALES), 10_00)));
+        salon.post("checkout", debit(salon.account(CASH), 5_00), credit(salon.account(SALES), 5_00));
+
+        assertThatThrownBy(() -> db.useTransaction(handle ->
+                        ledger.postDated(handle, sale, OffsetDateTime.now().plusHours(1))))
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("an entry cannot be dated in the future");
+        assertThatThrownBy(() -> db.useTransaction(handle ->
+                        ledger.postDated(handle, sale, OffsetDateTime.now().minusDays(1))))
+                .isInstanceOf(Problem.class)
+                .hasMessageContaining("an entry cannot be dated before the latest posting of an account it moves");
+        assertThat(salon.balance(salon.account(CASH))).isEqualTo(5_00);
     }
 
     @Test

@@ -50,6 +50,32 @@ class StaffPagesBadInputTest {
     }
 
     @Test
+    void everyWrongSettingIsMarkedAtOnce() {
+        final TestBusiness business = TestBusiness.create();
+        final StaffSession owner = StaffSession.signIn(business.staff(Role.OWNER));
+        owner.get("/settings");
+
+        final String body = owner.post(
+                        "/settings",
+                        settings(Map.of(
+                                "name",
+                                "",
+                                "currency",
+                                "usd!",
+                                "timeZone",
+                                "Nowhere",
+                                "adjustmentApprovalLimit",
+                                "ten")))
+                .body();
+
+        assertThat(body)
+                .contains("id=\"name-error\">Business name is required")
+                .contains("id=\"currency-error\">Currency must be an ISO 4217 code such as USD or EUR")
+                .contains("id=\"timeZone-error\">Time zone must be a name such as America/New_York")
+                .contains("id=\"adjustmentApprovalLimit-error\">Approval limit must be an amount such as 25 or 25.50");
+    }
+
+    @Test
     void controlCharactersInNamesAreRefusedNotStored() {
         final TestBusiness business = TestBusiness.create();
         final StaffSession desk = StaffSession.signIn(business.staff(Role.FRONT_DESK));

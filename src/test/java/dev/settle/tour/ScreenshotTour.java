@@ -1,0 +1,67 @@
+package dev.settle.tour;
+
+import com.microsoft.playwright.Page;
+import dev.settle.demo.DemoBusiness;
+import dev.settle.support.Browser;
+import dev.settle.support.TestDatabase;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Not a test: a walk through the staff app over the demo business, saving a screenshot of each page
+ * at desk (1280 px) and tablet (768 px) widths to {@code target/screenshots/}, for a person to look
+ * at. Its name keeps it out of the suite; run it with
+ * {@code ./mvnw test -Dtest=ScreenshotTour -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+class ScreenshotTour {
+    private static final Path OUT = Path.of("target", "screenshots");
+
+    @RegisterExtension
+    final Browser browser = new Browser();
+
+    @Test
+    void walkThroughTheStaffApp() {
+        final DemoBusiness.Demo demo =
+                TestDatabase.get().jdbi().inTransaction(handle -> new DemoBusiness().create(handle, 1, 50, 120));
+        final DemoBusiness.DemoStaff owner = demo.staff().getFirst();
+        final Page page = browser.page();
+        page.navigate("/signin");
+        shoot(page, "signin");
+        Browser.fillSignIn(page, owner.email(), "wrong password");
+        shoot(page, "signin-wrong-password");
+        Browser.fillSignIn(page, owner.email(), owner.password());
+        shoot(page, "clients");
+        page.getByLabel("Search clients").pressSequentially("ava");
+        page.locator("#search-results li").first().waitFor();
+        shoot(page, "clients-search");
+        page.locator("#search-results li a").first().click();
+        shoot(page, "client");
+        for (String path : List.of("/clients/new", "/settings", "/staff", "/api-keys", "/account/password")) {
+            page.navigate(path);
+            shoot(page, path.substring(1).replace('/', '-'));
+        }
+        page.navigate("/settings");
+        page.getByLabel("Currency").fill("XYZ");
+        page.getByLabel("Approval limit for manual balance changes").fill("12.345");
+        page.getByText("Save settings").click();
+        shoot(page, "settings-error");
+        Browser.signIn(
+                        browser.anotherBrowser(),
+                        demo.staff().getLast().email(),
+                        demo.staff().getLast().password())
+                .navigate("/settings");
+    }
+
+    private static void shoot(Page page, String name) {
+        page.waitForLoadState();
+        for (int width : new int[] {1280, 768}) {
+            page.setViewportSize(width, 900);
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(OUT.resolve(name + "-" + width + ".png"))
+                    .setFullPage(true));
+        }
+        page.setViewportSize(1280, 900);
+    }
+}
