@@ -1,10 +1,8 @@
 package dev.settle.business;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
+import dev.settle.Problem;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -15,7 +13,6 @@ import org.jdbi.v3.core.Handle;
 public final class ApiKeys {
     private static final String PREFIX = "settle_";
     private static final int KEY_LENGTH_MAX = 100;
-    private static final SecureRandom random = new SecureRandom();
 
     /** The business and key a request is made for. */
     public record Caller(long businessId, long apiKeyId, String currency) {}
@@ -25,9 +22,7 @@ public final class ApiKeys {
 
     public CreatedKey create(Handle handle, long businessId, String label) {
         final String checkedLabel = TextInput.required(label, "label", "Label", 100);
-        final byte[] secret = new byte[32];
-        random.nextBytes(secret);
-        final String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        final String key = PREFIX + Secrets.random256();
         final long id = handle.createQuery("""
                 insert into api_keys (business_id, label, key_hash, key_prefix)
                 values (:business_id, :label, :key_hash, :key_prefix)
@@ -35,7 +30,7 @@ public final class ApiKeys {
                 """)
                 .bind("business_id", businessId)
                 .bind("label", checkedLabel)
-                .bind("key_hash", sha256(key))
+                .bind("key_hash", Secrets.sha256(key))
                 .bind("key_prefix", key.substring(0, PREFIX.length() + 6))
                 .mapTo(Long.class)
                 .one();
@@ -44,13 +39,9 @@ public final class ApiKeys {
 
     /** A key as the API keys page lists it: never its text, only the prefix that tells keys apart. */
     public record KeyInfo(
-            long id,
-            String label,
-            String prefix,
-            java.time.OffsetDateTime createdAt,
-            Optional<java.time.OffsetDateTime> revokedAt) {}
+            long id, String label, String prefix, OffsetDateTime createdAt, Optional<OffsetDateTime> revokedAt) {}
 
-    public java.util.List<KeyInfo> list(Handle handle, long businessId) {
+    public List<KeyInfo> list(Handle handle, long businessId) {
         return handle.createQuery("""
                 select id, label, key_prefix, created_at, revoked_at from api_keys
                 where business_id = :business_id
@@ -61,8 +52,8 @@ public final class ApiKeys {
                         rs.getLong("id"),
                         rs.getString("label"),
                         rs.getString("key_prefix"),
-                        rs.getObject("created_at", java.time.OffsetDateTime.class),
-                        Optional.ofNullable(rs.getObject("revoked_at", java.time.OffsetDateTime.class))))
+                        rs.getObject("created_at", OffsetDateTime.class),
+                        Optional.ofNullable(rs.getObject("revoked_at", OffsetDateTime.class))))
                 .list();
     }
 
@@ -76,7 +67,7 @@ public final class ApiKeys {
                 .bind("id", keyId)
                 .execute();
         if (found == 0) {
-            throw dev.settle.Problem.notFound("keyId", "No such API key");
+            throw Problem.notFound("keyId", "No such API key");
         }
     }
 
@@ -91,16 +82,8 @@ public final class ApiKeys {
             join businesses b on b.id = k.business_id
             where k.key_hash = :key_hash and k.revoked_at is null
             """)
-                .bind("key_hash", sha256(presentedKey))
+                .bind("key_hash", Secrets.sha256(presentedKey))
                 .map((rs, ctx) -> new Caller(rs.getLong(1), rs.getLong(2), rs.getString(3)))
                 .findOne();
-    }
-
-    static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.settle.money.CurrencyCode;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -55,12 +56,12 @@ public final class Businesses {
                 .forEach(kind -> ledger.openAccount(handle, business.id(), kind, Optional.empty()));
         final String password = Passwords.generate();
         final long ownerId = handle.createQuery("""
-                insert into staff_users (business_id, email, display_name, role, password_hash)
-                values (:business_id, :email, 'Owner', 'owner', :password_hash)
+                insert into staff_users (business_id, email, display_name, role, password_hash, must_change_password)
+                values (:business_id, :email, 'Owner', 'owner', :password_hash, true)
                 returning id
                 """)
                 .bind("business_id", business.id())
-                .bind("email", ownerEmail.toLowerCase(java.util.Locale.ROOT))
+                .bind("email", ownerEmail.toLowerCase(Locale.ROOT))
                 .bind("password_hash", Passwords.hash(password))
                 .mapTo(Long.class)
                 .one();

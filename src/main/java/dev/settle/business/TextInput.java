@@ -1,6 +1,7 @@
 package dev.settle.business;
 
 import dev.settle.Problem;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Checks text people type into one-line fields, before it reaches the database. */
@@ -37,6 +38,6 @@ public final class TextInput {
         if (!email.matches(EMAIL)) {
             throw Problem.validation(field, "Email must be an address such as name@example.com");
         }
-        return email.toLowerCase(java.util.Locale.ROOT);
+        return email.toLowerCase(Locale.ROOT);
     }
 }

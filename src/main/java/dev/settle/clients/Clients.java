@@ -6,6 +6,7 @@ import dev.settle.ledger.Account;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Ledger;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -87,7 +88,7 @@ public final class Clients {
      * clients when it is blank. By name, {@code limit} from {@code offset}.
      */
     public List<Summary> search(Handle handle, long businessId, String query, int limit, int offset) {
-        final String text = query == null ? "" : query.strip().toLowerCase(java.util.Locale.ROOT);
+        final String text = query == null ? "" : query.strip().toLowerCase(Locale.ROOT);
         final String digits = text.replaceAll("\\D", "");
         return handle.createQuery("""
                 select c.id, c.name, c.email, c.phone, due.balance_minor as due, paid.balance_minor as paid,

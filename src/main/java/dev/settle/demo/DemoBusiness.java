@@ -10,13 +10,16 @@ import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostingRequest;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -104,7 +107,7 @@ public final class DemoBusiness {
         private final Actor desk;
         private final Map<AccountKind, Long> business = new EnumMap<>(AccountKind.class);
         private final List<Clients.Client> clients = new ArrayList<>();
-        private final Map<Long, long[]> held = new java.util.HashMap<>();
+        private final Map<Long, long[]> held = new HashMap<>();
         private int entries;
 
         History(Handle handle, long businessId, Random random, long managerId, long deskId) {
@@ -129,7 +132,7 @@ public final class DemoBusiness {
                         handle,
                         businessId,
                         first + " " + last,
-                        Optional.of((first + "." + last).toLowerCase(java.util.Locale.ROOT) + "@mail.example"),
+                        Optional.of((first + "." + last).toLowerCase(Locale.ROOT) + "@mail.example"),
                         Optional.of("(555) %03d-%04d".formatted(100 + index, random.nextInt(10_000))));
                 clients.add(client);
                 held.put(client.id(), new long[3]);
@@ -140,7 +143,7 @@ public final class DemoBusiness {
             final LocalDate first = LocalDate.now(ZONE).minusDays(days);
             for (int day = 0; day < days; day++) {
                 final LocalDate date = first.plusDays(day);
-                if (date.getDayOfWeek() == java.time.DayOfWeek.SUNDAY) {
+                if (date.getDayOfWeek() == DayOfWeek.SUNDAY) {
                     continue;
                 }
                 // Opening hours, 9:00 to 18:00, in order through the day.

@@ -1,11 +1,16 @@
 package dev.settle.web;
 
+import dev.settle.business.Role;
+import dev.settle.money.Money;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -28,8 +33,7 @@ public final class Pages {
     /** What the layout needs: the page's title and section, who is signed in, a message to show once. */
     public record Page(String title, Section section, Optional<SignedIn> staff, Optional<String> flash) {
         public boolean isOwner() {
-            return staff.map(signedIn -> signedIn.role() == dev.settle.business.Role.OWNER)
-                    .orElse(false);
+            return staff.map(signedIn -> signedIn.role() == Role.OWNER).orElse(false);
         }
     }
 
@@ -80,15 +84,15 @@ public final class Pages {
     /** An amount written in {@code localeTag} and {@code currencyCode}, to show what a locale means. */
     public static String sample(String localeTag, String currencyCode) {
         try {
-            return dev.settle.money.Money.of(1_234_50, currencyCode).format(java.util.Locale.forLanguageTag(localeTag));
+            return Money.of(1_234_50, currencyCode).format(Locale.forLanguageTag(localeTag));
         } catch (IllegalArgumentException e) {
-            return dev.settle.money.Money.of(1_234_50, "USD").format(java.util.Locale.forLanguageTag(localeTag));
+            return Money.of(1_234_50, "USD").format(Locale.forLanguageTag(localeTag));
         }
     }
 
     /** Text for a URL's query string. */
     public static String encode(String text) {
-        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
     private static void write(Context ctx, HttpStatus status, String template, Page page, Map<String, Object> params) {

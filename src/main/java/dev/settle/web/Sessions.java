@@ -1,13 +1,9 @@
 package dev.settle.web;
 
 import dev.settle.business.Role;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
+import dev.settle.business.Secrets;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Base64;
 import java.util.Currency;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,13 +18,9 @@ public final class Sessions {
     // Extending a session writes a row; once every few minutes is plenty for a 12-hour idle limit.
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(5);
     private static final int TOKEN_LENGTH = 43;
-    private static final SecureRandom random = new SecureRandom();
 
-    /** A random 256-bit token as cookie-safe text (43 characters). */
     static String newToken() {
-        final byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return Secrets.random256();
     }
 
     /** Starts a session; returns the token for the cookie (only its hash is stored). */
@@ -139,10 +131,6 @@ public final class Sessions {
     }
 
     static byte[] hash(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Secrets.sha256(token);
     }
 }

@@ -1,12 +1,10 @@
 package dev.settle.support;
 
-import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -69,19 +67,7 @@ public final class StaffSession {
     }
 
     public TestApp.Reply send(HttpRequest request) {
-        try {
-            final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new TestApp.Reply(
-                    response.statusCode(),
-                    response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().map(),
-                    response.body());
-        } catch (IOException e) {
-            throw new AssertionError("request failed: " + request, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return TestApp.send(http, request);
     }
 
     public HttpRequest.Builder request(String path) {

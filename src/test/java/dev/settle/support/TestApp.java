@@ -66,8 +66,13 @@ public final class TestApp {
     }
 
     public static Reply send(HttpRequest request) {
+        return send(http, request);
+    }
+
+    /** Sends with {@code client} (one that keeps cookies, say) and reads the reply as text. */
+    public static Reply send(HttpClient client, HttpRequest request) {
         try {
-            final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            final HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Reply(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),
