@@ -1,13 +1,29 @@
 // Small behaviours that need script; every page still works without it.
 "use strict";
 
-// Buttons with data-confirm ask before their form is sent (revoking a key, deactivating someone).
+// Buttons with data-confirm ask before their form is sent (revoking a key, deactivating someone),
+// and a form once sent cannot be sent again by a second click (two clients, two keys).
 document.addEventListener("submit", (event) => {
+  const form = event.target;
   const button = event.submitter;
   const question = button && button.dataset.confirm;
   if (question && !window.confirm(question)) {
     event.preventDefault();
+    return;
   }
+  if (form.method.toLowerCase() !== "post") {
+    return;
+  }
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "yes";
+});
+
+// Back to a page kept in memory: its forms may be sent again.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
 });
 
 // The client search box: arrow keys move through the results, Escape closes them.

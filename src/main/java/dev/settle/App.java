@@ -21,6 +21,7 @@ import dev.settle.web.ApiWrites;
 import dev.settle.web.Health;
 import dev.settle.web.HourlyPurge;
 import dev.settle.web.Pages;
+import dev.settle.web.PasswordThrottle;
 import dev.settle.web.Sessions;
 import dev.settle.web.SignInPages;
 import dev.settle.web.StaffAuth;
@@ -52,6 +53,7 @@ public final class App implements AutoCloseable {
         final StaffUsers staff = new StaffUsers();
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
+        final PasswordThrottle throttle = new PasswordThrottle(jdbi);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),
                 new ApiAuth(jdbi, apiKeys),
@@ -60,8 +62,8 @@ public final class App implements AutoCloseable {
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
-                new SignInPages(jdbi, staff, sessions, pages),
-                new AccountPages(jdbi, staff, sessions, pages),
+                new SignInPages(jdbi, staff, sessions, throttle, pages),
+                new AccountPages(jdbi, staff, sessions, throttle, pages),
                 new ClientPages(jdbi, clients, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),

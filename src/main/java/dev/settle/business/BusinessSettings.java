@@ -16,6 +16,16 @@ public final class BusinessSettings {
             "en-US", "en-CA", "en-GB", "en-AU", "en-NZ", "en-IE", "fr-CA", "fr-FR", "de-DE", "de-AT", "de-CH", "es-ES",
             "es-MX", "it-IT", "nl-NL", "pt-BR", "pt-PT", "sv-SE", "da-DK", "nb-NO", "fi-FI", "pl-PL", "ja-JP");
 
+    /** Zone names offered as the owner types: regions, not offsets or legacy aliases. */
+    public static final List<String> TIME_ZONES = ZoneId.getAvailableZoneIds().stream()
+            .filter(id -> id.matches("(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)/.+"))
+            .sorted()
+            .toList();
+
+    /** Currencies offered as the owner types; any other ISO 4217 code may be typed. */
+    public static final List<String> COMMON_CURRENCIES =
+            List.of("USD", "CAD", "EUR", "GBP", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "MXN", "BRL", "JPY");
+
     public record Settings(
             long businessId,
             String name,
@@ -52,6 +62,11 @@ public final class BusinessSettings {
      * can change only before any money has moved: every amount in the ledger is in it.
      */
     public void update(Handle handle, Settings settings) {
+        // Two owners saving at once take turns, and the currency check sees a settled state.
+        handle.createQuery("select id from businesses where id = :id for update")
+                .bind("id", settings.businessId())
+                .mapTo(Long.class)
+                .one();
         final Settings current = find(handle, settings.businessId());
         if (!current.currency().equals(settings.currency()) && hasEntries(handle, settings.businessId())) {
             throw Problem.validation(

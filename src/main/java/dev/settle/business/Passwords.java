@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -16,6 +17,10 @@ public final class Passwords {
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
     private static final SecureRandom random = new SecureRandom();
+    // Each hash takes 19 MiB and a core for tens of milliseconds: a burst of sign-ins waits its
+    // turn instead of exhausting memory.
+    private static final Semaphore hashing =
+            new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
     private static final Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder b64Decoder = Base64.getDecoder();
 
@@ -77,7 +82,12 @@ public final class Passwords {
         final Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(parameters);
         final byte[] hash = new byte[HASH_BYTES];
-        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), hash);
+        hashing.acquireUninterruptibly();
+        try {
+            generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), hash);
+        } finally {
+            hashing.release();
+        }
         return hash;
     }
 }

@@ -91,7 +91,11 @@ public final class SettingsPages {
                 "settings/settings.jte",
                 "Settings",
                 Pages.Section.SETTINGS,
-                Map.of("form", form, "locales", BusinessSettings.LOCALES));
+                Map.of(
+                        "form", form,
+                        "locales", BusinessSettings.LOCALES,
+                        "timeZones", BusinessSettings.TIME_ZONES,
+                        "currencies", BusinessSettings.COMMON_CURRENCIES));
     }
 
     private static Form asForm(BusinessSettings.Settings current) {

@@ -12,6 +12,7 @@ import io.javalin.http.HttpStatus;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** The owner's Staff page: add people, change roles, deactivate, reset passwords. */
@@ -58,7 +59,7 @@ public final class StaffPages {
             final Role role = role(ctx.formParam("role"));
             jdbi.useTransaction(handle -> {
                 staff.changeRole(handle, signedIn.businessId(), signedIn.staffId(), staffId, role);
-                sessions.flash(handle, signedIn, name(staffId, signedIn) + " is now " + role.label + ".");
+                sessions.flash(handle, signedIn, name(handle, signedIn, staffId) + " is now " + role.label + ".");
             });
         });
     }
@@ -69,7 +70,9 @@ public final class StaffPages {
                 (signedIn, staffId) -> jdbi.useTransaction(handle -> {
                     staff.deactivate(handle, signedIn.businessId(), signedIn.staffId(), staffId);
                     sessions.flash(
-                            handle, signedIn, name(staffId, signedIn) + " is deactivated and can no longer sign in.");
+                            handle,
+                            signedIn,
+                            name(handle, signedIn, staffId) + " is deactivated and can no longer sign in.");
                 }));
     }
 
@@ -78,7 +81,7 @@ public final class StaffPages {
                 ctx,
                 (signedIn, staffId) -> jdbi.useTransaction(handle -> {
                     staff.reactivate(handle, signedIn.businessId(), signedIn.staffId(), staffId);
-                    sessions.flash(handle, signedIn, name(staffId, signedIn) + " can sign in again.");
+                    sessions.flash(handle, signedIn, name(handle, signedIn, staffId) + " can sign in again.");
                 }));
     }
 
@@ -86,16 +89,13 @@ public final class StaffPages {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long staffId = PathIds.of(ctx, "staffId");
         try {
-            final String password = jdbi.inTransaction(
-                    handle -> staff.resetPassword(handle, signedIn.businessId(), signedIn.staffId(), staffId));
-            final StaffUsers.StaffUser user = jdbi.withHandle(
-                            handle -> staff.find(handle, signedIn.businessId(), staffId))
-                    .orElseThrow();
-            show(
-                    ctx,
-                    HttpStatus.OK,
-                    Form.of(Map.of("role", Role.FRONT_DESK.dbName)),
-                    Optional.of(new TemporaryPassword(user.displayName(), user.email(), password)));
+            final TemporaryPassword reset = jdbi.inTransaction(handle -> {
+                final String password = staff.resetPassword(handle, signedIn.businessId(), signedIn.staffId(), staffId);
+                final StaffUsers.StaffUser user =
+                        staff.find(handle, signedIn.businessId(), staffId).orElseThrow();
+                return new TemporaryPassword(user.displayName(), user.email(), password);
+            });
+            show(ctx, HttpStatus.OK, Form.of(Map.of("role", Role.FRONT_DESK.dbName)), Optional.of(reset));
         } catch (Problem problem) {
             refuseChange(ctx, signedIn, problem);
         }
@@ -125,10 +125,10 @@ public final class StaffPages {
         ctx.redirect("/staff", HttpStatus.SEE_OTHER);
     }
 
-    private String name(long staffId, SignedIn signedIn) {
-        return jdbi.withHandle(handle -> staff.find(handle, signedIn.businessId(), staffId))
+    private String name(Handle handle, SignedIn signedIn, long staffId) {
+        return staff.find(handle, signedIn.businessId(), staffId)
                 .map(StaffUsers.StaffUser::displayName)
-                .orElse("They");
+                .orElseThrow();
     }
 
     private void show(Context ctx, HttpStatus status, Form form, Optional<TemporaryPassword> temporaryPassword) {

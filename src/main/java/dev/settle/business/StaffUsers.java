@@ -60,19 +60,12 @@ public final class StaffUsers {
     public Added add(Handle handle, long businessId, String displayName, String email, Role role) {
         final String name = TextInput.required(displayName, "displayName", "Name", 200);
         final String address = TextInput.email(email, "email");
-        final boolean taken = handle.createQuery(
-                        "select exists (select 1 from staff_users where business_id = :business_id and email = :email)")
-                .bind("business_id", businessId)
-                .bind("email", address)
-                .mapTo(Boolean.class)
-                .one();
-        if (taken) {
-            throw Problem.validation("email", "Someone on your staff already signs in with " + address);
-        }
         final String password = Passwords.generate();
+        // "on conflict" rather than a check first: two clicks on Add at once must not become a 500.
         final long id = handle.createQuery("""
                 insert into staff_users (business_id, email, display_name, role, password_hash, must_change_password)
                 values (:business_id, :email, :display_name, :role, :password_hash, true)
+                on conflict (business_id, email) do nothing
                 returning id
                 """)
                 .bind("business_id", businessId)
@@ -81,7 +74,9 @@ public final class StaffUsers {
                 .bind("role", role.dbName)
                 .bind("password_hash", Passwords.hash(password))
                 .mapTo(Long.class)
-                .one();
+                .findOne()
+                .orElseThrow(
+                        () -> Problem.validation("email", "Someone on your staff already signs in with " + address));
         return new Added(find(handle, businessId, id).orElseThrow(), password);
     }
 
@@ -182,9 +177,20 @@ public final class StaffUsers {
                 .bind("business_id", businessId)
                 .mapTo(Long.class)
                 .one();
+        // Checked again under the lock: an owner demoted a moment ago must not finish a change.
+        final boolean stillOwner = find(handle, businessId, changedBy)
+                .filter(user -> user.active() && user.role() == Role.OWNER)
+                .isPresent();
+        if (!stillOwner) {
+            throw Problem.validation("staffId", "Only an active owner can change staff");
+        }
         return find(handle, businessId, staffId).orElseThrow(() -> Problem.notFound("staffId", "No such staff member"));
     }
 
+    /**
+     * The rule itself, checked where it could break. (Only an active owner changes staff, and never
+     * themselves, so today another active owner always exists; this keeps it so for any new caller.)
+     */
     private static void requireAnotherActiveOwner(Handle handle, long businessId, long staffId) {
         final List<Long> owners = handle.createQuery("""
                 select id from staff_users

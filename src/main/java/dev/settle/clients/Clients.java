@@ -6,7 +6,6 @@ import dev.settle.ledger.Account;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Ledger;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -88,8 +87,14 @@ public final class Clients {
      * clients when it is blank. By name, {@code limit} from {@code offset}.
      */
     public List<Summary> search(Handle handle, long businessId, String query, int limit, int offset) {
-        final String text = query == null ? "" : query.strip().toLowerCase(Locale.ROOT);
+        final String text = query == null ? "" : query.strip();
+        // Phone numbers are matched on digits only when the query is mostly digits: "anna1990@..."
+        // is an email, not part of a phone number.
         final String digits = text.replaceAll("\\D", "");
+        final String phoneDigits = digits.length() >= 3
+                        && digits.length() * 2 >= text.replaceAll("\\s", "").length()
+                ? digits
+                : "";
         return handle.createQuery("""
                 select c.id, c.name, c.email, c.phone, due.balance_minor as due, paid.balance_minor as paid,
                        given.balance_minor as given
@@ -102,17 +107,16 @@ public final class Clients {
                      and given.kind = 'credits'
                 where c.business_id = :business_id
                   and (:text = ''
-                       or lower(c.name) like :pattern escape '!'
-                       or lower(c.email) like :pattern escape '!'
-                       or (length(:digits) >= 3
-                           and regexp_replace(c.phone, '\\D', '', 'g') like '%' || :digits || '%'))
+                       or lower(c.name) like lower(:pattern) escape '!'
+                       or lower(c.email) like lower(:pattern) escape '!'
+                       or (:digits <> '' and regexp_replace(c.phone, '\\D', '', 'g') like '%' || :digits || '%'))
                 order by lower(c.name), c.id
                 limit :limit offset :offset
                 """)
                 .bind("business_id", businessId)
                 .bind("text", text)
                 .bind("pattern", "%" + text.replaceAll("([!%_])", "!$1") + "%")
-                .bind("digits", digits)
+                .bind("digits", phoneDigits)
                 .bind("limit", limit)
                 .bind("offset", offset)
                 .map((rs, ctx) -> new Summary(

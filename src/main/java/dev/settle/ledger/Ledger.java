@@ -36,10 +36,30 @@ public final class Ledger {
      * order. A refusal leaves the caller's transaction to roll back, which also undoes the date.
      */
     public PostedEntry postDated(Handle handle, EntryRequest request, OffsetDateTime at) {
+        // The date is a transaction-local setting: outside a transaction it would not reach the entry.
+        if (!handle.isInTransaction()) {
+            throw new IllegalStateException("postDated needs a transaction");
+        }
         setEffectiveAt(handle, at.toString());
-        final PostedEntry posted = post(handle, request);
+        final PostedEntry posted;
+        try {
+            posted = post(handle, request);
+        } catch (RuntimeException e) {
+            clearAfterFailure(handle, e);
+            throw e;
+        }
         setEffectiveAt(handle, "");
         return posted;
+    }
+
+    /** A caller that rolls back to a savepoint and carries on must not post later entries dated. */
+    private static void clearAfterFailure(Handle handle, RuntimeException failure) {
+        try {
+            setEffectiveAt(handle, "");
+        } catch (RuntimeException aborted) {
+            // The transaction is aborted and can only roll back, which undoes the setting too.
+            failure.addSuppressed(aborted);
+        }
     }
 
     private static void setEffectiveAt(Handle handle, String at) {

@@ -17,33 +17,37 @@ public final class SignInPages {
     // A pre-session CSRF secret (double-submit): a sign-in form on another site cannot sign a
     // browser into an account of the attacker's choosing.
     private static final String SIGNIN_COOKIE = "settle_signin";
-    static final int FAILURES_MAX = 5;
-    static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
     // Checked when no account has the email, so an unknown address takes as long as a known one.
     private static final String DUMMY_HASH = Passwords.hash("not anyone's password");
 
     private final Jdbi jdbi;
     private final StaffUsers staff;
     private final Sessions sessions;
+    private final PasswordThrottle throttle;
     private final Pages pages;
 
-    public SignInPages(Jdbi jdbi, StaffUsers staff, Sessions sessions, Pages pages) {
+    public SignInPages(Jdbi jdbi, StaffUsers staff, Sessions sessions, PasswordThrottle throttle, Pages pages) {
         this.jdbi = jdbi;
         this.staff = staff;
         this.sessions = sessions;
+        this.throttle = throttle;
         this.pages = pages;
     }
 
     public void form(Context ctx) {
         final String notice = ctx.queryParam("signedOut") != null ? "You are signed out." : "";
-        freshForm(ctx, HttpStatus.OK, safeNext(ctx.queryParam("next")), notice);
+        freshForm(ctx, HttpStatus.OK, Form.of(Map.of("next", safeNext(ctx.queryParam("next")))), notice);
     }
 
-    /** The sign-in form with a new CSRF secret in its cookie. */
-    private void freshForm(Context ctx, HttpStatus status, String next, String notice) {
-        final String token = Sessions.newToken();
+    /**
+     * The sign-in form, with the browser's CSRF secret (a new one if it has none), so a second tab
+     * or an older one still signs in.
+     */
+    private void freshForm(Context ctx, HttpStatus status, Form form, String notice) {
+        final String existing = ctx.cookie(SIGNIN_COOKIE);
+        final String token = existing != null && existing.matches("[A-Za-z0-9_-]{43}") ? existing : Sessions.newToken();
         ctx.cookie(StaffAuth.cookie(ctx, SIGNIN_COOKIE, token, -1));
-        show(ctx, status, token, Form.of(Map.of("next", next)), List.of(), notice);
+        show(ctx, status, token, form, List.of(), notice);
     }
 
     public void signIn(Context ctx) {
@@ -53,7 +57,7 @@ public final class SignInPages {
             freshForm(
                     ctx,
                     HttpStatus.FORBIDDEN,
-                    safeNext(form.value("next")),
+                    Form.of(Map.of("email", form.value("email"), "next", safeNext(form.value("next")))),
                     "The sign-in form had expired or came from another site. Enter your email and password again.");
             return;
         }
@@ -63,23 +67,17 @@ public final class SignInPages {
             refuse(ctx, presented, form, "email", "Enter your email and password");
             return;
         }
-        final Optional<Duration> locked = jdbi.withHandle(handle -> lockedFor(handle, email));
-        if (locked.isPresent()) {
-            final long minutes = Math.max(1, (locked.get().toSeconds() + 59) / 60);
-            refuse(
-                    ctx,
-                    presented,
-                    form,
-                    Form.WHOLE_FORM,
-                    "Too many wrong passwords for this email. Try again in " + minutes
-                            + (minutes == 1 ? " minute." : " minutes."));
+        if (email.chars().anyMatch(Character::isISOControl)) {
+            refuse(ctx, presented, form, "email", "Email must be an address such as name@example.com");
+            return;
+        }
+        final Optional<Duration> wait = throttle.claim(email);
+        if (wait.isPresent()) {
+            refuse(ctx, presented, form, Form.WHOLE_FORM, PasswordThrottle.waitMessage(wait.get()));
             return;
         }
         final List<StaffUsers.SignInCandidate> matching = matching(email, password);
         if (matching.isEmpty()) {
-            jdbi.useHandle(handle -> handle.createUpdate("insert into signin_failures (email) values (:email)")
-                    .bind("email", email)
-                    .execute());
             refuse(
                     ctx,
                     presented,
@@ -99,9 +97,7 @@ public final class SignInPages {
             return;
         }
         final String token = jdbi.inTransaction(handle -> {
-            handle.createUpdate("delete from signin_failures where email = :email")
-                    .bind("email", email)
-                    .execute();
+            throttle.succeeded(handle, email);
             return sessions.start(
                     handle, chosen.get().businessId(), chosen.get().staffId());
         });
@@ -128,23 +124,6 @@ public final class SignInPages {
         return candidates.stream()
                 .filter(candidate -> Passwords.matches(password, candidate.passwordHash()))
                 .toList();
-    }
-
-    /** How long this email must wait before trying again, if it has had too many failures. */
-    private static Optional<Duration> lockedFor(org.jdbi.v3.core.Handle handle, String email) {
-        return handle.createQuery("""
-                select extract(epoch from min(failed_at) + make_interval(secs => :window_seconds) - now())::bigint
-                from (select failed_at from signin_failures
-                      where email = :email and failed_at > now() - make_interval(secs => :window_seconds)
-                      order by failed_at desc limit :failures_max) recent
-                having count(*) >= :failures_max
-                """)
-                .bind("email", email)
-                .bind("window_seconds", FAILURE_WINDOW.toSeconds())
-                .bind("failures_max", FAILURES_MAX)
-                .mapTo(Long.class)
-                .findOne()
-                .map(Duration::ofSeconds);
     }
 
     private void refuse(Context ctx, String csrf, Form form, String field, String message) {

@@ -54,7 +54,9 @@ public final class StaffAuth {
                                 + " opened. Nothing was changed. Go back, reload the page and try again.");
                 return;
             }
-            if (signedIn.mustChangePassword() && !ctx.path().equals(PASSWORD_PAGE)) {
+            if (signedIn.mustChangePassword()
+                    && !ctx.path().equals(PASSWORD_PAGE)
+                    && !ctx.path().equals("/signout")) {
                 redirect(ctx, PASSWORD_PAGE);
                 return;
             }

@@ -181,8 +181,8 @@ public final class WebServer implements AutoCloseable {
     }
 
     /**
-     * Pages may not be framed (clickjacking), and run only this site's scripts and styles: a name
-     * that slipped past escaping still could not run.
+     * Pages may not be framed (clickjacking), run only this site's scripts and styles (a name that
+     * slipped past escaping still could not run), and are never cached.
      */
     private static void pageHeaders(Context ctx) {
         if (!isApi(ctx)) {
@@ -192,6 +192,12 @@ public final class WebServer implements AutoCloseable {
                             + " form-action 'self'; base-uri 'none'");
             ctx.header("X-Content-Type-Options", "nosniff");
             ctx.header("Referrer-Policy", "same-origin");
+            final String contentType = ctx.res().getContentType();
+            if (contentType != null && contentType.startsWith("text/html")) {
+                // Front desk computers are shared: after sign-out, Back must not show balances or
+                // a password or key that was shown once.
+                ctx.header("Cache-Control", "no-store");
+            }
         }
     }
 

@@ -19,19 +19,22 @@ class StaffUsersTest {
     private final StaffUsers staff = new StaffUsers();
 
     @Test
-    void theLastActiveOwnerCanBeNeitherDemotedNorDeactivated() {
+    void onlyAnActiveOwnerChangesStaff() {
         final TestBusiness business = TestBusiness.create();
         final TestStaff owner = business.staff(Role.OWNER);
         final TestStaff manager = business.staff(Role.MANAGER);
-        deactivateTheFoundingOwner(business);
+        final TestStaff formerOwner = business.staff(Role.OWNER);
+        jdbi.useTransaction(handle -> staff.deactivate(handle, business.id(), owner.id(), formerOwner.id()));
 
-        assertThatThrownBy(() -> jdbi.useTransaction(
-                        handle -> staff.changeRole(handle, business.id(), manager.id(), owner.id(), Role.MANAGER)))
-                .isInstanceOf(Problem.class)
-                .hasMessage("The business needs at least one active owner");
-        assertThatThrownBy(() -> jdbi.useTransaction(
-                        handle -> staff.deactivate(handle, business.id(), manager.id(), owner.id())))
-                .hasMessage("The business needs at least one active owner");
+        for (TestStaff actor : new TestStaff[] {manager, formerOwner}) {
+            assertThatThrownBy(() -> jdbi.useTransaction(
+                            handle -> staff.changeRole(handle, business.id(), actor.id(), owner.id(), Role.MANAGER)))
+                    .isInstanceOf(Problem.class)
+                    .hasMessage("Only an active owner can change staff");
+            assertThatThrownBy(() -> jdbi.useTransaction(
+                            handle -> staff.deactivate(handle, business.id(), actor.id(), owner.id())))
+                    .hasMessage("Only an active owner can change staff");
+        }
         assertThat(role(business, owner)).isEqualTo(Role.OWNER);
     }
 
@@ -116,13 +119,6 @@ class StaffUsersTest {
 
     private List<StaffUsers.SignInCandidate> candidates(TestStaff person) {
         return jdbi.withHandle(handle -> staff.signInCandidates(handle, person.email()));
-    }
-
-    private void deactivateTheFoundingOwner(TestBusiness business) {
-        jdbi.useHandle(handle -> handle.createUpdate(
-                        "update staff_users set active = false where business_id = :id and display_name = 'Owner'")
-                .bind("id", business.id())
-                .execute());
     }
 
     private Role role(TestBusiness business, TestStaff person) {

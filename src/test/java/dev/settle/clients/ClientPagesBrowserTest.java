@@ -72,6 +72,30 @@ class ClientPagesBrowserTest {
     }
 
     @Test
+    void aFormOnceSentIsNotSentAgainByASecondClick() {
+        final Page page = browser.signIn(TestBusiness.create().staff(Role.FRONT_DESK));
+        page.navigate("/clients/new");
+        page.getByLabel("Name").fill("Dee Double");
+
+        // Listening last (on window) shows what the page's own script decided; then the navigation
+        // is stopped so the two submits can be compared.
+        final Object prevented = page.evaluate("""
+                () => {
+                  const decided = [];
+                  window.addEventListener("submit", (event) => {
+                    decided.push(event.defaultPrevented);
+                    event.preventDefault();
+                  });
+                  const form = document.querySelector("main form");
+                  form.requestSubmit();
+                  form.requestSubmit();
+                  return decided;
+                }""");
+
+        org.assertj.core.api.Assertions.assertThat(prevented).isEqualTo(java.util.List.of(false, true));
+    }
+
+    @Test
     void anotherBusinesssClientIsNotFound() {
         final TestBusiness other = TestBusiness.create();
         final var theirs = other.aClient("Not Yours");

@@ -60,7 +60,7 @@ class SignInBrowserTest {
     void repeatedWrongPasswordsLockTheEmailEvenForTheRightOne() {
         final TestStaff desk = TestBusiness.create().staff(Role.FRONT_DESK);
         final Page page = browser.page();
-        for (int attempt = 0; attempt < SignInPages.FAILURES_MAX; attempt++) {
+        for (int attempt = 0; attempt < PasswordThrottle.FAILURES_MAX; attempt++) {
             Browser.signIn(page, desk.email(), "guess " + attempt);
         }
         Browser.signIn(page, desk.email(), TestStaff.PASSWORD);

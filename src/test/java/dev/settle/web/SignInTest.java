@@ -8,6 +8,7 @@ import dev.settle.support.TestApp;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import dev.settle.support.TestStaff;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,93 @@ class SignInTest {
         assertThat(reply.status()).isEqualTo(403);
         assertThat(reply.body()).contains("The sign-in form had expired or came from another site.");
         assertThat(browser.get("/clients").header("Location")).isEqualTo("/signin?next=%2Fclients");
+    }
+
+    @Test
+    void guessesSentAllAtOnceAreThrottledAsSurelyAsOneByOne() throws Exception {
+        final TestStaff desk = TestBusiness.create().staff(Role.FRONT_DESK);
+        final StaffSession browser = new StaffSession();
+        browser.get("/signin");
+        final int guesses = 12;
+        final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(guesses);
+        final List<java.util.concurrent.Future<TestApp.Reply>> replies = new java.util.ArrayList<>();
+        for (int guess = 0; guess < guesses; guess++) {
+            final String password = "guess " + guess;
+            replies.add(
+                    pool.submit(() -> browser.post("/signin", Map.of("email", desk.email(), "password", password))));
+        }
+        int checked = 0;
+        for (java.util.concurrent.Future<TestApp.Reply> reply : replies) {
+            if (reply.get().body().contains("don&#39;t match")
+                    || reply.get().body().contains("don't match")) {
+                checked++;
+            }
+        }
+        pool.shutdown();
+
+        assertThat(checked).isEqualTo(PasswordThrottle.FAILURES_MAX);
+        assertThat(browser.post("/signin", Map.of("email", desk.email(), "password", TestStaff.PASSWORD))
+                        .body())
+                .contains("Too many wrong passwords for this email.");
+    }
+
+    @Test
+    void aNulInTheEmailIsRefusedLikeAnyMistake() {
+        final StaffSession browser = new StaffSession();
+        browser.get("/signin");
+
+        final TestApp.Reply reply = browser.post("/signin", Map.of("email", "a\u0000@b.example", "password", "x"));
+
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(reply.body()).contains("Email must be an address such as name@example.com");
+    }
+
+    @Test
+    void staffPagesAreNeverCachedButAssetsMayBe() {
+        final StaffSession desk = StaffSession.signIn(TestBusiness.create().staff(Role.FRONT_DESK));
+
+        assertThat(desk.get("/clients").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(desk.get("/signin").header("Cache-Control")).isEqualTo("no-store");
+        assertThat(desk.get("/assets/settle.css").header("Cache-Control")).isNotEqualTo("no-store");
+    }
+
+    @Test
+    void someoneWithATemporaryPasswordCanStillSignOut() {
+        final TestStaff desk = TestBusiness.create().staff(Role.FRONT_DESK);
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.createUpdate(
+                                "update staff_users set must_change_password = true where id = :id")
+                        .bind("id", desk.id())
+                        .execute());
+        final StaffSession browser = new StaffSession();
+        browser.get("/signin");
+        browser.post("/signin", Map.of("email", desk.email(), "password", TestStaff.PASSWORD));
+        browser.get("/account/password");
+
+        final TestApp.Reply reply = browser.post("/signout", Map.of());
+
+        assertThat(reply.header("Location")).isEqualTo("/signin?signedOut");
+        assertThat(browser.get("/account/password").header("Location")).startsWith("/signin");
+    }
+
+    @Test
+    void theCurrentPasswordCannotBeGuessedFreelyFromAnOpenSession() {
+        final TestStaff desk = TestBusiness.create().staff(Role.FRONT_DESK);
+        final StaffSession session = StaffSession.signIn(desk);
+        session.get("/account/password");
+        final Map<String, String> change =
+                Map.of("newPassword", "a long new password", "confirmPassword", "a long new password");
+        for (int guess = 0; guess < PasswordThrottle.FAILURES_MAX; guess++) {
+            final Map<String, String> fields = new java.util.HashMap<>(change);
+            fields.put("currentPassword", "guess " + guess);
+            assertThat(session.post("/account/password", fields).body()).contains("That is not your current password");
+        }
+        final Map<String, String> right = new java.util.HashMap<>(change);
+        right.put("currentPassword", TestStaff.PASSWORD);
+
+        assertThat(session.post("/account/password", right).body())
+                .contains("Too many wrong passwords for this email.");
     }
 
     @Test
