@@ -27,8 +27,15 @@ public final class Businesses {
     public record CreatedBusiness(
             Business business, long ownerId, String ownerEmail, String ownerPassword, String apiKey) {}
 
-    /** Creates a business, in one transaction of the caller's. */
+    /** Creates a business whose owner is called "Owner" until they are given a name. */
     public CreatedBusiness create(Handle handle, String name, String currencyCode, String timeZone, String ownerEmail) {
+        return create(handle, name, currencyCode, timeZone, ownerEmail, "Owner");
+    }
+
+    /** Creates a business, in one transaction of the caller's. */
+    public CreatedBusiness create(
+            Handle handle, String name, String currencyCode, String timeZone, String ownerEmail, String ownerName) {
+        final String checkedOwnerName = TextInput.required(ownerName, "ownerName", "Owner name", 200);
         if (name == null || name.isBlank() || name.length() > 200) {
             throw Problem.validation("name", "name must be 1 to 200 characters");
         }
@@ -57,11 +64,12 @@ public final class Businesses {
         final String password = Passwords.generate();
         final long ownerId = handle.createQuery("""
                 insert into staff_users (business_id, email, display_name, role, password_hash, must_change_password)
-                values (:business_id, :email, 'Owner', 'owner', :password_hash, true)
+                values (:business_id, :email, :display_name, 'owner', :password_hash, true)
                 returning id
                 """)
                 .bind("business_id", business.id())
                 .bind("email", ownerEmail.toLowerCase(Locale.ROOT))
+                .bind("display_name", checkedOwnerName)
                 .bind("password_hash", Passwords.hash(password))
                 .mapTo(Long.class)
                 .one();

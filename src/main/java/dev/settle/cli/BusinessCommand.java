@@ -35,13 +35,19 @@ public final class BusinessCommand {
         @Option(names = "--owner-email", required = true, description = "The owner's sign-in email.")
         String ownerEmail;
 
+        @Option(
+                names = "--owner-name",
+                defaultValue = "Owner",
+                description = "The owner's name, as staff pages show it (default: ${DEFAULT-VALUE}).")
+        String ownerName;
+
         @Override
         public Integer call() {
             try (Database db = database.open()) {
                 db.migrate();
                 final Businesses.CreatedBusiness created = db.jdbi()
                         .inTransaction(handle -> new Businesses(new Ledger(), new ApiKeys())
-                                .create(handle, name, currency, timeZone, ownerEmail));
+                                .create(handle, name, currency, timeZone, ownerEmail, ownerName));
                 final Map<String, Object> out = new LinkedHashMap<>();
                 out.put("businessId", created.business().id());
                 out.put("name", created.business().name());

@@ -66,11 +66,8 @@ public final class DemoBusiness {
         final long earlierDemos = earlierDemos(handle);
         final String suffix = earlierDemos == 0 ? "" : "+" + (earlierDemos + 1);
         final Businesses.CreatedBusiness created = new Businesses(ledger, apiKeys)
-                .create(handle, name, "USD", ZONE.getId(), "olivia" + suffix + "@" + DOMAIN);
+                .create(handle, name, "USD", ZONE.getId(), "olivia" + suffix + "@" + DOMAIN, "Olivia Bennett");
         final long businessId = created.business().id();
-        handle.createUpdate("update staff_users set display_name = 'Olivia Bennett' where business_id = :id")
-                .bind("id", businessId)
-                .execute();
         final StaffUsers.Added manager =
                 staffUsers.add(handle, businessId, "Marco Rossi", "marco" + suffix + "@" + DOMAIN, Role.MANAGER);
         final StaffUsers.Added desk =
