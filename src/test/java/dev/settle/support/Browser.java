@@ -25,8 +25,22 @@ public final class Browser implements BeforeEachCallback, AfterTestExecutionCall
     private static com.microsoft.playwright.Browser shared;
 
     private final List<BrowserContext> contexts = new java.util.ArrayList<>();
+    private final boolean bypassCsp;
     private BrowserContext context;
     private Page page;
+
+    public Browser() {
+        this(false);
+    }
+
+    private Browser(boolean bypassCsp) {
+        this.bypassCsp = bypassCsp;
+    }
+
+    /** A browser that lets tests inject scripts (an accessibility checker) past the pages' CSP. */
+    public static Browser bypassingContentSecurityPolicy() {
+        return new Browser(true);
+    }
 
     private static synchronized com.microsoft.playwright.Browser shared() {
         if (shared == null) {
@@ -101,6 +115,7 @@ public final class Browser implements BeforeEachCallback, AfterTestExecutionCall
     private BrowserContext newContext() {
         final BrowserContext created = shared().newContext(new com.microsoft.playwright.Browser.NewContextOptions()
                 .setViewportSize(1280, 900)
+                .setBypassCSP(bypassCsp)
                 .setBaseURL(baseUrl()));
         created.setDefaultTimeout(10_000);
         contexts.add(created);

@@ -1,0 +1,79 @@
+package dev.settle.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import dev.settle.business.Role;
+import dev.settle.support.Browser;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestStaff;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** axe (the accessibility engine browsers' own audits use) on every staff page: no WCAG A/AA violations. */
+class AccessibilityBrowserTest {
+    private static final String AXE = "META-INF/resources/webjars/axe-core/4.6.3/axe.min.js";
+
+    @RegisterExtension
+    final Browser browser = Browser.bypassingContentSecurityPolicy();
+
+    @Test
+    void everyStaffPageMeetsWcagAAsFarAsAxeCanTell() throws IOException {
+        final TestBusiness business = TestBusiness.create();
+        final var client = business.aClient("Ana Silva", Optional.of("ana@example.com"), Optional.empty());
+        final TestStaff owner = business.staff(Role.OWNER);
+        final Page page = browser.page();
+
+        page.navigate("/signin");
+        assertNoViolations(page);
+        Browser.fillSignIn(page, owner.email(), "wrong password");
+        assertNoViolations(page);
+        Browser.fillSignIn(page, owner.email(), TestStaff.PASSWORD);
+        for (String path : List.of(
+                "/clients",
+                "/clients/new",
+                "/clients/" + client.id(),
+                "/settings",
+                "/staff",
+                "/api-keys",
+                "/account/password",
+                "/no-such-page")) {
+            page.navigate(path);
+            assertNoViolations(page);
+        }
+        page.navigate("/settings");
+        page.getByLabel("Currency").fill("XYZ");
+        page.getByText("Save settings").click();
+        assertNoViolations(page);
+        page.getByLabel("Search clients").pressSequentially("ana");
+        page.locator("#search-results li").first().waitFor();
+        assertNoViolations(page);
+    }
+
+    private static void assertNoViolations(Page page) throws IOException {
+        page.addScriptTag(new Page.AddScriptTagOptions().setContent(axeSource()));
+        @SuppressWarnings("unchecked")
+        final List<Map<String, Object>> violations = (List<Map<String, Object>>) page.evaluate("""
+                async () => {
+                  const results = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "best-practice"]});
+                  return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.map(n => n.html).slice(0, 3)}));
+                }""");
+        assertThat(violations).as("accessibility on %s", page.url()).isEmpty();
+    }
+
+    private static String axeSource() throws IOException {
+        try (InputStream in = AccessibilityBrowserTest.class.getClassLoader().getResourceAsStream(AXE)) {
+            if (in == null) {
+                throw new IllegalStateException("axe-core is not on the test classpath: " + AXE);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
