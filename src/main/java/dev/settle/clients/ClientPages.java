@@ -9,6 +9,10 @@ import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +23,6 @@ public final class ClientPages {
     static final int PAGE_SIZE = 50;
     static final int SEARCH_RESULTS_MAX = 8;
     private static final int QUERY_LENGTH_MAX = 100;
-    private static final int PAGES_MAX = 1_000;
 
     private final Jdbi jdbi;
     private final Clients clients;
@@ -36,10 +39,13 @@ public final class ClientPages {
     public void list(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final String query = query(ctx);
-        final int page = pageNumber(ctx);
+        final boolean includeArchived = ctx.queryParam("archived") != null;
+        final Optional<Clients.Cursor> after =
+                Optional.ofNullable(ctx.queryParam("after")).flatMap(ClientPages::cursorIfValid);
         // One more than a page, to know whether there is a next one.
-        final List<Clients.Summary> found = jdbi.withHandle(
-                handle -> clients.search(handle, signedIn.businessId(), query, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE));
+        final List<Clients.Summary> found = jdbi.withHandle(handle -> clients.search(
+                handle, signedIn.businessId(), new Clients.Search(query, includeArchived, after, PAGE_SIZE + 1)));
+        final List<Clients.Summary> shown = found.subList(0, Math.min(found.size(), PAGE_SIZE));
         pages.render(
                 ctx,
                 "clients/list.jte",
@@ -47,13 +53,17 @@ public final class ClientPages {
                 Pages.Section.CLIENTS,
                 Map.of(
                         "clients",
-                        found.subList(0, Math.min(found.size(), PAGE_SIZE)),
+                        shown,
                         "query",
                         query,
-                        "pageNumber",
-                        page,
-                        "hasNext",
-                        found.size() > PAGE_SIZE));
+                        "includeArchived",
+                        includeArchived,
+                        "firstPage",
+                        after.isEmpty(),
+                        "nextCursor",
+                        found.size() > PAGE_SIZE
+                                ? Optional.of(shown.getLast().cursor().encode())
+                                : Optional.<String>empty()));
     }
 
     /** The global search box's results, as the person types. */
@@ -62,8 +72,10 @@ public final class ClientPages {
         final String query = query(ctx);
         final List<Clients.Summary> found = query.isBlank()
                 ? List.of()
-                : jdbi.withHandle(
-                        handle -> clients.search(handle, signedIn.businessId(), query, SEARCH_RESULTS_MAX, 0));
+                : jdbi.withHandle(handle -> clients.search(
+                        handle,
+                        signedIn.businessId(),
+                        new Clients.Search(query, false, Optional.empty(), SEARCH_RESULTS_MAX)));
         pages.fragment(
                 ctx,
                 "clients/search-results.jte",
@@ -96,10 +108,104 @@ public final class ClientPages {
 
     public void show(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Clients.Client client = client(ctx, signedIn);
+        final Form asOfForm = Form.of(
+                Map.of("asOf", Optional.ofNullable(ctx.queryParam("asOf")).orElse("")));
+        Form shownForm = asOfForm;
+        Optional<Clients.Balances> asOf = Optional.empty();
+        if (!asOfForm.value("asOf").isBlank()) {
+            try {
+                final Instant endOfDay =
+                        endOfDay(asOfForm.value("asOf"), signedIn.formats().zone());
+                asOf = Optional.of(jdbi.withHandle(handle -> clients.balancesAt(handle, client, endOfDay)));
+            } catch (Problem problem) {
+                shownForm = asOfForm.withError(problem);
+            }
+        }
+        pages.render(
+                ctx,
+                shownForm.hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
+                "clients/show.jte",
+                client.name(),
+                Pages.Section.CLIENTS,
+                Map.of("client", client, "asOfForm", shownForm, "asOf", asOf));
+    }
+
+    public void editForm(Context ctx) {
+        final Clients.Client client = client(ctx, StaffAuth.signedIn(ctx));
+        showEdit(
+                ctx,
+                HttpStatus.OK,
+                client,
+                Form.of(Map.of(
+                        "name", client.name(),
+                        "email", client.email().orElse(""),
+                        "phone", client.phone().orElse(""))));
+    }
+
+    public void edit(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Clients.Client client = client(ctx, signedIn);
+        final Form form = Form.of(ctx);
+        try {
+            final Clients.Contact contact = Clients.Contact.of(
+                    form.value("name"), optional(form.value("email")), optional(form.value("phone")));
+            jdbi.useTransaction(handle -> {
+                clients.edit(handle, signedIn.businessId(), client.id(), contact);
+                sessions.flash(handle, signedIn, "Saved.");
+            });
+            ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            showEdit(ctx, HttpStatus.UNPROCESSABLE_CONTENT, client, form.withError(problem));
+        }
+    }
+
+    public void archive(Context ctx) {
+        setArchived(ctx, true, " is archived: left out of searches, history kept.");
+    }
+
+    public void unarchive(Context ctx) {
+        setArchived(ctx, false, " is back among active clients.");
+    }
+
+    private void setArchived(Context ctx, boolean archived, String outcome) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Clients.Client client = client(ctx, signedIn);
+        jdbi.useTransaction(handle -> {
+            clients.archive(handle, signedIn.businessId(), client.id(), archived);
+            sessions.flash(handle, signedIn, client.name() + outcome);
+        });
+        ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
+    }
+
+    private Clients.Client client(Context ctx, SignedIn signedIn) {
         final long clientId = PathIds.of(ctx, "clientId");
-        final Clients.Client client = jdbi.withHandle(handle -> clients.find(handle, signedIn.businessId(), clientId))
+        return jdbi.withHandle(handle -> clients.find(handle, signedIn.businessId(), clientId))
                 .orElseThrow(() -> Problem.notFound("clientId", "No client has id " + clientId));
-        pages.render(ctx, "clients/show.jte", client.name(), Pages.Section.CLIENTS, Map.of("client", client));
+    }
+
+    private void showEdit(Context ctx, HttpStatus status, Clients.Client client, Form form) {
+        pages.render(
+                ctx,
+                status,
+                "clients/edit.jte",
+                "Edit " + client.name(),
+                Pages.Section.CLIENTS,
+                Map.of("client", client, "form", form));
+    }
+
+    /** The instant a day ends in the business's time zone: balances "as of" a date mean after it. */
+    static Instant endOfDay(String date, ZoneId zone) {
+        final LocalDate day;
+        try {
+            day = LocalDate.parse(date);
+        } catch (DateTimeParseException e) {
+            throw Problem.validation("asOf", "Choose a date such as 2026-11-01");
+        }
+        if (day.isAfter(LocalDate.now(zone))) {
+            throw Problem.validation("asOf", "Choose a date up to today");
+        }
+        return day.plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000);
     }
 
     private void showNew(Context ctx, HttpStatus status, Form form) {
@@ -116,9 +222,13 @@ public final class ClientPages {
         return stripped.length() > QUERY_LENGTH_MAX ? stripped.substring(0, QUERY_LENGTH_MAX) : stripped;
     }
 
-    private static int pageNumber(Context ctx) {
-        final String page = ctx.queryParam("page");
-        return page != null && page.matches("[1-9][0-9]{0,3}") ? Math.min(Integer.parseInt(page), PAGES_MAX) : 1;
+    /** A cursor from a link; a mangled one starts the list from the top rather than failing. */
+    private static Optional<Clients.Cursor> cursorIfValid(String text) {
+        try {
+            return Optional.of(Clients.Cursor.decode(text));
+        } catch (Problem problem) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<String> optional(String text) {

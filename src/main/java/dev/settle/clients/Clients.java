@@ -5,6 +5,10 @@ import dev.settle.business.TextInput;
 import dev.settle.ledger.Account;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Ledger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -23,29 +27,47 @@ public final class Clients {
             String name,
             Optional<String> email,
             Optional<String> phone,
+            Optional<OffsetDateTime> archivedAt,
             Account receivable,
             Account openPayments,
-            Account credits) {}
+            Account credits) {
+
+        public boolean archived() {
+            return archivedAt.isPresent();
+        }
+    }
+
+    /** Who a client is and how to reach them, checked as people type it. */
+    public record Contact(String name, Optional<String> email, Optional<String> phone) {
+        public static Contact of(String name, Optional<String> email, Optional<String> phone) {
+            final String checkedName = TextInput.required(name, "name", "Name", 200);
+            final Optional<String> checkedEmail =
+                    email.flatMap(text -> TextInput.optional(text, "email", "Email", 254));
+            if (checkedEmail.isPresent() && !checkedEmail.get().matches(TextInput.EMAIL)) {
+                throw Problem.validation("email", "Email must be an address such as client@example.com");
+            }
+            final Optional<String> checkedPhone = phone.flatMap(text -> TextInput.optional(text, "phone", "Phone", 40));
+            if (checkedPhone.isPresent() && !checkedPhone.get().matches("[0-9+()\\-. ]{3,40}")) {
+                throw Problem.validation("phone", "Phone may hold digits, spaces and + ( ) - . only");
+            }
+            return new Contact(checkedName, checkedEmail, checkedPhone);
+        }
+    }
+
+    /** The three balances of a client at one instant. */
+    public record Balances(long balanceDueMinor, long openPaymentsMinor, long creditsMinor) {}
 
     public Client create(Handle handle, long businessId, String name, Optional<String> email, Optional<String> phone) {
-        final String checkedName = TextInput.required(name, "name", "Name", 200);
-        final Optional<String> checkedEmail = email.flatMap(text -> TextInput.optional(text, "email", "Email", 254));
-        if (checkedEmail.isPresent() && !checkedEmail.get().matches(TextInput.EMAIL)) {
-            throw Problem.validation("email", "Email must be an address such as client@example.com");
-        }
-        final Optional<String> checkedPhone = phone.flatMap(text -> TextInput.optional(text, "phone", "Phone", 40));
-        if (checkedPhone.isPresent() && !checkedPhone.get().matches("[0-9+()\\-. ]{3,40}")) {
-            throw Problem.validation("phone", "Phone may hold digits, spaces and + ( ) - . only");
-        }
+        final Contact contact = Contact.of(name, email, phone);
         final long id = handle.createQuery("""
                 insert into clients (business_id, name, email, phone)
                 values (:business_id, :name, :email, :phone)
                 returning id
                 """)
                 .bind("business_id", businessId)
-                .bind("name", checkedName)
-                .bind("email", checkedEmail.orElse(null))
-                .bind("phone", checkedPhone.orElse(null))
+                .bind("name", contact.name())
+                .bind("email", contact.email().orElse(null))
+                .bind("phone", contact.phone().orElse(null))
                 .mapTo(Long.class)
                 .one();
         for (AccountKind kind : List.of(AccountKind.RECEIVABLE, AccountKind.OPEN_PAYMENTS, AccountKind.CREDITS)) {
@@ -54,10 +76,51 @@ public final class Clients {
         return find(handle, businessId, id).orElseThrow();
     }
 
+    /** Replaces a client's name, email and phone. */
+    public Client edit(Handle handle, long businessId, long clientId, Contact contact) {
+        final int found = handle.createUpdate("""
+                update clients set name = :name, email = :email, phone = :phone, updated_at = now()
+                where business_id = :business_id and id = :id
+                """)
+                .bind("name", contact.name())
+                .bind("email", contact.email().orElse(null))
+                .bind("phone", contact.phone().orElse(null))
+                .bind("business_id", businessId)
+                .bind("id", clientId)
+                .execute();
+        return found(handle, businessId, clientId, found);
+    }
+
+    /** Archives (or brings back) a client: left out of searches, history kept. Idempotent. */
+    public Client archive(Handle handle, long businessId, long clientId, boolean archived) {
+        final int found = handle.createUpdate("""
+                update clients
+                set archived_at = case when :archived then coalesce(archived_at, now()) end, updated_at = now()
+                where business_id = :business_id and id = :id
+                """)
+                .bind("archived", archived)
+                .bind("business_id", businessId)
+                .bind("id", clientId)
+                .execute();
+        return found(handle, businessId, clientId, found);
+    }
+
+    /** The three balances as they stood at {@code at}. */
+    public Balances balancesAt(Handle handle, Client client, Instant at) {
+        return new Balances(
+                ledger.balanceAt(
+                        handle, client.businessId(), client.receivable().id(), at),
+                ledger.balanceAt(
+                        handle, client.businessId(), client.openPayments().id(), at),
+                ledger.balanceAt(handle, client.businessId(), client.credits().id(), at));
+    }
+
     public Optional<Client> find(Handle handle, long businessId, long clientId) {
         final List<Account> accounts = ledger.accounts(handle, businessId, Optional.of(clientId));
-        return handle.createQuery(
-                        "select id, name, email, phone from clients where business_id = :business_id and id = :id")
+        return handle.createQuery("""
+                        select id, name, email, phone, archived_at from clients
+                        where business_id = :business_id and id = :id
+                        """)
                 .bind("business_id", businessId)
                 .bind("id", clientId)
                 .map((rs, ctx) -> new Client(
@@ -66,10 +129,18 @@ public final class Clients {
                         rs.getString("name"),
                         Optional.ofNullable(rs.getString("email")),
                         Optional.ofNullable(rs.getString("phone")),
+                        Optional.ofNullable(rs.getObject("archived_at", OffsetDateTime.class)),
                         pick(accounts, AccountKind.RECEIVABLE),
                         pick(accounts, AccountKind.OPEN_PAYMENTS),
                         pick(accounts, AccountKind.CREDITS)))
                 .findOne();
+    }
+
+    private Client found(Handle handle, long businessId, long clientId, int updated) {
+        if (updated == 0) {
+            throw Problem.notFound("clientId", "No client has id " + clientId);
+        }
+        return find(handle, businessId, clientId).orElseThrow();
     }
 
     /** One row of a client list: who, and where their money stands. */
@@ -78,16 +149,41 @@ public final class Clients {
             String name,
             Optional<String> email,
             Optional<String> phone,
+            boolean archived,
             long balanceDueMinor,
             long openPaymentsMinor,
-            long creditsMinor) {}
+            long creditsMinor,
+            Cursor cursor) {}
+
+    /** Where a list left off: the last row's place in name order. Opaque to callers. */
+    public record Cursor(String sortName, long id) {
+        public String encode() {
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString((id + ":" + sortName).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The cursor {@code text} names, or a validation problem for the field {@code cursor}. */
+        public static Cursor decode(String text) {
+            try {
+                final String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+                final int colon = decoded.indexOf(':');
+                return new Cursor(decoded.substring(colon + 1), Long.parseLong(decoded.substring(0, colon)));
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw Problem.validation("cursor", "cursor must be a nextCursor this API returned");
+            }
+        }
+    }
+
+    /** What to list: a query (blank for all), archived clients or not, from where, how many. */
+    public record Search(String query, boolean includeArchived, Optional<Cursor> after, int limit) {}
 
     /**
-     * Clients whose name or email contains {@code query}, or whose phone contains its digits; all
-     * clients when it is blank. By name, {@code limit} from {@code offset}.
+     * Clients whose name or email contains the query, or whose phone contains its digits, by name.
+     * Archived clients only when asked for.
      */
-    public List<Summary> search(Handle handle, long businessId, String query, int limit, int offset) {
-        final String text = query == null ? "" : query.strip();
+    public List<Summary> search(Handle handle, long businessId, Search search) {
+        final String text = search.query() == null ? "" : search.query().strip();
         // Phone numbers are matched on digits only when the query is mostly digits: "anna1990@..."
         // is an email, not part of a phone number.
         final String digits = text.replaceAll("\\D", "");
@@ -96,7 +192,8 @@ public final class Clients {
                 ? digits
                 : "";
         return handle.createQuery("""
-                select c.id, c.name, c.email, c.phone, due.balance_minor as due, paid.balance_minor as paid,
+                select c.id, c.name, c.email, c.phone, c.archived_at is not null as archived,
+                       lower(c.name) as sort_name, due.balance_minor as due, paid.balance_minor as paid,
                        given.balance_minor as given
                 from clients c
                 join accounts due on due.business_id = c.business_id and due.client_id = c.id
@@ -106,27 +203,33 @@ public final class Clients {
                 join accounts given on given.business_id = c.business_id and given.client_id = c.id
                      and given.kind = 'credits'
                 where c.business_id = :business_id
+                  and (:include_archived or c.archived_at is null)
+                  and (:after_id = 0 or (lower(c.name), c.id) > (:after_name, :after_id))
                   and (:text = ''
                        or lower(c.name) like lower(:pattern) escape '!'
                        or lower(c.email) like lower(:pattern) escape '!'
                        or (:digits <> '' and regexp_replace(c.phone, '\\D', '', 'g') like '%' || :digits || '%'))
                 order by lower(c.name), c.id
-                limit :limit offset :offset
+                limit :limit
                 """)
                 .bind("business_id", businessId)
+                .bind("include_archived", search.includeArchived())
+                .bind("after_name", search.after().map(Cursor::sortName).orElse(""))
+                .bind("after_id", search.after().map(Cursor::id).orElse(0L))
                 .bind("text", text)
                 .bind("pattern", "%" + text.replaceAll("([!%_])", "!$1") + "%")
                 .bind("digits", phoneDigits)
-                .bind("limit", limit)
-                .bind("offset", offset)
+                .bind("limit", search.limit())
                 .map((rs, ctx) -> new Summary(
                         rs.getLong("id"),
                         rs.getString("name"),
                         Optional.ofNullable(rs.getString("email")),
                         Optional.ofNullable(rs.getString("phone")),
+                        rs.getBoolean("archived"),
                         rs.getLong("due"),
                         rs.getLong("paid"),
-                        rs.getLong("given")))
+                        rs.getLong("given"),
+                        new Cursor(rs.getString("sort_name"), rs.getLong("id"))))
                 .list();
     }
 

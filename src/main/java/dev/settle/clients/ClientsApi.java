@@ -1,5 +1,6 @@
 package dev.settle.clients;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.settle.Problem;
 import dev.settle.business.ApiKeys;
 import dev.settle.ledger.Account;
@@ -8,6 +9,9 @@ import dev.settle.web.ApiWrites;
 import dev.settle.web.Json;
 import dev.settle.web.PathIds;
 import io.javalin.http.Context;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -26,6 +30,32 @@ public final class ClientsApi {
 
     record ClientBody(String name, String email, String phone) {}
 
+    /** A change to a client; which fields it names is read from the body itself (see {@link #update}). */
+    record ClientPatch(String name, String email, String phone, Boolean archived) {}
+
+    record SummaryJson(
+            long id,
+            String name,
+            Optional<String> email,
+            Optional<String> phone,
+            boolean archived,
+            String currency,
+            long balanceDueMinor,
+            long openPaymentsMinor,
+            long creditsMinor) {}
+
+    record ListJson(List<SummaryJson> clients, Optional<String> nextCursor) {}
+
+    record BalanceJson(
+            long clientId,
+            String currency,
+            Instant asOf,
+            long balanceDueMinor,
+            long openPaymentsMinor,
+            long creditsMinor) {}
+
+    static final int LIST_LIMIT_MAX = 200;
+
     record AccountRef(long id, long balanceMinor) {}
 
     record ClientJson(
@@ -33,6 +63,7 @@ public final class ClientsApi {
             String name,
             Optional<String> email,
             Optional<String> phone,
+            boolean archived,
             String currency,
             long balanceDueMinor,
             long openPaymentsMinor,
@@ -66,6 +97,105 @@ public final class ClientsApi {
                 .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId)));
     }
 
+    /** {@code GET /api/v1/clients?q=&limit=&cursor=&archived=true}: by name, a page at a time. */
+    public void list(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final int limit = limit(ctx.queryParam("limit"));
+        final Clients.Search search = new Clients.Search(
+                Optional.ofNullable(ctx.queryParam("q")).orElse(""),
+                "true".equals(ctx.queryParam("archived")),
+                Optional.ofNullable(ctx.queryParam("cursor")).map(Clients.Cursor::decode),
+                limit + 1);
+        if (search.query().length() > 100 || search.query().chars().anyMatch(Character::isISOControl)) {
+            throw Problem.validation("q", "q must be at most 100 characters, without control characters");
+        }
+        final List<Clients.Summary> found =
+                jdbi.withHandle(handle -> clients.search(handle, caller.businessId(), search));
+        final List<Clients.Summary> page = found.subList(0, Math.min(found.size(), limit));
+        ctx.json(new ListJson(
+                page.stream()
+                        .map(summary -> new SummaryJson(
+                                summary.id(),
+                                summary.name(),
+                                summary.email(),
+                                summary.phone(),
+                                summary.archived(),
+                                caller.currency(),
+                                summary.balanceDueMinor(),
+                                summary.openPaymentsMinor(),
+                                summary.creditsMinor()))
+                        .toList(),
+                found.size() > limit ? Optional.of(page.getLast().cursor().encode()) : Optional.empty()));
+    }
+
+    /** {@code PATCH /api/v1/clients/{clientId}}: name, email, phone, archived. */
+    public void update(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long clientId = PathIds.of(ctx, "clientId");
+        final ClientPatch patch = Json.read(ctx, ClientPatch.class);
+        // An absent field stays as it is; "email": null clears the email. Only the raw body tells
+        // the two apart.
+        final JsonNode named = Json.read(ctx, JsonNode.class);
+        writes.submit(
+                ctx,
+                caller,
+                List.of(),
+                200,
+                handle -> {
+                    final Clients.Client current = clients.find(handle, caller.businessId(), clientId)
+                            .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId));
+                    final Clients.Contact contact = Clients.Contact.of(
+                            named.has("name") ? patch.name() : current.name(),
+                            named.has("email") ? Optional.ofNullable(patch.email()) : current.email(),
+                            named.has("phone") ? Optional.ofNullable(patch.phone()) : current.phone());
+                    clients.edit(handle, caller.businessId(), clientId, contact);
+                    return patch.archived() == null
+                            ? clients.find(handle, caller.businessId(), clientId)
+                                    .orElseThrow()
+                            : clients.archive(handle, caller.businessId(), clientId, patch.archived());
+                },
+                client -> json(client, caller.currency()));
+    }
+
+    /** {@code GET /api/v1/clients/{clientId}/balance?asOf=}: the three balances, now or at an instant. */
+    public void balance(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long clientId = PathIds.of(ctx, "clientId");
+        final Instant asOf = Optional.ofNullable(ctx.queryParam("asOf"))
+                .map(ClientsApi::instant)
+                .orElseGet(Instant::now);
+        final Clients.Balances balances = jdbi.withHandle(handle -> clients.balancesAt(
+                handle,
+                clients.find(handle, caller.businessId(), clientId)
+                        .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId)),
+                asOf));
+        ctx.json(new BalanceJson(
+                clientId,
+                caller.currency(),
+                asOf,
+                balances.balanceDueMinor(),
+                balances.openPaymentsMinor(),
+                balances.creditsMinor()));
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw Problem.validation("asOf", "asOf must be an ISO 8601 instant with offset, e.g. 2026-11-23T10:00:00Z");
+        }
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return 50;
+        }
+        if (!text.matches("[0-9]{1,3}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > LIST_LIMIT_MAX) {
+            throw Problem.validation("limit", "limit must be 1 to " + LIST_LIMIT_MAX);
+        }
+        return Integer.parseInt(text);
+    }
+
     private static ClientJson json(Clients.Client client, String currency) {
         final Account receivable = client.receivable();
         return new ClientJson(
@@ -73,6 +203,7 @@ public final class ClientsApi {
                 client.name(),
                 client.email(),
                 client.phone(),
+                client.archived(),
                 currency,
                 receivable.balanceMinor(),
                 client.openPayments().balanceMinor(),

@@ -44,8 +44,11 @@ public final class WebServer implements AutoCloseable {
         return List.of(
                 new Route(HandlerType.GET, "/health", h -> h.health()::get),
                 new Route(HandlerType.GET, "/api/v1/business", h -> h.business()::get),
+                new Route(HandlerType.GET, "/api/v1/clients", h -> h.clients()::list),
                 new Route(HandlerType.POST, "/api/v1/clients", h -> h.clients()::create),
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}", h -> h.clients()::get),
+                new Route(HandlerType.PATCH, "/api/v1/clients/{clientId}", h -> h.clients()::update),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}/balance", h -> h.clients()::balance),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
@@ -83,6 +86,15 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.GET, "/clients/search", h -> h.clientPages()::search),
                 PageRoute.staff(desk, HandlerType.GET, "/clients/new", h -> h.clientPages()::newForm),
                 PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}", h -> h.clientPages()::show),
+                PageRoute.staff(desk, HandlerType.POST, "/clients/{clientId}", h -> h.clientPages()::edit),
+                PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/edit", h -> h.clientPages()::editForm),
+                PageRoute.staff(
+                        Role.MANAGER, HandlerType.POST, "/clients/{clientId}/archive", h -> h.clientPages()::archive),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/clients/{clientId}/unarchive",
+                        h -> h.clientPages()::unarchive),
                 PageRoute.staff(desk, HandlerType.GET, "/account/password", h -> h.account()::passwordForm),
                 PageRoute.staff(desk, HandlerType.POST, "/account/password", h -> h.account()::changePassword),
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),

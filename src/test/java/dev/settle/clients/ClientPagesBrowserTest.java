@@ -5,8 +5,17 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import dev.settle.business.Role;
+import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.EntryRequest;
+import dev.settle.ledger.Ledger;
+import dev.settle.ledger.PostingRequest;
 import dev.settle.support.Browser;
 import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -92,7 +101,92 @@ class ClientPagesBrowserTest {
                   return decided;
                 }""");
 
-        org.assertj.core.api.Assertions.assertThat(prevented).isEqualTo(java.util.List.of(false, true));
+        org.assertj.core.api.Assertions.assertThat(prevented).isEqualTo(List.of(false, true));
+    }
+
+    @Test
+    void aManagerEditsAClientArchivesThemAndBringsThemBack() {
+        final TestBusiness business = TestBusiness.create();
+        final var lou = business.aClient("Lou Reed", Optional.of("lou@old.example"), Optional.empty());
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/clients/" + lou.id());
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit"))
+                .click();
+        page.getByLabel("Email (optional)").fill("lou@new.example");
+        page.getByLabel("Phone (optional)").fill("555 0199");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Saved.");
+        assertThat(page.locator(".heading .contact")).hasText("lou@new.example 555 0199");
+
+        page.onceDialog(dialog -> dialog.accept());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Archive"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Lou Reed is archived: left out of searches, history kept.");
+        assertThat(page.getByRole(AriaRole.NOTE)).containsText("Archived");
+        page.getByLabel("Search clients").fill("Lou");
+        assertThat(page.locator("#search-results .none")).hasText("No client matches “Lou”.");
+        page.navigate("/clients?q=Lou&archived=on");
+        assertThat(page.locator("tbody tr")).containsText("archived");
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Lou Reed"))
+                .click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Bring back"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Lou Reed is back among active clients.");
+    }
+
+    @Test
+    void aFrontDeskEditsButDoesNotArchive() {
+        final TestBusiness business = TestBusiness.create();
+        final var lou = business.aClient("Lou Reed");
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + lou.id());
+
+        assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit")))
+                .isVisible();
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Archive")))
+                .hasCount(0);
+    }
+
+    @Test
+    void theBalancesAsOfAPastDayAreShownBesideTodays() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final var ledger = new Ledger();
+        final ZoneId zone = ZoneId.of("America/New_York");
+        TestDatabase.get()
+                .jdbi()
+                .useTransaction(handle -> ledger.postDated(
+                        handle,
+                        EntryRequest.bySystem(
+                                business.id(),
+                                "pay_later",
+                                List.of(
+                                        PostingRequest.debit(ana.receivable().id(), 60_00),
+                                        PostingRequest.credit(business.account(AccountKind.SALES), 60_00))),
+                        OffsetDateTime.now(zone).minusDays(10)));
+        business.post(
+                "balance_payment",
+                PostingRequest.debit(business.account(AccountKind.CASH), 20_00),
+                PostingRequest.credit(ana.receivable().id(), 20_00));
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+        assertThat(page.getByTestId("balance-due")).hasText("$40.00");
+
+        page.getByLabel("Balances at the end of")
+                .fill(LocalDate.now(zone).minusDays(5).toString());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show"))
+                .click();
+        assertThat(page.getByTestId("as-of").locator("dd").first()).hasText("$60.00");
+
+        page.getByLabel("Balances at the end of")
+                .fill(LocalDate.now(zone).plusDays(2).toString());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Show"))
+                .click();
+        assertThat(page.locator("#asOf-error")).hasText("Choose a date up to today");
     }
 
     @Test
