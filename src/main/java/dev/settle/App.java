@@ -8,6 +8,8 @@ import dev.settle.business.Businesses;
 import dev.settle.business.SettingsPages;
 import dev.settle.business.StaffPages;
 import dev.settle.business.StaffUsers;
+import dev.settle.clients.ClientMoney;
+import dev.settle.clients.ClientMoneyApi;
 import dev.settle.clients.ClientPages;
 import dev.settle.clients.Clients;
 import dev.settle.clients.ClientsApi;
@@ -51,6 +53,7 @@ public final class App implements AutoCloseable {
         final Jdbi jdbi = database.jdbi();
         final Clients clients = new Clients(ledger);
         final StaffUsers staff = new StaffUsers();
+        final ClientMoney clientMoney = new ClientMoney(ledger, clients, new Businesses(ledger, apiKeys));
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
@@ -59,6 +62,7 @@ public final class App implements AutoCloseable {
                 new ApiAuth(jdbi, apiKeys),
                 new BusinessApi(jdbi, new Businesses(ledger, apiKeys)),
                 new ClientsApi(jdbi, clients, writes),
+                new ClientMoneyApi(jdbi, clientMoney, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),

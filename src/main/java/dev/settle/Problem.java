@@ -17,6 +17,7 @@ public final class Problem extends RuntimeException {
         UNAUTHENTICATED("unauthenticated", "A valid API key is required", 401),
         NOT_FOUND("not-found", "Not found", 404),
         METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
+        CLIENT_ARCHIVED("client-archived", "The client is archived", 409),
         ALREADY_REVERSED("already-reversed", "The entry has already been reversed", 409),
         REVERSAL_REFUSED("reversal-refused", "The entry cannot be reversed", 409),
         PAYLOAD_TOO_LARGE("payload-too-large", "The request body is too large", 413),

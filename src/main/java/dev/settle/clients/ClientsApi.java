@@ -196,7 +196,7 @@ public final class ClientsApi {
         return Integer.parseInt(text);
     }
 
-    private static ClientJson json(Clients.Client client, String currency) {
+    static ClientJson json(Clients.Client client, String currency) {
         final Account receivable = client.receivable();
         return new ClientJson(
                 client.id(),

@@ -49,6 +49,15 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}", h -> h.clients()::get),
                 new Route(HandlerType.PATCH, "/api/v1/clients/{clientId}", h -> h.clients()::update),
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}/balance", h -> h.clients()::balance),
+                new Route(
+                        HandlerType.POST,
+                        "/api/v1/clients/{clientId}/open-payments",
+                        h -> h.clientMoney()::receiveOpenPayment),
+                new Route(
+                        HandlerType.POST,
+                        "/api/v1/clients/{clientId}/open-payments/refunds",
+                        h -> h.clientMoney()::refundOpenPayment),
+                new Route(HandlerType.POST, "/api/v1/clients/{clientId}/credits", h -> h.clientMoney()::issueCredit),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
@@ -119,6 +128,7 @@ public final class WebServer implements AutoCloseable {
             ApiAuth apiAuth,
             dev.settle.business.BusinessApi business,
             dev.settle.clients.ClientsApi clients,
+            dev.settle.clients.ClientMoneyApi clientMoney,
             dev.settle.ledger.LedgerApi ledger,
             Pages pages,
             StaffAuth staffAuth,

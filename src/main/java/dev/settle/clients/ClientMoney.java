@@ -1,0 +1,286 @@
+package dev.settle.clients;
+
+import dev.settle.Problem;
+import dev.settle.business.Businesses;
+import dev.settle.business.TextInput;
+import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Actor;
+import dev.settle.ledger.EntryRequest;
+import dev.settle.ledger.Ledger;
+import dev.settle.ledger.PostedEntry;
+import dev.settle.ledger.PostingRequest;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Money a client's account takes and gives outside a checkout: open payments received and
+ * refunded, credits issued. Each is one ledger entry plus a row saying how and why
+ * ({@code client_operations}); each is refused whole, with nothing written, if anything is wrong.
+ */
+public final class ClientMoney {
+    /** No single movement is larger than this (ten billion in a two-decimal currency). */
+    public static final long AMOUNT_MINOR_MAX = 1_000_000_000_000L;
+
+    /** How money came in or went out. */
+    public enum Tender {
+        CASH("cash", "Cash", AccountKind.CASH),
+        CHECK("check", "Check", AccountKind.CHECK),
+        CARD("card", "Card (recorded by hand)", AccountKind.CARD),
+        EXTERNAL("external", "Other (describe it)", AccountKind.EXTERNAL);
+
+        public final String dbName;
+        public final String label;
+        final AccountKind account;
+
+        Tender(String dbName, String label, AccountKind account) {
+            this.dbName = dbName;
+            this.label = label;
+            this.account = account;
+        }
+
+        public static Tender parse(String text, String field) {
+            return Arrays.stream(values())
+                    .filter(tender -> tender.dbName.equals(text))
+                    .findFirst()
+                    .orElseThrow(() -> Problem.validation(field, "tender must be cash, check, card or external"));
+        }
+    }
+
+    /** Why the business gave a credit. */
+    public enum CreditReason {
+        REFERRAL("referral", "Referral"),
+        GOODWILL("goodwill", "Goodwill"),
+        PROMOTION("promotion", "Promotion"),
+        REFUND_AS_CREDIT("refund_as_credit", "Refund as credit"),
+        OTHER("other", "Other (say why)");
+
+        public final String dbName;
+        public final String label;
+
+        CreditReason(String dbName, String label) {
+            this.dbName = dbName;
+            this.label = label;
+        }
+
+        public static CreditReason parse(String text, String field) {
+            return Arrays.stream(values())
+                    .filter(reason -> reason.dbName.equals(text))
+                    .findFirst()
+                    .orElseThrow(() -> Problem.validation(
+                            field, "reason must be referral, goodwill, promotion, refund_as_credit or other"));
+        }
+    }
+
+    /** Money received or paid back: how much, by what, with its check number or description. */
+    public record Payment(long amountMinor, Tender tender, Optional<String> reference, Optional<String> note) {
+        public static Payment of(long amountMinor, Tender tender, String reference, String note) {
+            checkAmount(amountMinor);
+            final Optional<String> checkedReference = TextInput.optional(reference, "reference", "Reference", 100);
+            if (checkedReference.isEmpty() && tender == Tender.CHECK) {
+                throw Problem.validation("reference", "Enter the check number");
+            }
+            if (checkedReference.isEmpty() && tender == Tender.EXTERNAL) {
+                throw Problem.validation("reference", "Say how it was paid, e.g. bank transfer 4471");
+            }
+            return new Payment(amountMinor, tender, checkedReference, TextInput.optional(note, "note", "Note", 500));
+        }
+
+        String memo() {
+            return switch (tender) {
+                case CHECK -> "Check #" + reference.orElseThrow();
+                case EXTERNAL -> reference.orElseThrow();
+                default -> tender.label.replace(" (recorded by hand)", "");
+            };
+        }
+    }
+
+    /** Value the business gives: how much, why, until when. */
+    public record Credit(long amountMinor, CreditReason reason, Optional<String> note, Optional<LocalDate> expiresOn) {
+        public static Credit of(
+                long amountMinor, CreditReason reason, String note, Optional<LocalDate> expiresOn, LocalDate today) {
+            checkAmount(amountMinor);
+            final Optional<String> checkedNote = TextInput.optional(note, "note", "Note", 500);
+            if (checkedNote.isEmpty() && reason == CreditReason.OTHER) {
+                throw Problem.validation("note", "Say why the credit is given");
+            }
+            if (expiresOn.isPresent() && !expiresOn.get().isAfter(today)) {
+                throw Problem.validation("expiresOn", "A credit must expire after today, or not at all");
+            }
+            return new Credit(amountMinor, reason, checkedNote, expiresOn);
+        }
+    }
+
+    /** What an operation did: its entry, and the client with their balances after it. */
+    public record Outcome(long entryId, Clients.Client client) {}
+
+    private final Ledger ledger;
+    private final Clients clients;
+    private final Businesses businesses;
+
+    public ClientMoney(Ledger ledger, Clients clients, Businesses businesses) {
+        this.ledger = ledger;
+        this.clients = clients;
+        this.businesses = businesses;
+    }
+
+    /** Money the client paid ahead, kept on account: tender → open payments. */
+    public Outcome receiveOpenPayment(Handle handle, long businessId, long clientId, Payment payment, Actor actor) {
+        final Clients.Client client = active(handle, businessId, clientId);
+        final PostedEntry entry = ledger.post(
+                handle,
+                entry(
+                        client,
+                        "open_payment",
+                        "Open payment: " + payment.memo(),
+                        actor,
+                        List.of(
+                                PostingRequest.debit(
+                                        businesses.accountId(handle, businessId, payment.tender().account),
+                                        payment.amountMinor()),
+                                PostingRequest.credit(client.openPayments().id(), payment.amountMinor()))));
+        record(handle, client, entry, "open_payment", Optional.of(payment), Optional.empty());
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
+    }
+
+    /** Open payments given back by a tender. Never more than the client has. */
+    public Outcome refundOpenPayment(Handle handle, long businessId, long clientId, Payment payment, Actor actor) {
+        final Clients.Client client = active(handle, businessId, clientId);
+        if (payment.amountMinor() > client.openPayments().balanceMinor()) {
+            throw refundTooLarge();
+        }
+        final PostedEntry entry;
+        try {
+            entry = ledger.post(
+                    handle,
+                    entry(
+                            client,
+                            "open_payment_refund",
+                            "Refund of open payment: " + payment.memo(),
+                            actor,
+                            List.of(
+                                    PostingRequest.debit(client.openPayments().id(), payment.amountMinor()),
+                                    PostingRequest.credit(
+                                            businesses.accountId(handle, businessId, payment.tender().account),
+                                            payment.amountMinor()))));
+        } catch (Problem problem) {
+            // Another refund got there first: the ledger's lock, not the check above, is the guarantee.
+            throw problem.kind() == Problem.Kind.INSUFFICIENT_FUNDS ? refundTooLarge() : problem;
+        }
+        record(handle, client, entry, "open_payment_refund", Optional.of(payment), Optional.empty());
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
+    }
+
+    /** Value given with no money received: promotions → credits, kept as a grant that may expire. */
+    public Outcome issueCredit(Handle handle, long businessId, long clientId, Credit credit, Actor actor) {
+        final Clients.Client client = active(handle, businessId, clientId);
+        final String memo = "Credit: " + credit.reason().label.replace(" (say why)", "")
+                + credit.note().map(note -> " — " + note).orElse("");
+        final PostedEntry entry = ledger.post(
+                handle,
+                entry(
+                        client,
+                        "credit_issued",
+                        memo,
+                        actor,
+                        List.of(
+                                PostingRequest.debit(
+                                        businesses.accountId(handle, businessId, AccountKind.PROMOTIONS),
+                                        credit.amountMinor()),
+                                PostingRequest.credit(client.credits().id(), credit.amountMinor()))));
+        record(handle, client, entry, "credit_issued", Optional.empty(), Optional.of(credit));
+        handle.createUpdate("""
+                insert into credit_grants (business_id, client_id, entry_id, amount_minor, remaining_minor, expires_on)
+                values (:business_id, :client_id, :entry_id, :amount, :amount, :expires_on)
+                """)
+                .bind("business_id", businessId)
+                .bind("client_id", clientId)
+                .bind("entry_id", entry.id())
+                .bind("amount", credit.amountMinor())
+                .bind("expires_on", credit.expiresOn().orElse(null))
+                .execute();
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
+    }
+
+    /** The client, if money may move for them: they exist in this business and are not archived. */
+    private Clients.Client active(Handle handle, long businessId, long clientId) {
+        final Clients.Client client = clients.find(handle, businessId, clientId)
+                .orElseThrow(() -> Problem.notFound("clientId", "No client has id " + clientId));
+        if (client.archived()) {
+            throw new Problem(
+                    Problem.Kind.CLIENT_ARCHIVED,
+                    "clientId",
+                    client.name() + " is archived; bring them back before recording money for them");
+        }
+        return client;
+    }
+
+    private static EntryRequest entry(
+            Clients.Client client, String kind, String memo, Actor actor, List<PostingRequest> postings) {
+        return new EntryRequest(
+                client.businessId(),
+                kind,
+                Optional.of(
+                        memo.length() > EntryRequest.MEMO_LENGTH_MAX
+                                ? memo.substring(0, EntryRequest.MEMO_LENGTH_MAX)
+                                : memo),
+                actor,
+                Optional.of(client.id()),
+                Optional.empty(),
+                postings);
+    }
+
+    private static void record(
+            Handle handle,
+            Clients.Client client,
+            PostedEntry entry,
+            String kind,
+            Optional<Payment> payment,
+            Optional<Credit> credit) {
+        handle.createUpdate("""
+                insert into client_operations (business_id, entry_id, client_id, kind, tender, reference, reason, note)
+                values (:business_id, :entry_id, :client_id, :kind, :tender, :reference, :reason, :note)
+                """)
+                .bind("business_id", client.businessId())
+                .bind("entry_id", entry.id())
+                .bind("client_id", client.id())
+                .bind("kind", kind)
+                .bind("tender", payment.map(p -> p.tender().dbName).orElse(null))
+                .bind("reference", payment.flatMap(Payment::reference).orElse(null))
+                .bind("reason", credit.map(c -> c.reason().dbName).orElse(null))
+                .bind(
+                        "note",
+                        payment.flatMap(Payment::note)
+                                .or(() -> credit.flatMap(Credit::note))
+                                .orElse(null))
+                .execute();
+    }
+
+    private static Problem refundTooLarge() {
+        return new Problem(
+                Problem.Kind.INSUFFICIENT_FUNDS, "amountMinor", "The refund is more than the client's open payments");
+    }
+
+    private static void checkAmount(long amountMinor) {
+        if (amountMinor <= 0) {
+            throw Problem.validation("amountMinor", "The amount must be more than zero");
+        }
+        if (amountMinor > AMOUNT_MINOR_MAX) {
+            throw Problem.validation("amountMinor", "The amount is too large");
+        }
+    }
+
+    /** The business's currency, checked against the one a request names. */
+    public static void checkCurrency(String sent, String business) {
+        if (sent == null || !sent.toUpperCase(Locale.ROOT).equals(business)) {
+            throw Problem.validation(
+                    "currency", "This business keeps money in " + business + "; send currency " + business);
+        }
+    }
+}

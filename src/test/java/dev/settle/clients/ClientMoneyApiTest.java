@@ -1,0 +1,176 @@
+package dev.settle.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.settle.ledger.AccountKind;
+import dev.settle.support.TestApp;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.net.http.HttpRequest;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class ClientMoneyApiTest {
+    private final TestBusiness salon = TestBusiness.create();
+    private final Clients.Client ana = salon.aClient("Ana");
+
+    @Test
+    void anOpenPaymentByCheckIsKeptOnAccountWithItsNumber() {
+        final TestApp.Reply reply = post(
+                "open-payments",
+                "{\"amountMinor\": 5000, \"currency\": \"USD\", \"tender\": \"check\", \"reference\": \"123\"}");
+
+        assertThat(reply.status()).isEqualTo(201);
+        assertThat(reply.json().at("/client/openPaymentsMinor").asLong()).isEqualTo(50_00);
+        assertThat(salon.balance(salon.account(AccountKind.CHECK))).isEqualTo(50_00);
+        final String reference = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "select tender || ' ' || reference from client_operations where business_id = :b and entry_id = :e")
+                        .bind("b", salon.id())
+                        .bind("e", reply.json().get("entryId").asLong())
+                        .mapTo(String.class)
+                        .one());
+        assertThat(reference).isEqualTo("check 123");
+    }
+
+    @Test
+    void aRefundGivesOpenPaymentsBackButNeverMoreThanTheClientHas() {
+        post("open-payments", "{\"amountMinor\": 5000, \"currency\": \"USD\", \"tender\": \"cash\"}");
+
+        final TestApp.Reply tooMuch =
+                post("open-payments/refunds", "{\"amountMinor\": 5001, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        final TestApp.Reply refund =
+                post("open-payments/refunds", "{\"amountMinor\": 2000, \"currency\": \"USD\", \"tender\": \"cash\"}");
+
+        assertThat(tooMuch.status()).isEqualTo(422);
+        assertThat(tooMuch.json().get("field").asText()).isEqualTo("amountMinor");
+        assertThat(tooMuch.json().get("detail").asText())
+                .isEqualTo("The refund is more than the client's open payments");
+        assertThat(refund.json().at("/client/openPaymentsMinor").asLong()).isEqualTo(30_00);
+        assertThat(salon.balance(salon.account(AccountKind.CASH))).isEqualTo(30_00);
+    }
+
+    @Test
+    void twoRefundsAtOnceCannotBothTakeTheSameMoney() {
+        post("open-payments", "{\"amountMinor\": 10000, \"currency\": \"USD\", \"tender\": \"card\"}");
+        final String refund = "{\"amountMinor\": 6000, \"currency\": \"USD\", \"tender\": \"card\"}";
+
+        final List<Integer> statuses = List.of(
+                        CompletableFuture.supplyAsync(
+                                () -> post("open-payments/refunds", refund).status()),
+                        CompletableFuture.supplyAsync(
+                                () -> post("open-payments/refunds", refund).status()),
+                        CompletableFuture.supplyAsync(
+                                () -> post("open-payments/refunds", refund).status()))
+                .stream()
+                .map(CompletableFuture::join)
+                .sorted()
+                .toList();
+
+        assertThat(statuses).containsExactly(201, 422, 422);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(40_00);
+    }
+
+    @Test
+    void aCreditIsGivenWithAReasonAndAnExpiryAndKeptAsAGrant() {
+        final String expiresOn = LocalDate.now().plusDays(30).toString();
+
+        final TestApp.Reply reply = post(
+                "credits",
+                "{\"amountMinor\": 1000, \"currency\": \"USD\","
+                        + " \"reason\": \"referral\", \"note\": \"Sent us Ben\", \"expiresOn\": \"" + expiresOn
+                        + "\"}");
+
+        assertThat(reply.status()).isEqualTo(201);
+        assertThat(reply.json().at("/client/creditsMinor").asLong()).isEqualTo(10_00);
+        assertThat(salon.balance(salon.account(AccountKind.PROMOTIONS))).isEqualTo(10_00);
+        final String grant = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "select remaining_minor || ' ' || expires_on from credit_grants where business_id = :b")
+                        .bind("b", salon.id())
+                        .mapTo(String.class)
+                        .one());
+        assertThat(grant).isEqualTo("1000 " + expiresOn);
+    }
+
+    @Test
+    void badMoneyRequestsAreRefusedByFieldAndChangeNothing() {
+        assertThat(problem("open-payments", "{\"amountMinor\": 0, \"currency\": \"USD\", \"tender\": \"cash\"}"))
+                .isEqualTo("amountMinor: The amount must be more than zero");
+        assertThat(problem("open-payments", "{\"amountMinor\": -5, \"currency\": \"USD\", \"tender\": \"cash\"}"))
+                .isEqualTo("amountMinor: The amount must be more than zero");
+        assertThat(problem("open-payments", "{\"amountMinor\": 25.5, \"currency\": \"USD\", \"tender\": \"cash\"}"))
+                .startsWith("amountMinor: ");
+        assertThat(problem(
+                        "open-payments",
+                        "{\"amountMinor\": 99999999999999999999, \"currency\": \"USD\", \"tender\": \"cash\"}"))
+                .startsWith("amountMinor: ");
+        assertThat(problem(
+                        "open-payments",
+                        "{\"amountMinor\": 1000000000001, \"currency\": \"USD\", \"tender\": \"cash\"}"))
+                .isEqualTo("amountMinor: The amount is too large");
+        assertThat(problem("open-payments", "{\"amountMinor\": 100, \"currency\": \"EUR\", \"tender\": \"cash\"}"))
+                .isEqualTo("currency: This business keeps money in USD; send currency USD");
+        assertThat(problem("open-payments", "{\"amountMinor\": 100, \"currency\": \"USD\", \"tender\": \"check\"}"))
+                .isEqualTo("reference: Enter the check number");
+        assertThat(problem("open-payments", "{\"amountMinor\": 100, \"currency\": \"USD\", \"tender\": \"gold\"}"))
+                .isEqualTo("tender: tender must be cash, check, card or external");
+        assertThat(problem("credits", "{\"amountMinor\": 100, \"currency\": \"USD\", \"reason\": \"other\"}"))
+                .isEqualTo("note: Say why the credit is given");
+        assertThat(problem(
+                        "credits",
+                        "{\"amountMinor\": 100, \"currency\": \"USD\", \"reason\": \"goodwill\"," + " \"expiresOn\": \""
+                                + LocalDate.now().minusDays(1) + "\"}"))
+                .isEqualTo("expiresOn: A credit must expire after today, or not at all");
+        assertThat(salon.balance(ana.openPayments().id())).isZero();
+        assertThat(salon.balance(ana.credits().id())).isZero();
+    }
+
+    @Test
+    void anArchivedOrAnotherBusinesssClientTakesNoMoney() {
+        final Clients.Client theirs = TestBusiness.create().aClient("Theirs");
+        TestApp.send(TestApp.request(salon.apiKey(), "/api/v1/clients/" + ana.id())
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"archived\": true}"))
+                .build());
+        final String body = "{\"amountMinor\": 100, \"currency\": \"USD\", \"tender\": \"cash\"}";
+
+        final TestApp.Reply archived = post("open-payments", body);
+        final TestApp.Reply other =
+                TestApp.post(salon.apiKey(), "/api/v1/clients/" + theirs.id() + "/open-payments", body);
+
+        assertThat(archived.status()).isEqualTo(409);
+        assertThat(archived.json().get("type").asText()).endsWith("/client-archived");
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(salon.balance(salon.account(AccountKind.CASH))).isZero();
+    }
+
+    @Test
+    void aRetryWithTheSameKeyRecordsThePaymentOnce() {
+        final String body = "{\"amountMinor\": 2500, \"currency\": \"USD\", \"tender\": \"cash\"}";
+        final String path = "/api/v1/clients/" + ana.id() + "/open-payments";
+
+        final JsonNode first = TestApp.post(salon.apiKey(), path, body, "op-1").json();
+        final TestApp.Reply again = TestApp.post(salon.apiKey(), path, body, "op-1");
+
+        assertThat(again.json()).isEqualTo(first);
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(25_00);
+    }
+
+    private TestApp.Reply post(String operation, String json) {
+        return TestApp.post(salon.apiKey(), "/api/v1/clients/" + ana.id() + "/" + operation, json);
+    }
+
+    private String problem(String operation, String json) {
+        final TestApp.Reply reply = post(operation, json);
+        assertThat(reply.status()).as(json).isEqualTo(400);
+        return reply.json().get("field").asText() + ": "
+                + reply.json().get("detail").asText();
+    }
+}
