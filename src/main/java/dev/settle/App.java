@@ -8,6 +8,7 @@ import dev.settle.business.Businesses;
 import dev.settle.business.SettingsPages;
 import dev.settle.business.StaffPages;
 import dev.settle.business.StaffUsers;
+import dev.settle.clients.ClientHistory;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.ClientMoneyApi;
 import dev.settle.clients.ClientPages;
@@ -53,6 +54,7 @@ public final class App implements AutoCloseable {
         final Jdbi jdbi = database.jdbi();
         final Clients clients = new Clients(ledger);
         final StaffUsers staff = new StaffUsers();
+        final ClientHistory history = new ClientHistory();
         final ClientMoney clientMoney = new ClientMoney(ledger, clients, new Businesses(ledger, apiKeys));
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
@@ -61,7 +63,7 @@ public final class App implements AutoCloseable {
                 new Health(database),
                 new ApiAuth(jdbi, apiKeys),
                 new BusinessApi(jdbi, new Businesses(ledger, apiKeys)),
-                new ClientsApi(jdbi, clients, writes),
+                new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,

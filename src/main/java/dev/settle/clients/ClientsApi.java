@@ -20,11 +20,13 @@ import org.jdbi.v3.core.Jdbi;
 public final class ClientsApi {
     private final Jdbi jdbi;
     private final Clients clients;
+    private final ClientHistory history;
     private final ApiWrites writes;
 
-    public ClientsApi(Jdbi jdbi, Clients clients, ApiWrites writes) {
+    public ClientsApi(Jdbi jdbi, Clients clients, ClientHistory history, ApiWrites writes) {
         this.jdbi = jdbi;
         this.clients = clients;
+        this.history = history;
         this.writes = writes;
     }
 
@@ -55,6 +57,8 @@ public final class ClientsApi {
             long creditsMinor) {}
 
     static final int LIST_LIMIT_MAX = 200;
+
+    record HistoryJson(String currency, List<ClientHistory.Row> rows, Optional<String> nextCursor) {}
 
     record AccountRef(long id, long balanceMinor) {}
 
@@ -176,6 +180,30 @@ public final class ClientsApi {
                 balances.balanceDueMinor(),
                 balances.openPaymentsMinor(),
                 balances.creditsMinor()));
+    }
+
+    /** {@code GET /api/v1/clients/{clientId}/history?cursor=&limit=}: newest first, a page at a time. */
+    public void history(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long clientId = PathIds.of(ctx, "clientId");
+        final int limit = limit(ctx.queryParam("limit"));
+        final Optional<Long> cursor =
+                Optional.ofNullable(ctx.queryParam("cursor")).map(ClientsApi::entryCursor);
+        final ClientHistory.Page page = jdbi.withHandle(handle -> history.page(
+                handle,
+                clients.find(handle, caller.businessId(), clientId)
+                        .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId)),
+                cursor,
+                limit));
+        ctx.json(new HistoryJson(
+                caller.currency(), page.rows(), page.olderThanEntryId().map(String::valueOf)));
+    }
+
+    private static long entryCursor(String text) {
+        if (!text.matches("[1-9][0-9]{0,17}")) {
+            throw Problem.validation("cursor", "cursor must be a nextCursor this API returned");
+        }
+        return Long.parseLong(text);
     }
 
     private static Instant instant(String text) {

@@ -49,6 +49,7 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}", h -> h.clients()::get),
                 new Route(HandlerType.PATCH, "/api/v1/clients/{clientId}", h -> h.clients()::update),
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}/balance", h -> h.clients()::balance),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}/history", h -> h.clients()::history),
                 new Route(
                         HandlerType.POST,
                         "/api/v1/clients/{clientId}/open-payments",

@@ -1,0 +1,130 @@
+package dev.settle.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.settle.business.ApiKeys;
+import dev.settle.business.Businesses;
+import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Actor;
+import dev.settle.ledger.Ledger;
+import dev.settle.ledger.PostingRequest;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+class ClientHistoryTest {
+    private final Jdbi jdbi = TestDatabase.get().jdbi();
+    private final Ledger ledger = new Ledger();
+    private final Clients clients = new Clients(ledger);
+    private final ClientMoney money = new ClientMoney(ledger, clients, new Businesses(ledger, new ApiKeys()));
+    private final ClientHistory history = new ClientHistory();
+
+    @Test
+    void everyMovementIsListedNewestFirstWithAllThreeBalancesAfterItOnEveryPage() {
+        final long seed = Long.getLong("settle.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        salon.aClient("Someone else"); // their movements must not show
+        final List<long[]> expected = new ArrayList<>(); // after each movement: due, open, credits
+        long due = 0;
+        long open = 0;
+        long credits = 0;
+        for (int step = 0; step < 40; step++) {
+            final long amount = 1 + random.nextInt(5_000);
+            switch (random.nextInt(5)) {
+                case 0 -> {
+                    pay(ana, amount);
+                    open += amount;
+                }
+                case 1 -> {
+                    if (open == 0) {
+                        continue;
+                    }
+                    final long refund = Math.min(open, amount);
+                    jdbi.useTransaction(handle -> money.refundOpenPayment(
+                            handle,
+                            salon.id(),
+                            ana.id(),
+                            ClientMoney.Payment.of(refund, ClientMoney.Tender.CASH, null, null),
+                            Actor.system()));
+                    open -= refund;
+                }
+                case 2 -> {
+                    jdbi.useTransaction(handle -> money.issueCredit(
+                            handle,
+                            salon.id(),
+                            ana.id(),
+                            ClientMoney.Credit.of(
+                                    amount, ClientMoney.CreditReason.GOODWILL, null, Optional.empty(), LocalDate.now()),
+                            Actor.system()));
+                    credits += amount;
+                }
+                case 3 -> {
+                    salon.post(
+                            "pay_later",
+                            PostingRequest.debit(ana.receivable().id(), amount),
+                            PostingRequest.credit(salon.account(AccountKind.SALES), amount));
+                    due += amount;
+                }
+                default -> {
+                    if (due == 0) {
+                        continue;
+                    }
+                    // An overpayment: pays the balance and keeps the rest (two of Ana's accounts, one entry).
+                    salon.post(
+                            "balance_payment",
+                            PostingRequest.debit(salon.account(AccountKind.CARD), due + amount),
+                            PostingRequest.credit(ana.receivable().id(), due),
+                            PostingRequest.credit(ana.openPayments().id(), amount));
+                    open += amount;
+                    due = 0;
+                }
+            }
+            expected.add(new long[] {due, open, credits});
+        }
+        Collections.reverse(expected);
+
+        final List<ClientHistory.Row> rows = new ArrayList<>();
+        Optional<Long> cursor = Optional.empty();
+        do {
+            final Optional<Long> from = cursor;
+            final ClientHistory.Page page = jdbi.withHandle(handle -> history.page(
+                    handle, clients.find(handle, salon.id(), ana.id()).orElseThrow(), from, 3));
+            rows.addAll(page.rows());
+            cursor = page.olderThanEntryId();
+        } while (cursor.isPresent());
+
+        assertThat(rows).as("seed %d", seed).hasSize(expected.size());
+        for (int index = 0; index < rows.size(); index++) {
+            final ClientHistory.Row row = rows.get(index);
+            assertThat(new long[] {row.balanceDueAfterMinor(), row.openPaymentsAfterMinor(), row.creditsAfterMinor()})
+                    .as("seed %d, row %d (entry %d)", seed, index, row.entryId())
+                    .containsExactly(expected.get(index));
+            if (index > 0) {
+                assertThat(row.entryId()).isLessThan(rows.get(index - 1).entryId());
+                final ClientHistory.Row newer = rows.get(index - 1);
+                assertThat(row.balanceDueAfterMinor() + newer.balanceDueChangeMinor())
+                        .isEqualTo(newer.balanceDueAfterMinor());
+                assertThat(row.openPaymentsAfterMinor() + newer.openPaymentsChangeMinor())
+                        .isEqualTo(newer.openPaymentsAfterMinor());
+            }
+        }
+    }
+
+    private void pay(Clients.Client client, long amount) {
+        jdbi.useTransaction(handle -> money.receiveOpenPayment(
+                handle,
+                client.businessId(),
+                client.id(),
+                ClientMoney.Payment.of(amount, ClientMoney.Tender.CARD, null, null),
+                Actor.system()));
+    }
+}
