@@ -11,6 +11,7 @@ import dev.settle.business.StaffUsers;
 import dev.settle.clients.ClientHistory;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.ClientMoneyApi;
+import dev.settle.clients.ClientMoneyPages;
 import dev.settle.clients.ClientPages;
 import dev.settle.clients.Clients;
 import dev.settle.clients.ClientsApi;
@@ -70,7 +71,8 @@ public final class App implements AutoCloseable {
                 new StaffAuth(jdbi, sessions, pages),
                 new SignInPages(jdbi, staff, sessions, throttle, pages),
                 new AccountPages(jdbi, staff, sessions, throttle, pages),
-                new ClientPages(jdbi, clients, sessions, pages),
+                new ClientPages(jdbi, clients, history, sessions, pages),
+                new ClientMoneyPages(jdbi, clients, clientMoney, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));

@@ -25,13 +25,17 @@ public final class ClientPages {
     private static final int QUERY_LENGTH_MAX = 100;
 
     private final Jdbi jdbi;
+    static final int HISTORY_PAGE_SIZE = 50;
+
     private final Clients clients;
+    private final ClientHistory history;
     private final Sessions sessions;
     private final Pages pages;
 
-    public ClientPages(Jdbi jdbi, Clients clients, Sessions sessions, Pages pages) {
+    public ClientPages(Jdbi jdbi, Clients clients, ClientHistory history, Sessions sessions, Pages pages) {
         this.jdbi = jdbi;
         this.clients = clients;
+        this.history = history;
         this.sessions = sessions;
         this.pages = pages;
     }
@@ -122,13 +126,23 @@ public final class ClientPages {
                 shownForm = asOfForm.withError(problem);
             }
         }
+        final Optional<Long> olderThan = Optional.ofNullable(ctx.queryParam("olderThan"))
+                .filter(text -> text.matches("[1-9][0-9]{0,17}"))
+                .map(Long::parseLong);
+        final ClientHistory.Page historyPage =
+                jdbi.withHandle(handle -> history.page(handle, client, olderThan, HISTORY_PAGE_SIZE));
         pages.render(
                 ctx,
                 shownForm.hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
                 "clients/show.jte",
                 client.name(),
                 Pages.Section.CLIENTS,
-                Map.of("client", client, "asOfForm", shownForm, "asOf", asOf));
+                Map.of(
+                        "client", client,
+                        "asOfForm", shownForm,
+                        "asOf", asOf,
+                        "history", historyPage,
+                        "newestPage", olderThan.isEmpty()));
     }
 
     public void editForm(Context ctx) {

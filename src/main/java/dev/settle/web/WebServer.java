@@ -99,6 +99,36 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.POST, "/clients/{clientId}", h -> h.clientPages()::edit),
                 PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/edit", h -> h.clientPages()::editForm),
                 PageRoute.staff(
+                        desk,
+                        HandlerType.GET,
+                        "/clients/{clientId}/open-payment",
+                        h -> h.clientMoneyPages()::openPaymentForm),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/open-payment",
+                        h -> h.clientMoneyPages()::receiveOpenPayment),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.GET,
+                        "/clients/{clientId}/refund",
+                        h -> h.clientMoneyPages()::refundForm),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/clients/{clientId}/refund",
+                        h -> h.clientMoneyPages()::refundOpenPayment),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.GET,
+                        "/clients/{clientId}/credit",
+                        h -> h.clientMoneyPages()::creditForm),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/clients/{clientId}/credit",
+                        h -> h.clientMoneyPages()::issueCredit),
+                PageRoute.staff(
                         Role.MANAGER, HandlerType.POST, "/clients/{clientId}/archive", h -> h.clientPages()::archive),
                 PageRoute.staff(
                         Role.MANAGER,
@@ -136,6 +166,7 @@ public final class WebServer implements AutoCloseable {
             SignInPages signIn,
             AccountPages account,
             dev.settle.clients.ClientPages clientPages,
+            dev.settle.clients.ClientMoneyPages clientMoneyPages,
             dev.settle.business.SettingsPages settingsPages,
             dev.settle.business.StaffPages staffPages,
             dev.settle.business.ApiKeyPages apiKeyPages) {}

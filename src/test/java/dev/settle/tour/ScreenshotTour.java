@@ -38,6 +38,11 @@ class ScreenshotTour {
         shoot(page, "clients-search");
         page.locator("#search-results li a").first().click();
         shoot(page, "client");
+        final String client = page.url().replaceAll(".*/clients/", "/clients/");
+        for (String form : List.of("/open-payment", "/refund", "/credit", "/edit")) {
+            page.navigate(client + form);
+            shoot(page, "client-" + form.substring(1));
+        }
         for (String path : List.of("/clients/new", "/settings", "/staff", "/api-keys", "/account/password")) {
             page.navigate(path);
             shoot(page, path.substring(1).replace('/', '-'));

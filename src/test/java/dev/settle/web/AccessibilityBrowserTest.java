@@ -28,6 +28,10 @@ class AccessibilityBrowserTest {
         final TestBusiness business = TestBusiness.create();
         final var client = business.aClient("Ana Silva", Optional.of("ana@example.com"), Optional.empty());
         final TestStaff owner = business.staff(Role.OWNER);
+        business.post(
+                "open_payment",
+                dev.settle.ledger.PostingRequest.debit(business.account(dev.settle.ledger.AccountKind.CASH), 20_00),
+                dev.settle.ledger.PostingRequest.credit(client.openPayments().id(), 20_00));
         final Page page = browser.page();
 
         page.navigate("/signin");

@@ -1,0 +1,101 @@
+package dev.settle.clients;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import dev.settle.business.Role;
+import dev.settle.support.Browser;
+import dev.settle.support.TestBusiness;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ClientMoneyBrowserTest {
+    @RegisterExtension
+    final Browser browser = new Browser();
+
+    @Test
+    void anOpenPaymentByCheckNeedsItsNumberAndShowsInTheHistory() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Record open payment"))
+                .click();
+        page.getByLabel("Amount (USD)").fill("50");
+        page.getByLabel("Paid by").selectOption("check");
+        submit(page, "Record payment");
+        assertThat(page.locator("#reference-error")).hasText("Enter the check number");
+        assertThat(page.getByLabel("Amount (USD)")).hasValue("50");
+
+        page.getByLabel("Check number or description").fill("123");
+        submit(page, "Record payment");
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Record payment: done. Ana Silva now has $50.00 in open payments and $0.00 in credits.");
+        assertThat(page.getByTestId("open-payments")).hasText("$50.00");
+        final Locator newest = page.locator(".history tbody tr").first();
+        assertThat(newest).containsText("Open payment: Check #123");
+        assertThat(newest).containsText("+$50.00");
+        assertThat(newest).containsText("Front desk");
+    }
+
+    @Test
+    void aManagerRefundsNoMoreThanTheClientHasAndGivesCreditsThatExpire() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/clients/" + ana.id() + "/open-payment");
+        page.getByLabel("Amount (USD)").fill("80");
+        submit(page, "Record payment");
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Refund"))
+                .click();
+        page.getByLabel("Amount (USD)").fill("80.01");
+        submit(page, "Refund");
+        assertThat(page.locator("#amountMinor-error")).hasText("The refund is more than the client's open payments");
+        page.getByLabel("Amount (USD)").fill("30");
+        submit(page, "Refund");
+        assertThat(page.getByTestId("open-payments")).hasText("$50.00");
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Issue credit"))
+                .click();
+        page.getByLabel("Amount (USD)").fill("10");
+        page.getByLabel("Reason").selectOption("referral");
+        page.getByLabel("Note").fill("Sent us Ben");
+        page.getByLabel("Expires on (optional)")
+                .fill(LocalDate.now(ZoneId.of("America/New_York")).plusMonths(3).toString());
+        submit(page, "Issue credit");
+        assertThat(page.getByTestId("credits")).hasText("$10.00");
+
+        final Locator rows = page.locator(".history tbody tr");
+        assertThat(rows).hasCount(3);
+        assertThat(rows.nth(0)).containsText("Credit: Referral — Sent us Ben");
+        assertThat(rows.nth(1)).containsText("Refund of open payment: Cash");
+        assertThat(rows.nth(1)).containsText("−$30.00");
+        assertThat(rows.nth(2)).containsText("+$80.00");
+    }
+
+    @Test
+    void aFrontDeskCannotRefundOrGiveCredit() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+
+        assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Issue credit")))
+                .hasCount(0);
+        page.navigate("/clients/" + ana.id() + "/credit");
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setLevel(1)))
+                .hasText("Not allowed");
+    }
+
+    private static void submit(Page page, String button) {
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button))
+                .click();
+        page.waitForLoadState();
+    }
+}
