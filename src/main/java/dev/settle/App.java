@@ -15,6 +15,7 @@ import dev.settle.clients.ClientMoneyPages;
 import dev.settle.clients.ClientPages;
 import dev.settle.clients.Clients;
 import dev.settle.clients.ClientsApi;
+import dev.settle.clients.CreditExpiry;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
 import dev.settle.ledger.Ledger;
@@ -38,11 +39,13 @@ public final class App implements AutoCloseable {
 
     private final WriteBatcher batcher;
     private final HourlyPurge purge;
+    private final CreditExpiry expiry;
     private final WebServer web;
 
-    private App(WriteBatcher batcher, HourlyPurge purge, WebServer web) {
+    private App(WriteBatcher batcher, HourlyPurge purge, CreditExpiry expiry, WebServer web) {
         this.batcher = batcher;
         this.purge = purge;
+        this.expiry = expiry;
         this.web = web;
     }
 
@@ -56,14 +59,15 @@ public final class App implements AutoCloseable {
         final Clients clients = new Clients(ledger);
         final StaffUsers staff = new StaffUsers();
         final ClientHistory history = new ClientHistory();
-        final ClientMoney clientMoney = new ClientMoney(ledger, clients, new Businesses(ledger, apiKeys));
+        final Businesses businesses = new Businesses(ledger, apiKeys);
+        final ClientMoney clientMoney = new ClientMoney(ledger, clients, businesses);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),
                 new ApiAuth(jdbi, apiKeys),
-                new BusinessApi(jdbi, new Businesses(ledger, apiKeys)),
+                new BusinessApi(jdbi, businesses),
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, writes),
                 new LedgerApi(jdbi, ledger, writes),
@@ -77,7 +81,11 @@ public final class App implements AutoCloseable {
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));
         try {
-            return new App(batcher, new HourlyPurge(database.jdbi()).startHourly(), WebServer.start(handlers, port));
+            return new App(
+                    batcher,
+                    new HourlyPurge(jdbi).startHourly(),
+                    new CreditExpiry(jdbi, ledger).startHourly(),
+                    WebServer.start(handlers, port));
         } catch (RuntimeException e) {
             batcher.close();
             throw e;
@@ -93,6 +101,7 @@ public final class App implements AutoCloseable {
     public void close() {
         web.close();
         purge.close();
+        expiry.close();
         batcher.close();
     }
 }

@@ -111,7 +111,9 @@ class ClientPagesBrowserTest {
         final Page page = browser.signIn(business.staff(Role.MANAGER));
         page.navigate("/clients/" + lou.id());
 
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit"))
+        page.getByRole(
+                        AriaRole.LINK,
+                        new Page.GetByRoleOptions().setName("Edit").setExact(true))
                 .click();
         page.getByLabel("Email (optional)").fill("lou@new.example");
         page.getByLabel("Phone (optional)").fill("555 0199");
@@ -145,7 +147,9 @@ class ClientPagesBrowserTest {
         final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
         page.navigate("/clients/" + lou.id());
 
-        assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Edit")))
+        assertThat(page.getByRole(
+                        AriaRole.LINK,
+                        new Page.GetByRoleOptions().setName("Edit").setExact(true)))
                 .isVisible();
         assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Archive")))
                 .hasCount(0);

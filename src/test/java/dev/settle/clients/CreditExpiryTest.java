@@ -1,0 +1,88 @@
+package dev.settle.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.settle.business.ApiKeys;
+import dev.settle.business.Businesses;
+import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Actor;
+import dev.settle.ledger.Ledger;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+class CreditExpiryTest {
+    private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+    private final Jdbi jdbi = TestDatabase.get().jdbi();
+    private final Ledger ledger = new Ledger();
+    private final Clients clients = new Clients(ledger);
+    private final ClientMoney money = new ClientMoney(ledger, clients, new Businesses(ledger, new ApiKeys()));
+    private final CreditExpiry expiry = new CreditExpiry(jdbi, ledger);
+
+    @Test
+    void whatIsLeftOfACreditExpiresWhenItsLastDayEndsInTheBusinesssTimeZone() {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        final LocalDate today = LocalDate.now(NEW_YORK);
+        issue(salon, ana, 10_00, today.plusDays(1));
+        issue(salon, ana, 5_00, today.plusDays(30));
+        issue(salon, ana, 7_00, null);
+        final Instant lastMomentOfTomorrow =
+                today.plusDays(2).atStartOfDay(NEW_YORK).toInstant().minusSeconds(1);
+        final Instant startOfTheDayAfter =
+                today.plusDays(2).atStartOfDay(NEW_YORK).toInstant();
+
+        expiry.expireDue(lastMomentOfTomorrow);
+        assertThat(salon.balance(ana.credits().id())).isEqualTo(22_00);
+
+        expiry.expireDue(startOfTheDayAfter);
+        assertThat(salon.balance(ana.credits().id())).isEqualTo(12_00);
+        assertThat(salon.balance(salon.account(AccountKind.PROMOTIONS))).isEqualTo(12_00);
+        expiry.expireDue(startOfTheDayAfter);
+        assertThat(salon.balance(ana.credits().id())).isEqualTo(12_00);
+
+        final ClientHistory.Row newest = jdbi.withHandle(handle -> new ClientHistory()
+                        .page(handle, clients.find(handle, salon.id(), ana.id()).orElseThrow(), Optional.empty(), 1))
+                .rows()
+                .getFirst();
+        assertThat(newest.kind()).isEqualTo("credit_expired");
+        assertThat(newest.creditsChangeMinor()).isEqualTo(-10_00);
+        assertThat(newest.memo()).contains("Credit expired (last day " + today.plusDays(1) + ")");
+    }
+
+    @Test
+    void aCreditAlreadySpentElsewhereExpiresOnlyWhatTheClientStillHolds() {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        issue(salon, ana, 10_00, LocalDate.now(NEW_YORK).plusDays(1));
+        salon.post(
+                "checkout",
+                dev.settle.ledger.PostingRequest.debit(ana.credits().id(), 8_00),
+                dev.settle.ledger.PostingRequest.credit(salon.account(AccountKind.SALES), 8_00));
+
+        expiry.expireDue(ZonedDateTime.now(NEW_YORK).plusDays(3).toInstant());
+
+        assertThat(salon.balance(ana.credits().id())).isZero();
+        assertThat(salon.balance(salon.account(AccountKind.PROMOTIONS))).isEqualTo(8_00);
+    }
+
+    private void issue(TestBusiness salon, Clients.Client client, long amountMinor, LocalDate expiresOn) {
+        jdbi.useTransaction(handle -> money.issueCredit(
+                handle,
+                salon.id(),
+                client.id(),
+                ClientMoney.Credit.of(
+                        amountMinor,
+                        ClientMoney.CreditReason.PROMOTION,
+                        null,
+                        Optional.ofNullable(expiresOn),
+                        LocalDate.now(NEW_YORK)),
+                Actor.system()));
+    }
+}
