@@ -1,6 +1,8 @@
 package dev.settle.clients;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import org.jdbi.v3.core.Handle;
  */
 public final class ClientHistory {
     public static final int LIMIT_MAX = 200;
+    private static final Instant FAR_FUTURE = Instant.parse("9999-01-01T00:00:00Z");
 
     /** One movement. Changes are in each account's own direction: + is more owed, more held. */
     public record Row(
@@ -34,6 +37,29 @@ public final class ClientHistory {
             long openPaymentsAfterMinor,
             long creditsAfterMinor) {}
 
+    /** The kinds of movement a history can be filtered to, as people read them. */
+    public static final Map<String, String> KINDS = kinds();
+
+    private static Map<String, String> kinds() {
+        final Map<String, String> kinds = new LinkedHashMap<>();
+        kinds.put("checkout", "Checkout");
+        kinds.put("pay_later", "Pay later");
+        kinds.put("balance_payment", "Payment towards balance due");
+        kinds.put("open_payment", "Open payment received");
+        kinds.put("open_payment_refund", "Open payment refunded");
+        kinds.put("credit_issued", "Credit issued");
+        kinds.put("credit_expired", "Credit expired");
+        kinds.put("reversal", "Reversal");
+        return java.util.Collections.unmodifiableMap(kinds);
+    }
+
+    /** Which movements: of one kind, and within a time range (both ends included). */
+    public record Filter(Optional<String> kind, Optional<Instant> from, Optional<Instant> to) {
+        public static Filter none() {
+            return new Filter(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
     /** Rows, and the cursor of the next (older) page if there is one. */
     public record Page(List<Row> rows, Optional<Long> olderThanEntryId) {}
 
@@ -50,6 +76,11 @@ public final class ClientHistory {
 
     /** Up to {@code limit} movements older than the cursor (all, newest first, without one). */
     public Page page(Handle handle, Clients.Client client, Optional<Long> olderThanEntryId, int limit) {
+        return page(handle, client, Filter.none(), olderThanEntryId, limit);
+    }
+
+    /** Like {@link #page(Handle, Clients.Client, Optional, int)}, only the movements {@code filter} names. */
+    public Page page(Handle handle, Clients.Client client, Filter filter, Optional<Long> olderThanEntryId, int limit) {
         final List<Long> accounts = List.of(
                 client.receivable().id(),
                 client.openPayments().id(),
@@ -58,7 +89,7 @@ public final class ClientHistory {
         // merged, hold the newest entries of all three.
         final List<Posting> candidates = new ArrayList<>();
         for (long accountId : accounts) {
-            candidates.addAll(postings(handle, client.businessId(), accountId, olderThanEntryId, limit + 1));
+            candidates.addAll(postings(handle, client.businessId(), accountId, filter, olderThanEntryId, limit + 1));
         }
         final List<Long> entryIds = candidates.stream()
                 .map(Posting::entryId)
@@ -82,7 +113,7 @@ public final class ClientHistory {
                         .filter(p -> p.accountId() == accountId && p.entryId() == entryId)
                         .toList();
                 change[index] = lines.stream().mapToLong(Posting::amountMinor).sum() * sign(client, accountId);
-                after[index] = balanceAfter(handle, client.businessId(), accountId, entryId, candidates);
+                after[index] = balanceAfter(handle, client.businessId(), accountId, entryId);
             }
             final Entry entry = entries.get(entryId);
             rows.add(new Row(
@@ -108,32 +139,35 @@ public final class ClientHistory {
         return accountId == client.receivable().id() ? 1 : -1;
     }
 
-    /** The account's balance just after {@code entryId}: its latest posting at or before it. */
-    private static long balanceAfter(
-            Handle handle, long businessId, long accountId, long entryId, List<Posting> candidates) {
-        return candidates.stream()
-                .filter(p -> p.accountId() == accountId && p.entryId() <= entryId)
-                .max(Comparator.comparingLong(Posting::version))
-                .map(Posting::balanceAfterMinor)
-                // Not among the newest few of this account (they were all newer): ask for it.
-                .orElseGet(() -> postings(handle, businessId, accountId, Optional.of(entryId + 1), 1).stream()
-                        .findFirst()
-                        .map(Posting::balanceAfterMinor)
-                        .orElse(0L));
+    /** The account's balance just after {@code entryId} (see {@code account_balance_after_entry}). */
+    private static long balanceAfter(Handle handle, long businessId, long accountId, long entryId) {
+        return handle.createQuery("select account_balance_after_entry(:business_id, :account_id, :entry_id)")
+                .bind("business_id", businessId)
+                .bind("account_id", accountId)
+                .bind("entry_id", entryId)
+                .mapTo(Long.class)
+                .one();
     }
 
     private static List<Posting> postings(
-            Handle handle, long businessId, long accountId, Optional<Long> olderThanEntryId, int limit) {
+            Handle handle, long businessId, long accountId, Filter filter, Optional<Long> olderThanEntryId, int limit) {
         return handle.createQuery("""
-                select account_id, entry_id, account_version, amount_minor, balance_after_minor
-                from postings
-                where business_id = :business_id and account_id = :account_id and entry_id < :older_than
-                order by account_version desc
+                select p.account_id, p.entry_id, p.account_version, p.amount_minor, p.balance_after_minor
+                from postings p
+                where p.business_id = :business_id and p.account_id = :account_id and p.entry_id < :older_than
+                  and p.posted_at >= :from and p.posted_at <= :to
+                  and (:kind = '' or exists (select 1 from journal_entries e
+                                             where e.business_id = p.business_id and e.id = p.entry_id
+                                               and e.kind = :kind))
+                order by p.account_version desc
                 limit :limit
                 """)
                 .bind("business_id", businessId)
                 .bind("account_id", accountId)
                 .bind("older_than", olderThanEntryId.orElse(Long.MAX_VALUE))
+                .bind("from", filter.from().orElse(Instant.EPOCH).atOffset(ZoneOffset.UTC))
+                .bind("to", filter.to().orElse(FAR_FUTURE).atOffset(ZoneOffset.UTC))
+                .bind("kind", filter.kind().orElse(""))
                 .bind("limit", limit)
                 .map((rs, ctx) ->
                         new Posting(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))

@@ -1,6 +1,7 @@
 package dev.settle.clients;
 
 import dev.settle.Problem;
+import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
@@ -9,13 +10,19 @@ import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.Currency;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.jdbi.v3.core.Jdbi;
 
 /** Staff pages for clients: the list with search, the as-you-type results, a client, a new client. */
@@ -26,6 +33,7 @@ public final class ClientPages {
 
     private final Jdbi jdbi;
     static final int HISTORY_PAGE_SIZE = 50;
+    static final int CSV_ROWS_MAX = 100_000;
 
     private final Clients clients;
     private final ClientHistory history;
@@ -126,23 +134,149 @@ public final class ClientPages {
                 shownForm = asOfForm.withError(problem);
             }
         }
-        final Optional<Long> olderThan = Optional.ofNullable(ctx.queryParam("olderThan"))
-                .filter(text -> text.matches("[1-9][0-9]{0,17}"))
-                .map(Long::parseLong);
-        final ClientHistory.Page historyPage =
-                jdbi.withHandle(handle -> history.page(handle, client, olderThan, HISTORY_PAGE_SIZE));
+        final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
+        final ClientHistory.Page historyPage = jdbi.withHandle(
+                handle -> history.page(handle, client, query.filter(), query.olderThan(), HISTORY_PAGE_SIZE));
         pages.render(
                 ctx,
-                shownForm.hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
+                shownForm.hasErrors() || query.form().hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
                 "clients/show.jte",
                 client.name(),
                 Pages.Section.CLIENTS,
                 Map.of(
-                        "client", client,
-                        "asOfForm", shownForm,
-                        "asOf", asOf,
-                        "history", historyPage,
-                        "newestPage", olderThan.isEmpty()));
+                        "client",
+                        client,
+                        "asOfForm",
+                        shownForm,
+                        "asOf",
+                        asOf,
+                        "history",
+                        historyPage,
+                        "historyForm",
+                        query.form(),
+                        "historyFilter",
+                        query.queryString(),
+                        "kinds",
+                        ClientHistory.KINDS,
+                        "newestPage",
+                        query.olderThan().isEmpty()));
+    }
+
+    /** The history as CSV, every movement the filter names (up to {@link #CSV_ROWS_MAX}). */
+    public void historyCsv(Context ctx) throws IOException {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Clients.Client client = client(ctx, signedIn);
+        final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
+        if (query.form().hasErrors()) {
+            throw Problem.validation(
+                    "from",
+                    query.form()
+                            .error("from")
+                            .or(() -> query.form().error("to"))
+                            .or(() -> query.form().error("kind"))
+                            .orElseThrow());
+        }
+        final String filename =
+                client.name().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT) + "-history.csv";
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+        final StringWriter out = new StringWriter();
+        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT)) {
+            csv.printRecord(
+                    "time",
+                    "kind",
+                    "description",
+                    "by",
+                    "currency",
+                    "balance_due_change",
+                    "balance_due_after",
+                    "open_payments_change",
+                    "open_payments_after",
+                    "credits_change",
+                    "credits_after",
+                    "entry_id",
+                    "reverses_entry_id",
+                    "reversed_by_entry_id");
+            final Currency currency = signedIn.formats().currency();
+            Optional<Long> olderThan = Optional.empty();
+            int written = 0;
+            do {
+                final Optional<Long> from = olderThan;
+                final ClientHistory.Page page = jdbi.withHandle(
+                        handle -> history.page(handle, client, query.filter(), from, ClientHistory.LIMIT_MAX));
+                for (ClientHistory.Row row : page.rows()) {
+                    csv.printRecord(
+                            row.at()
+                                    .atZoneSameInstant(signedIn.formats().zone())
+                                    .toOffsetDateTime(),
+                            row.kind(),
+                            row.memo().orElse(""),
+                            row.staffName().orElse("Settle"),
+                            currency.getCurrencyCode(),
+                            MoneyInput.plain(row.balanceDueChangeMinor(), currency),
+                            MoneyInput.plain(row.balanceDueAfterMinor(), currency),
+                            MoneyInput.plain(row.openPaymentsChangeMinor(), currency),
+                            MoneyInput.plain(row.openPaymentsAfterMinor(), currency),
+                            MoneyInput.plain(row.creditsChangeMinor(), currency),
+                            MoneyInput.plain(row.creditsAfterMinor(), currency),
+                            row.entryId(),
+                            row.reversesEntryId().map(String::valueOf).orElse(""),
+                            row.reversedByEntryId().map(String::valueOf).orElse(""));
+                }
+                written += page.rows().size();
+                olderThan = page.olderThanEntryId();
+            } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
+        }
+        ctx.result(out.toString());
+    }
+
+    /** The history filter and cursor from a request, with a message beside any field that is wrong. */
+    record HistoryQuery(ClientHistory.Filter filter, Optional<Long> olderThan, Form form, String queryString) {
+        static HistoryQuery of(Context ctx, ZoneId zone) {
+            final Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (String name : List.of("kind", "from", "to")) {
+                values.put(
+                        name,
+                        Optional.ofNullable(ctx.queryParam(name)).orElse("").strip());
+            }
+            final Form form = Form.of(values);
+            final Form.Checks checks = form.checks();
+            final Optional<String> kind = checks.field(() -> {
+                        if (!form.value("kind").isEmpty() && !ClientHistory.KINDS.containsKey(form.value("kind"))) {
+                            throw Problem.validation("kind", "Choose one of the listed kinds");
+                        }
+                        return form.value("kind");
+                    })
+                    .filter(text -> !text.isEmpty());
+            final Optional<Instant> from = checks.field(() -> day(form.value("from"), "from", zone, false))
+                    .flatMap(instant -> instant);
+            final Optional<Instant> to =
+                    checks.field(() -> day(form.value("to"), "to", zone, true)).flatMap(instant -> instant);
+            final Optional<Long> olderThan = Optional.ofNullable(ctx.queryParam("olderThan"))
+                    .filter(text -> text.matches("[1-9][0-9]{0,17}"))
+                    .map(Long::parseLong);
+            final String queryString = values.entrySet().stream()
+                    .filter(entry -> !entry.getValue().isEmpty())
+                    .map(entry -> entry.getKey() + "=" + Pages.encode(entry.getValue()))
+                    .collect(java.util.stream.Collectors.joining("&"));
+            return new HistoryQuery(new ClientHistory.Filter(kind, from, to), olderThan, checks.form(), queryString);
+        }
+
+        /** The start of a day (or its last moment, for the end of a range) in the business's zone. */
+        private static Optional<Instant> day(String text, String field, ZoneId zone, boolean end) {
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                final LocalDate day = LocalDate.parse(text);
+                return Optional.of(
+                        end
+                                ? day.plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000)
+                                : day.atStartOfDay(zone).toInstant());
+            } catch (DateTimeParseException e) {
+                throw Problem.validation(field, "Choose a date such as 2026-11-01");
+            }
+        }
     }
 
     public void editForm(Context ctx) {

@@ -99,6 +99,8 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.POST, "/clients/{clientId}", h -> h.clientPages()::edit),
                 PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/edit", h -> h.clientPages()::editForm),
                 PageRoute.staff(
+                        desk, HandlerType.GET, "/clients/{clientId}/history.csv", h -> h.clientPages()::historyCsv),
+                PageRoute.staff(
                         desk,
                         HandlerType.GET,
                         "/clients/{clientId}/open-payment",

@@ -119,6 +119,44 @@ class ClientHistoryTest {
         }
     }
 
+    @Test
+    void aFilteredHistoryShowsOnlyThatKindYetTrueRunningBalances() {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        pay(ana, 10_00);
+        jdbi.useTransaction(handle -> money.issueCredit(
+                handle,
+                salon.id(),
+                ana.id(),
+                ClientMoney.Credit.of(5_00, ClientMoney.CreditReason.GOODWILL, null, Optional.empty(), LocalDate.now()),
+                Actor.system()));
+        pay(ana, 20_00);
+
+        final List<ClientHistory.Row> payments = jdbi.withHandle(handle -> history.page(
+                        handle,
+                        clients.find(handle, salon.id(), ana.id()).orElseThrow(),
+                        new ClientHistory.Filter(Optional.of("open_payment"), Optional.empty(), Optional.empty()),
+                        Optional.empty(),
+                        10))
+                .rows();
+        final List<ClientHistory.Row> future = jdbi.withHandle(handle -> history.page(
+                        handle,
+                        clients.find(handle, salon.id(), ana.id()).orElseThrow(),
+                        new ClientHistory.Filter(
+                                Optional.empty(),
+                                Optional.of(java.time.Instant.now().plusSeconds(60)),
+                                Optional.empty()),
+                        Optional.empty(),
+                        10))
+                .rows();
+
+        assertThat(payments)
+                .extracting(ClientHistory.Row::openPaymentsAfterMinor)
+                .containsExactly(30_00L, 10_00L);
+        assertThat(payments).extracting(ClientHistory.Row::creditsAfterMinor).containsExactly(5_00L, 0L);
+        assertThat(future).isEmpty();
+    }
+
     private void pay(Clients.Client client, long amount) {
         jdbi.useTransaction(handle -> money.receiveOpenPayment(
                 handle,

@@ -10,6 +10,7 @@ import dev.settle.support.Browser;
 import dev.settle.support.TestBusiness;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,6 +78,40 @@ class ClientMoneyBrowserTest {
         assertThat(rows.nth(1)).containsText("Refund of open payment: Cash");
         assertThat(rows.nth(1)).containsText("−$30.00");
         assertThat(rows.nth(2)).containsText("+$80.00");
+    }
+
+    @Test
+    void theHistoryFiltersByKindAndDownloadsAsCsv() throws java.io.IOException {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/clients/" + ana.id() + "/open-payment");
+        page.getByLabel("Amount (USD)").fill("12.50");
+        page.getByLabel("Paid by").selectOption("external");
+        page.getByLabel("Check number or description").fill("Transfer \"4471\", ref A,B");
+        submit(page, "Record payment");
+        page.navigate("/clients/" + ana.id() + "/credit");
+        page.getByLabel("Amount (USD)").fill("5");
+        submit(page, "Issue credit");
+
+        page.getByLabel("Kind").selectOption("credit_issued");
+        submit(page, "Filter");
+        assertThat(page.locator(".history tbody tr")).hasCount(1);
+        assertThat(page.locator(".history tbody tr")).containsText("Credit: Goodwill");
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Clear"))
+                .click();
+        final var download = page.waitForDownload(
+                () -> page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Download CSV"))
+                        .click());
+        final List<String> lines = java.nio.file.Files.readAllLines(download.path());
+
+        org.assertj.core.api.Assertions.assertThat(download.suggestedFilename()).isEqualTo("ana-silva-history.csv");
+        org.assertj.core.api.Assertions.assertThat(lines).hasSize(3);
+        org.assertj.core.api.Assertions.assertThat(lines.getFirst()).startsWith("time,kind,description,by,currency");
+        org.assertj.core.api.Assertions.assertThat(lines.get(2))
+                .contains(",open_payment,\"Open payment: Transfer \"\"4471\"\", ref A,B\",")
+                .contains(",USD,0.00,0.00,12.50,12.50,0.00,0.00,");
     }
 
     @Test
