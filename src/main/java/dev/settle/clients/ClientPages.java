@@ -137,6 +137,11 @@ public final class ClientPages {
         final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
         final ClientHistory.Page historyPage = jdbi.withHandle(
                 handle -> history.page(handle, client, query.filter(), query.olderThan(), HISTORY_PAGE_SIZE));
+        final Optional<BalanceDueChart> chart = BalanceDueChart.of(
+                jdbi.withHandle(handle -> history.page(handle, client, Optional.empty(), ClientHistory.LIMIT_MAX))
+                        .rows(),
+                Instant.now(),
+                signedIn.formats());
         pages.render(
                 ctx,
                 shownForm.hasErrors() || query.form().hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
@@ -158,6 +163,8 @@ public final class ClientPages {
                         query.queryString(),
                         "kinds",
                         ClientHistory.KINDS,
+                        "chart",
+                        chart,
                         "newestPage",
                         query.olderThan().isEmpty()));
     }

@@ -179,6 +179,7 @@ class ClientPagesBrowserTest {
         final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
         page.navigate("/clients/" + ana.id());
         assertThat(page.getByTestId("balance-due")).hasText("$40.00");
+        assertThat(page.locator("figure.chart figcaption")).containsText("$40.00 now, highest $60.00.");
 
         page.getByLabel("Balances at the end of")
                 .fill(LocalDate.now(zone).minusDays(5).toString());

@@ -39,6 +39,9 @@ class ScreenshotTour {
         page.locator("#search-results li a").first().click();
         shoot(page, "client");
         final String client = page.url().replaceAll(".*/clients/", "/clients/");
+        page.navigate("/clients");
+        page.locator("tr:has(td.owes) a").first().click();
+        shoot(page, "client-owing");
         for (String form : List.of("/open-payment", "/refund", "/credit", "/edit")) {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));
