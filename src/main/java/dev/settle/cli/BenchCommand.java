@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
  * the same run, and prints entries/s, latency and the ratio to pgbench's tps. A command that
  * prints figures, not a test.
  */
-@Command(name = "bench", description = "Measure Settle.", subcommands = BenchCommand.LedgerBench.class)
+@Command(
+        name = "bench",
+        description = "Measure Settle.",
+        subcommands = {BenchCommand.LedgerBench.class, HistoryBench.class})
 public final class BenchCommand {
 
     @Command(name = "ledger", description = "Ledger posting throughput and latency against pgbench.")
@@ -246,7 +249,7 @@ public final class BenchCommand {
             return (after - before) / STORAGE_ENTRIES;
         }
 
-        private static long percentile(long[] sorted, int percent) {
+        static long percentile(long[] sorted, int percent) {
             if (sorted.length == 0) {
                 return 0;
             }
@@ -288,7 +291,7 @@ public final class BenchCommand {
             }
         }
 
-        private static void createDatabaseIfMissing(DatabaseUrl server, String name) throws SQLException {
+        static void createDatabaseIfMissing(DatabaseUrl server, String name) throws SQLException {
             try (var connection = server.withDatabase("postgres").connect();
                     var statement = connection.createStatement()) {
                 final var exists = statement.executeQuery("select 1 from pg_database where datname = '" + name + "'");

@@ -19,7 +19,6 @@ import org.jdbi.v3.core.Handle;
  */
 public final class ClientHistory {
     public static final int LIMIT_MAX = 200;
-    private static final Instant FAR_FUTURE = Instant.parse("9999-01-01T00:00:00Z");
 
     /** One movement. Changes are in each account's own direction: + is more owed, more held. */
     public record Row(
@@ -89,7 +88,8 @@ public final class ClientHistory {
         // merged, hold the newest entries of all three.
         final List<Posting> candidates = new ArrayList<>();
         for (long accountId : accounts) {
-            candidates.addAll(postings(handle, client.businessId(), accountId, filter, olderThanEntryId, limit + 1));
+            candidates.addAll(
+                    newestEntries(handle, client.businessId(), accountId, filter, olderThanEntryId, limit + 1));
         }
         final List<Long> entryIds = candidates.stream()
                 .map(Posting::entryId)
@@ -103,18 +103,32 @@ public final class ClientHistory {
         }
         final Map<Long, Entry> entries = entries(handle, client.businessId(), shown);
         final List<Posting> moved = postingsOf(handle, client.businessId(), accounts, shown);
-        final List<Row> rows = new ArrayList<>();
+        final Map<Long, long[]> changes = new LinkedHashMap<>();
         for (long entryId : shown) {
             final long[] change = new long[3];
-            final long[] after = new long[3];
             for (int index = 0; index < 3; index++) {
                 final long accountId = accounts.get(index);
-                final List<Posting> lines = moved.stream()
-                        .filter(p -> p.accountId() == accountId && p.entryId() == entryId)
-                        .toList();
-                change[index] = lines.stream().mapToLong(Posting::amountMinor).sum() * sign(client, accountId);
-                after[index] = balanceAfter(handle, client.businessId(), accountId, entryId);
+                change[index] = moved.stream()
+                                .filter(p -> p.accountId() == accountId && p.entryId() == entryId)
+                                .mapToLong(Posting::amountMinor)
+                                .sum()
+                        * sign(client, accountId);
             }
+            changes.put(entryId, change);
+        }
+        // Unfiltered, every movement of the three accounts is on the page, so each older row's
+        // balances are the newer row's less its change. Filtered, movements in between are
+        // missing, so each row's balances are looked up.
+        final boolean unfiltered = filter.equals(Filter.none());
+        final Map<Long, long[]> looked =
+                balancesAfter(handle, client.businessId(), accounts, unfiltered ? shown.subList(0, 1) : shown);
+        final List<Row> rows = new ArrayList<>();
+        long[] after = looked.get(shown.getFirst());
+        for (long entryId : shown) {
+            if (!unfiltered) {
+                after = looked.get(entryId);
+            }
+            final long[] change = changes.get(entryId);
             final Entry entry = entries.get(entryId);
             rows.add(new Row(
                     entryId,
@@ -130,6 +144,7 @@ public final class ClientHistory {
                     after[0],
                     after[1],
                     after[2]));
+            after = new long[] {after[0] - change[0], after[1] - change[1], after[2] - change[2]};
         }
         return new Page(rows, entryIds.size() > limit ? Optional.of(shown.getLast()) : Optional.empty());
     }
@@ -139,14 +154,45 @@ public final class ClientHistory {
         return accountId == client.receivable().id() ? 1 : -1;
     }
 
-    /** The account's balance just after {@code entryId} (see {@code account_balance_after_entry}). */
-    private static long balanceAfter(Handle handle, long businessId, long accountId, long entryId) {
-        return handle.createQuery("select account_balance_after_entry(:business_id, :account_id, :entry_id)")
+    /**
+     * The three accounts' balances just after each entry, in one round trip (see {@code
+     * account_balance_after_entry}).
+     */
+    private static Map<Long, long[]> balancesAfter(
+            Handle handle, long businessId, List<Long> accounts, List<Long> entryIds) {
+        final Map<Long, long[]> balances = new LinkedHashMap<>();
+        handle.createQuery("""
+                select e.id,
+                       account_balance_after_entry(:business_id, :due, e.id),
+                       account_balance_after_entry(:business_id, :open, e.id),
+                       account_balance_after_entry(:business_id, :credits, e.id)
+                from unnest(:entry_ids) as e (id)
+                """)
                 .bind("business_id", businessId)
-                .bind("account_id", accountId)
-                .bind("entry_id", entryId)
-                .mapTo(Long.class)
-                .one();
+                .bind("due", accounts.get(0))
+                .bind("open", accounts.get(1))
+                .bind("credits", accounts.get(2))
+                .bind("entry_ids", entryIds.toArray(Long[]::new))
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)}))
+                .forEach(entry -> balances.put(entry.getKey(), entry.getValue()));
+        return balances;
+    }
+
+    /**
+     * Postings of the account's newest {@code entries} distinct entries below the cursor. An entry
+     * may put several lines on one account, so postings are fetched until that many entries are in.
+     */
+    private static List<Posting> newestEntries(
+            Handle handle, long businessId, long accountId, Filter filter, Optional<Long> olderThan, int entries) {
+        int fetch = entries;
+        while (true) {
+            final List<Posting> found = postings(handle, businessId, accountId, filter, olderThan, fetch);
+            if (found.size() < fetch
+                    || found.stream().map(Posting::entryId).distinct().count() >= entries) {
+                return found;
+            }
+            fetch *= 2;
+        }
     }
 
     private static List<Posting> postings(
@@ -155,7 +201,8 @@ public final class ClientHistory {
                 select p.account_id, p.entry_id, p.account_version, p.amount_minor, p.balance_after_minor
                 from postings p
                 where p.business_id = :business_id and p.account_id = :account_id and p.entry_id < :older_than
-                  and p.posted_at >= :from and p.posted_at <= :to
+                  and (cast(:from as timestamptz) is null or p.posted_at >= :from)
+                  and (cast(:to as timestamptz) is null or p.posted_at <= :to)
                   and (:kind = '' or exists (select 1 from journal_entries e
                                              where e.business_id = p.business_id and e.id = p.entry_id
                                                and e.kind = :kind))
@@ -165,8 +212,10 @@ public final class ClientHistory {
                 .bind("business_id", businessId)
                 .bind("account_id", accountId)
                 .bind("older_than", olderThanEntryId.orElse(Long.MAX_VALUE))
-                .bind("from", filter.from().orElse(Instant.EPOCH).atOffset(ZoneOffset.UTC))
-                .bind("to", filter.to().orElse(FAR_FUTURE).atOffset(ZoneOffset.UTC))
+                .bind(
+                        "from",
+                        filter.from().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
+                .bind("to", filter.to().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
                 .bind("kind", filter.kind().orElse(""))
                 .bind("limit", limit)
                 .map((rs, ctx) ->

@@ -2,6 +2,7 @@ package dev.settle.clients;
 
 import dev.settle.Problem;
 import dev.settle.business.ApiKeys;
+import dev.settle.business.DateInput;
 import dev.settle.ledger.Actor;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
@@ -10,7 +11,6 @@ import dev.settle.web.PathIds;
 import io.javalin.http.Context;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -62,7 +62,7 @@ public final class ClientMoneyApi {
         writes.submit(
                 ctx,
                 caller,
-                List.of(),
+                accounts(caller, clientId),
                 201,
                 handle -> money.issueCredit(
                         handle, caller.businessId(), clientId, credit, Actor.apiKey(caller.apiKeyId())),
@@ -87,10 +87,28 @@ public final class ClientMoneyApi {
         writes.submit(
                 ctx,
                 caller,
-                List.of(),
+                accounts(caller, clientId),
                 201,
                 handle -> operation.apply(handle, caller, clientId, payment),
                 outcome -> json(outcome, caller));
+    }
+
+    /**
+     * The accounts the write will lock, declared so the group-commit batcher takes them in order
+     * (see WriteBatcher): the client's own, and the business's tender and promotions accounts.
+     */
+    private List<Long> accounts(ApiKeys.Caller caller, long clientId) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        select id from accounts
+                        where business_id = :business_id
+                          and (client_id = :client_id
+                               or (client_id is null and gift_card_id is null
+                                   and kind in ('cash', 'check', 'card', 'external', 'promotions')))
+                        """)
+                .bind("business_id", caller.businessId())
+                .bind("client_id", clientId)
+                .mapTo(Long.class)
+                .list());
     }
 
     private static long amount(Long amountMinor) {
@@ -101,11 +119,7 @@ public final class ClientMoneyApi {
     }
 
     private static LocalDate date(String text) {
-        try {
-            return LocalDate.parse(text);
-        } catch (DateTimeParseException e) {
-            throw Problem.validation("expiresOn", "expiresOn must be a date such as 2027-01-31");
-        }
+        return DateInput.parse(text, "expiresOn");
     }
 
     private ZoneId zone(ApiKeys.Caller caller) {

@@ -1,6 +1,7 @@
 package dev.settle.clients;
 
 import dev.settle.Problem;
+import dev.settle.business.DateInput;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
@@ -11,7 +12,6 @@ import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -168,10 +168,6 @@ public final class ClientMoneyPages {
         if (text.isBlank()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(LocalDate.parse(text.strip()));
-        } catch (DateTimeParseException e) {
-            throw Problem.validation("expiresOn", "Choose a date such as 2027-01-31");
-        }
+        return Optional.of(DateInput.parse(text, "expiresOn"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.settle.clients;
 
 import dev.settle.Problem;
+import dev.settle.business.DateInput;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
@@ -15,7 +16,6 @@ import java.io.StringWriter;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +34,8 @@ public final class ClientPages {
     private final Jdbi jdbi;
     static final int HISTORY_PAGE_SIZE = 50;
     static final int CSV_ROWS_MAX = 100_000;
+    private static final java.time.format.DateTimeFormatter CSV_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
 
     private final Clients clients;
     private final ClientHistory history;
@@ -183,11 +185,16 @@ public final class ClientPages {
                             .or(() -> query.form().error("kind"))
                             .orElseThrow());
         }
-        final String filename =
-                client.name().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT) + "-history.csv";
+        final String filename = ("client-" + client.id() + "-" + client.name())
+                        .replaceAll("[^A-Za-z0-9]+", "-")
+                        .replaceAll("-+$", "")
+                        .toLowerCase(Locale.ROOT)
+                + "-history.csv";
         ctx.contentType("text/csv; charset=utf-8");
         ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
         final StringWriter out = new StringWriter();
+        // A byte order mark, so spreadsheet programs read the file as UTF-8 (accents, dashes).
+        out.write('\uFEFF');
         try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT)) {
             csv.printRecord(
                     "time",
@@ -213,12 +220,11 @@ public final class ClientPages {
                         handle -> history.page(handle, client, query.filter(), from, ClientHistory.LIMIT_MAX));
                 for (ClientHistory.Row row : page.rows()) {
                     csv.printRecord(
-                            row.at()
-                                    .atZoneSameInstant(signedIn.formats().zone())
-                                    .toOffsetDateTime(),
+                            CSV_TIME.format(row.at()
+                                    .atZoneSameInstant(signedIn.formats().zone())),
                             row.kind(),
-                            row.memo().orElse(""),
-                            row.staffName().orElse("Settle"),
+                            asText(row.memo().orElse("")),
+                            asText(row.staffName().orElse("Settle")),
                             currency.getCurrencyCode(),
                             MoneyInput.plain(row.balanceDueChangeMinor(), currency),
                             MoneyInput.plain(row.balanceDueAfterMinor(), currency),
@@ -235,6 +241,14 @@ public final class ClientPages {
             } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
         }
         ctx.result(out.toString());
+    }
+
+    /**
+     * Text a spreadsheet must not run as a formula: a leading = + - @ (or tab, return) gets a quote
+     * in front. Amounts are written as plain numbers and need none.
+     */
+    static String asText(String text) {
+        return text.isEmpty() || "=+-@\t\r".indexOf(text.charAt(0)) < 0 ? text : "'" + text;
     }
 
     /** The history filter and cursor from a request, with a message beside any field that is wrong. */
@@ -274,15 +288,11 @@ public final class ClientPages {
             if (text.isEmpty()) {
                 return Optional.empty();
             }
-            try {
-                final LocalDate day = LocalDate.parse(text);
-                return Optional.of(
-                        end
-                                ? day.plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000)
-                                : day.atStartOfDay(zone).toInstant());
-            } catch (DateTimeParseException e) {
-                throw Problem.validation(field, "Choose a date such as 2026-11-01");
-            }
+            final LocalDate day = DateInput.parse(text, field);
+            return Optional.of(
+                    end
+                            ? day.plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000)
+                            : day.atStartOfDay(zone).toInstant());
         }
     }
 
@@ -351,12 +361,7 @@ public final class ClientPages {
 
     /** The instant a day ends in the business's time zone: balances "as of" a date mean after it. */
     static Instant endOfDay(String date, ZoneId zone) {
-        final LocalDate day;
-        try {
-            day = LocalDate.parse(date);
-        } catch (DateTimeParseException e) {
-            throw Problem.validation("asOf", "Choose a date such as 2026-11-01");
-        }
+        final LocalDate day = DateInput.parse(date, "asOf");
         if (day.isAfter(LocalDate.now(zone))) {
             throw Problem.validation("asOf", "Choose a date up to today");
         }

@@ -168,7 +168,11 @@ public final class Clients {
             try {
                 final String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
                 final int colon = decoded.indexOf(':');
-                return new Cursor(decoded.substring(colon + 1), Long.parseLong(decoded.substring(0, colon)));
+                final String sortName = decoded.substring(colon + 1);
+                if (sortName.chars().anyMatch(Character::isISOControl)) {
+                    throw new IllegalArgumentException("no name holds control characters");
+                }
+                return new Cursor(sortName, Long.parseLong(decoded.substring(0, colon)));
             } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
                 throw Problem.validation("cursor", "cursor must be a nextCursor this API returned");
             }

@@ -3,6 +3,7 @@ package dev.settle.clients;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.settle.Problem;
 import dev.settle.business.ApiKeys;
+import dev.settle.business.DateInput;
 import dev.settle.ledger.Account;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
@@ -208,7 +209,9 @@ public final class ClientsApi {
 
     private static Instant instant(String text) {
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            final OffsetDateTime at = OffsetDateTime.parse(text);
+            DateInput.parse(at.toLocalDate().toString(), "asOf");
+            return at.toInstant();
         } catch (DateTimeParseException e) {
             throw Problem.validation("asOf", "asOf must be an ISO 8601 instant with offset, e.g. 2026-11-23T10:00:00Z");
         }

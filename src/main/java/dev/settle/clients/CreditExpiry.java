@@ -11,6 +11,7 @@ import dev.settle.ledger.PostingRequest;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -54,33 +55,65 @@ public final class CreditExpiry implements AutoCloseable {
 
     /** Expires every grant whose last day has ended by {@code now}; returns how many. */
     public int expireDue(Instant now) {
+        final List<Long> failed = new ArrayList<>();
         int expired = 0;
-        while (expired < GRANTS_PER_RUN_MAX && jdbi.inTransaction(handle -> expireOne(handle, now))) {
+        while (expired + failed.size() < GRANTS_PER_RUN_MAX) {
+            final Optional<Due> due;
+            try {
+                due = jdbi.inTransaction(handle -> expireOne(handle, now, failed));
+            } catch (ExpiryFailed failure) {
+                // A spend raced this grant (or the like): the next run tries it again; the rest go on.
+                log.warn(
+                        "credit grant {} not expired this run: {}",
+                        failure.grantId,
+                        failure.getCause().getMessage());
+                failed.add(failure.grantId);
+                continue;
+            }
+            if (due.isEmpty()) {
+                break;
+            }
             expired++;
         }
         return expired;
     }
 
+    /** A grant that could not be expired, and why. */
+    private static final class ExpiryFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long grantId;
+
+        ExpiryFailed(long grantId, RuntimeException cause) {
+            super(cause);
+            this.grantId = grantId;
+        }
+    }
+
     /** One grant per transaction, so one client's trouble never holds back another's expiry. */
-    private boolean expireOne(Handle handle, Instant now) {
+    private Optional<Due> expireOne(Handle handle, Instant now, List<Long> skipped) {
         final Optional<Due> due = handle.createQuery("""
                 select g.business_id, g.id, g.client_id, g.remaining_minor, g.expires_on
                 from credit_grants g
                 join businesses b on b.id = g.business_id
                 where g.remaining_minor > 0 and g.expires_on < (:now at time zone b.time_zone)::date
+                  and g.id <> all(:skipped)
                 order by g.expires_on, g.business_id, g.id
                 limit 1
                 for update of g skip locked
                 """)
                 .bind("now", now.atOffset(ZoneOffset.UTC))
+                .bind("skipped", skipped.toArray(Long[]::new))
                 .map((rs, ctx) -> new Due(
                         rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getObject(5, LocalDate.class)))
                 .findOne();
-        if (due.isEmpty()) {
-            return false;
+        if (due.isPresent()) {
+            try {
+                expire(handle, due.get());
+            } catch (RuntimeException e) {
+                throw new ExpiryFailed(due.get().grantId(), e);
+            }
         }
-        expire(handle, due.get());
-        return true;
+        return due;
     }
 
     private void expire(Handle handle, Due due) {

@@ -157,6 +157,44 @@ class ClientHistoryTest {
         assertThat(future).isEmpty();
     }
 
+    @Test
+    void entriesWithSeveralLinesOnOneAccountAreNeverSkippedBetweenPages() {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        for (int entry = 0; entry < 7; entry++) {
+            // Two charges on one entry (as a payment across two invoices will be).
+            salon.post(
+                    "pay_later",
+                    PostingRequest.debit(ana.receivable().id(), 1_00),
+                    PostingRequest.debit(ana.receivable().id(), 2_00),
+                    PostingRequest.credit(salon.account(AccountKind.SALES), 3_00));
+        }
+
+        final List<ClientHistory.Row> rows = new ArrayList<>();
+        Optional<Long> cursor = Optional.empty();
+        do {
+            final Optional<Long> from = cursor;
+            final ClientHistory.Page page = jdbi.withHandle(handle -> history.page(
+                    handle, clients.find(handle, salon.id(), ana.id()).orElseThrow(), from, 3));
+            rows.addAll(page.rows());
+            cursor = page.olderThanEntryId();
+        } while (cursor.isPresent());
+
+        assertThat(rows).hasSize(7);
+        assertThat(rows)
+                .extracting(ClientHistory.Row::balanceDueAfterMinor)
+                .containsExactly(21_00L, 18_00L, 15_00L, 12_00L, 9_00L, 6_00L, 3_00L);
+        assertThat(rows).extracting(ClientHistory.Row::balanceDueChangeMinor).containsOnly(3_00L);
+    }
+
+    @Test
+    void aCsvCellThatLooksLikeAFormulaIsKeptAsText() {
+        assertThat(ClientPages.asText("=HYPERLINK(\"x\")")).isEqualTo("'=HYPERLINK(\"x\")");
+        assertThat(ClientPages.asText("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(ClientPages.asText("Open payment: Cash")).isEqualTo("Open payment: Cash");
+        assertThat(ClientPages.asText("")).isEmpty();
+    }
+
     private void pay(Clients.Client client, long amount) {
         jdbi.useTransaction(handle -> money.receiveOpenPayment(
                 handle,

@@ -127,6 +127,11 @@ class ClientMoneyApiTest {
                         "{\"amountMinor\": 100, \"currency\": \"USD\", \"reason\": \"goodwill\"," + " \"expiresOn\": \""
                                 + LocalDate.now().minusDays(1) + "\"}"))
                 .isEqualTo("expiresOn: A credit must expire after today, or not at all");
+        assertThat(problem(
+                        "credits",
+                        "{\"amountMinor\": 100, \"currency\": \"USD\", \"reason\": \"goodwill\","
+                                + " \"expiresOn\": \"+9999999-01-01\"}"))
+                .isEqualTo("expiresOn: Choose a date between 1900 and 9999");
         assertThat(salon.balance(ana.openPayments().id())).isZero();
         assertThat(salon.balance(ana.credits().id())).isZero();
     }

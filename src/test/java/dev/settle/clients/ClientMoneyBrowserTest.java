@@ -92,6 +92,7 @@ class ClientMoneyBrowserTest {
         submit(page, "Record payment");
         page.navigate("/clients/" + ana.id() + "/credit");
         page.getByLabel("Amount (USD)").fill("5");
+        page.getByLabel("Note").fill("=HYPERLINK(\"x\")");
         submit(page, "Issue credit");
 
         page.getByLabel("Kind").selectOption("credit_issued");
@@ -106,9 +107,14 @@ class ClientMoneyBrowserTest {
                         .click());
         final List<String> lines = java.nio.file.Files.readAllLines(download.path());
 
-        org.assertj.core.api.Assertions.assertThat(download.suggestedFilename()).isEqualTo("ana-silva-history.csv");
+        org.assertj.core.api.Assertions.assertThat(download.suggestedFilename())
+                .isEqualTo("client-" + ana.id() + "-ana-silva-history.csv");
         org.assertj.core.api.Assertions.assertThat(lines).hasSize(3);
-        org.assertj.core.api.Assertions.assertThat(lines.getFirst()).startsWith("time,kind,description,by,currency");
+        org.assertj.core.api.Assertions.assertThat(lines.getFirst())
+                .startsWith("\uFEFFtime,kind,description,by,currency");
+        org.assertj.core.api.Assertions.assertThat(lines.get(1)).contains("Credit: Goodwill — =HYPERLINK");
+        org.assertj.core.api.Assertions.assertThat(lines.get(1))
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[-+]\\d\\d:\\d\\d,.*");
         org.assertj.core.api.Assertions.assertThat(lines.get(2))
                 .contains(",open_payment,\"Open payment: Transfer \"\"4471\"\", ref A,B\",")
                 .contains(",USD,0.00,0.00,12.50,12.50,0.00,0.00,");

@@ -90,6 +90,25 @@ class StaffPagesBadInputTest {
     }
 
     @Test
+    void datesOutsideTheCalendarPeopleUseAreRefusedBesideTheField() {
+        final TestBusiness business = TestBusiness.create();
+        final long clientId = business.aClient("Ana").id();
+        final StaffSession desk = StaffSession.signIn(business.staff(Role.FRONT_DESK));
+
+        final TestApp.Reply farFilter = desk.get("/clients/" + clientId + "?to=%2B999999999-12-31&from=-5000-01-01");
+        final TestApp.Reply farAsOf = desk.get("/clients/" + clientId + "?asOf=%2B300000-01-01");
+        final TestApp.Reply csv = desk.get("/clients/" + clientId + "/history.csv?from=nonsense");
+
+        assertThat(farFilter.status()).isEqualTo(422);
+        assertThat(farFilter.body()).contains("id=\"to-error\">Choose a date between 1900 and 9999");
+        assertThat(farFilter.body()).contains("id=\"from-error\">Choose a date");
+        assertThat(farAsOf.status()).isEqualTo(422);
+        assertThat(farAsOf.body()).contains("Choose a date between 1900 and 9999");
+        assertThat(csv.status()).isEqualTo(400);
+        assertThat(csv.body()).contains("Choose a date such as 2026-11-01");
+    }
+
+    @Test
     void aFormPostWithoutItsTokenIsRefusedAndChangesNothing() {
         final TestBusiness business = TestBusiness.create();
         final StaffSession owner = StaffSession.signIn(business.staff(Role.OWNER));

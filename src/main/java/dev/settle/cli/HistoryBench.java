@@ -1,0 +1,184 @@
+package dev.settle.cli;
+
+import dev.settle.business.ApiKeys;
+import dev.settle.business.Businesses;
+import dev.settle.clients.ClientHistory;
+import dev.settle.clients.Clients;
+import dev.settle.db.Database;
+import dev.settle.db.DatabaseUrl;
+import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.EntryRequest;
+import dev.settle.ledger.Ledger;
+import dev.settle.ledger.PostingRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * How long one page of a client's balance history takes when the client has a long history:
+ * the newest page, a page from the middle, and a page filtered to a rare kind.
+ */
+@Command(name = "history", description = "Client history page latency for a client with a long history.")
+public final class HistoryBench implements Callable<Integer> {
+    private static final int ENTRIES_PER_TRANSACTION = 1_000;
+    private static final int RARE_EVERY = 10_000;
+
+    @Option(
+            names = "--database-url",
+            defaultValue = "${env:DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}",
+            description = "Server to measure; Settle uses database settle_bench on it.")
+    String databaseUrl;
+
+    @Option(names = "--movements", defaultValue = "100000", description = "Movements in the client's history.")
+    int movements;
+
+    @Option(names = "--runs", defaultValue = "50", description = "Page reads per measurement.")
+    int runs;
+
+    private final Ledger ledger = new Ledger();
+    private final Clients clients = new Clients(ledger);
+    private final ClientHistory history = new ClientHistory();
+
+    @Override
+    public Integer call() throws Exception {
+        final DatabaseUrl server = DatabaseUrl.parse(databaseUrl);
+        BenchCommand.LedgerBench.createDatabaseIfMissing(server, "settle_bench");
+        try (Database db = Database.connect(server.withDatabase("settle_bench"), 2)) {
+            db.migrate();
+            final Clients.Client client = clientWithHistory(db);
+            final long middle = db.jdbi()
+                    .withHandle(handle -> handle.createQuery("""
+                            select entry_id from postings
+                            where business_id = :business_id and account_id = :account_id
+                            order by account_version desc offset :half limit 1
+                            """)
+                            .bind("business_id", client.businessId())
+                            .bind("account_id", client.openPayments().id())
+                            .bind("half", movements / 3)
+                            .mapTo(Long.class)
+                            .one());
+            System.out.printf(
+                    "bench history: a client with %d movements, %d reads each, 50 rows a page%n", movements, runs);
+            measure(db, "newest page", () -> page(db, client, ClientHistory.Filter.none(), Optional.empty()));
+            measure(db, "middle page", () -> page(db, client, ClientHistory.Filter.none(), Optional.of(middle)));
+            measure(
+                    db,
+                    "rare kind, newest",
+                    () -> page(
+                            db,
+                            client,
+                            new ClientHistory.Filter(Optional.of("credit_expired"), Optional.empty(), Optional.empty()),
+                            Optional.empty()));
+            return 0;
+        }
+    }
+
+    private int page(Database db, Clients.Client client, ClientHistory.Filter filter, Optional<Long> olderThan) {
+        return db.jdbi()
+                .withHandle(handle -> history.page(handle, client, filter, olderThan, 50))
+                .rows()
+                .size();
+    }
+
+    private void measure(Database db, String name, Supplier<Integer> read) {
+        read.get(); // warm
+        final long[] micros = new long[runs];
+        int rows = 0;
+        for (int run = 0; run < runs; run++) {
+            final long started = System.nanoTime();
+            rows = read.get();
+            micros[run] = (System.nanoTime() - started) / 1_000;
+        }
+        Arrays.sort(micros);
+        System.out.printf(
+                "  %-18s %3d rows  p50 %6.2f ms  p95 %6.2f ms%n",
+                name,
+                rows,
+                BenchCommand.LedgerBench.percentile(micros, 50) / 1000.0,
+                BenchCommand.LedgerBench.percentile(micros, 95) / 1000.0);
+    }
+
+    private static String milliseconds(long micros) {
+        return "%d.%02d".formatted(micros / 1_000, micros % 1_000 / 10);
+    }
+
+    /** The bench client, made once with its history (slow) and reused after. */
+    private Clients.Client clientWithHistory(Database db) {
+        final String name = "bench history " + movements;
+        final Optional<Clients.Client> existing = db.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                        select c.business_id, c.id from clients c join businesses b on b.id = c.business_id
+                        where b.name = :name order by c.id limit 1
+                        """)
+                        .bind("name", name)
+                        .map((rs, ctx) -> clients.find(handle, rs.getLong(1), rs.getLong(2))
+                                .orElseThrow())
+                        .findOne());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        final Businesses businesses = new Businesses(ledger, new ApiKeys());
+        final Clients.Client client = db.jdbi().inTransaction(handle -> {
+            final long businessId = businesses
+                    .create(handle, name, "USD", "America/New_York", "owner@bench.example")
+                    .business()
+                    .id();
+            return clients.create(handle, businessId, "Long History", Optional.empty(), Optional.empty());
+        });
+        final long cash = db.jdbi().withHandle(h -> businesses.accountId(h, client.businessId(), AccountKind.CASH));
+        final long sales = db.jdbi().withHandle(h -> businesses.accountId(h, client.businessId(), AccountKind.SALES));
+        final long promotions =
+                db.jdbi().withHandle(h -> businesses.accountId(h, client.businessId(), AccountKind.PROMOTIONS));
+        for (int from = 0; from < movements; from += ENTRIES_PER_TRANSACTION) {
+            final List<EntryRequest> batch = new ArrayList<>();
+            for (int index = from; index < Math.min(movements, from + ENTRIES_PER_TRANSACTION); index++) {
+                batch.add(
+                        switch (index % 3) {
+                            // paid ahead, then spent, then a credit: all three of the client's accounts move
+                            case 0 ->
+                                movement(
+                                        client,
+                                        "open_payment",
+                                        cash,
+                                        client.openPayments().id(),
+                                        5_00);
+                            case 1 ->
+                                movement(
+                                        client,
+                                        "checkout",
+                                        client.openPayments().id(),
+                                        sales,
+                                        5_00);
+                            default ->
+                                movement(
+                                        client,
+                                        index % RARE_EVERY == 2 ? "credit_expired" : "credit_issued",
+                                        promotions,
+                                        client.credits().id(),
+                                        1_00);
+                        });
+            }
+            db.jdbi().useTransaction(handle -> ledger.postAll(handle, batch));
+        }
+        return db.jdbi()
+                .withHandle(handle ->
+                        clients.find(handle, client.businessId(), client.id()).orElseThrow());
+    }
+
+    private static EntryRequest movement(
+            Clients.Client client, String kind, long debit, long credit, long amountMinor) {
+        return new EntryRequest(
+                client.businessId(),
+                kind,
+                Optional.empty(),
+                dev.settle.ledger.Actor.system(),
+                Optional.of(client.id()),
+                Optional.empty(),
+                List.of(PostingRequest.debit(debit, amountMinor), PostingRequest.credit(credit, amountMinor)));
+    }
+}
