@@ -210,8 +210,7 @@ public final class ClientMoney {
 
     /** The client, if money may move for them: they exist in this business and are not archived. */
     private Clients.Client active(Handle handle, long businessId, long clientId) {
-        final Clients.Client client = clients.find(handle, businessId, clientId)
-                .orElseThrow(() -> Problem.notFound("clientId", "No client has id " + clientId));
+        final Clients.Client client = clients.require(handle, businessId, clientId);
         if (client.archived()) {
             throw new Problem(
                     Problem.Kind.CLIENT_ARCHIVED,

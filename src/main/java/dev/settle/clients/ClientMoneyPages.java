@@ -148,8 +148,7 @@ public final class ClientMoneyPages {
 
     private Clients.Client client(Context ctx, SignedIn signedIn) {
         final long clientId = PathIds.of(ctx, "clientId");
-        return jdbi.withHandle(handle -> clients.find(handle, signedIn.businessId(), clientId))
-                .orElseThrow(() -> Problem.notFound("clientId", "No client has id " + clientId));
+        return jdbi.withHandle(handle -> clients.require(handle, signedIn.businessId(), clientId));
     }
 
     private static ClientMoney.Payment payment(Form form, SignedIn signedIn) {

@@ -345,8 +345,7 @@ public final class ClientPages {
 
     private Clients.Client client(Context ctx, SignedIn signedIn) {
         final long clientId = PathIds.of(ctx, "clientId");
-        return jdbi.withHandle(handle -> clients.find(handle, signedIn.businessId(), clientId))
-                .orElseThrow(() -> Problem.notFound("clientId", "No client has id " + clientId));
+        return jdbi.withHandle(handle -> clients.require(handle, signedIn.businessId(), clientId));
     }
 
     private void showEdit(Context ctx, HttpStatus status, Clients.Client client, Form form) {

@@ -136,11 +136,20 @@ public final class Clients {
                 .findOne();
     }
 
+    /** The client, or a not-found problem: another business's client is answered the same way. */
+    public Client require(Handle handle, long businessId, long clientId) {
+        return find(handle, businessId, clientId).orElseThrow(() -> notFound(clientId));
+    }
+
     private Client found(Handle handle, long businessId, long clientId, int updated) {
         if (updated == 0) {
-            throw Problem.notFound("clientId", "No client has id " + clientId);
+            throw notFound(clientId);
         }
         return find(handle, businessId, clientId).orElseThrow();
+    }
+
+    private static Problem notFound(long clientId) {
+        return Problem.notFound("clientId", "No client has id " + clientId);
     }
 
     /** One row of a client list: who, and where their money stands. */

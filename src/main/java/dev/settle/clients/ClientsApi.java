@@ -97,9 +97,8 @@ public final class ClientsApi {
     public void get(Context ctx) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
         final long clientId = PathIds.of(ctx, "clientId");
-        ctx.json(jdbi.withHandle(handle -> clients.find(handle, caller.businessId(), clientId))
-                .map(client -> json(client, caller.currency()))
-                .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId)));
+        ctx.json(json(
+                jdbi.withHandle(handle -> clients.require(handle, caller.businessId(), clientId)), caller.currency()));
     }
 
     /** {@code GET /api/v1/clients?q=&limit=&cursor=&archived=true}: by name, a page at a time. */
@@ -147,8 +146,7 @@ public final class ClientsApi {
                 List.of(),
                 200,
                 handle -> {
-                    final Clients.Client current = clients.find(handle, caller.businessId(), clientId)
-                            .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId));
+                    final Clients.Client current = clients.require(handle, caller.businessId(), clientId);
                     final Clients.Contact contact = Clients.Contact.of(
                             named.has("name") ? patch.name() : current.name(),
                             named.has("email") ? Optional.ofNullable(patch.email()) : current.email(),
@@ -169,11 +167,8 @@ public final class ClientsApi {
         final Instant asOf = Optional.ofNullable(ctx.queryParam("asOf"))
                 .map(ClientsApi::instant)
                 .orElseGet(Instant::now);
-        final Clients.Balances balances = jdbi.withHandle(handle -> clients.balancesAt(
-                handle,
-                clients.find(handle, caller.businessId(), clientId)
-                        .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId)),
-                asOf));
+        final Clients.Balances balances = jdbi.withHandle(
+                handle -> clients.balancesAt(handle, clients.require(handle, caller.businessId(), clientId), asOf));
         ctx.json(new BalanceJson(
                 clientId,
                 caller.currency(),
@@ -190,12 +185,8 @@ public final class ClientsApi {
         final int limit = limit(ctx.queryParam("limit"));
         final Optional<Long> cursor =
                 Optional.ofNullable(ctx.queryParam("cursor")).map(ClientsApi::entryCursor);
-        final ClientHistory.Page page = jdbi.withHandle(handle -> history.page(
-                handle,
-                clients.find(handle, caller.businessId(), clientId)
-                        .orElseThrow(() -> Problem.notFound("clientId", "no client has id " + clientId)),
-                cursor,
-                limit));
+        final ClientHistory.Page page = jdbi.withHandle(
+                handle -> history.page(handle, clients.require(handle, caller.businessId(), clientId), cursor, limit));
         ctx.json(new HistoryJson(
                 caller.currency(), page.rows(), page.olderThanEntryId().map(String::valueOf)));
     }

@@ -92,15 +92,7 @@ class ClientHistoryTest {
         }
         Collections.reverse(expected);
 
-        final List<ClientHistory.Row> rows = new ArrayList<>();
-        Optional<Long> cursor = Optional.empty();
-        do {
-            final Optional<Long> from = cursor;
-            final ClientHistory.Page page = jdbi.withHandle(handle -> history.page(
-                    handle, clients.find(handle, salon.id(), ana.id()).orElseThrow(), from, 3));
-            rows.addAll(page.rows());
-            cursor = page.olderThanEntryId();
-        } while (cursor.isPresent());
+        final List<ClientHistory.Row> rows = everyPage(salon, ana, 3);
 
         assertThat(rows).as("seed %d", seed).hasSize(expected.size());
         for (int index = 0; index < rows.size(); index++) {
@@ -170,15 +162,7 @@ class ClientHistoryTest {
                     PostingRequest.credit(salon.account(AccountKind.SALES), 3_00));
         }
 
-        final List<ClientHistory.Row> rows = new ArrayList<>();
-        Optional<Long> cursor = Optional.empty();
-        do {
-            final Optional<Long> from = cursor;
-            final ClientHistory.Page page = jdbi.withHandle(handle -> history.page(
-                    handle, clients.find(handle, salon.id(), ana.id()).orElseThrow(), from, 3));
-            rows.addAll(page.rows());
-            cursor = page.olderThanEntryId();
-        } while (cursor.isPresent());
+        final List<ClientHistory.Row> rows = everyPage(salon, ana, 3);
 
         assertThat(rows).hasSize(7);
         assertThat(rows)
@@ -193,6 +177,20 @@ class ClientHistoryTest {
         assertThat(ClientPages.asText("@SUM(A1)")).isEqualTo("'@SUM(A1)");
         assertThat(ClientPages.asText("Open payment: Cash")).isEqualTo("Open payment: Cash");
         assertThat(ClientPages.asText("")).isEmpty();
+    }
+
+    /** The whole history, read {@code pageSize} rows at a time. */
+    private List<ClientHistory.Row> everyPage(TestBusiness salon, Clients.Client client, int pageSize) {
+        final List<ClientHistory.Row> rows = new ArrayList<>();
+        Optional<Long> cursor = Optional.empty();
+        do {
+            final Optional<Long> from = cursor;
+            final ClientHistory.Page page = jdbi.withHandle(
+                    handle -> history.page(handle, clients.require(handle, salon.id(), client.id()), from, pageSize));
+            rows.addAll(page.rows());
+            cursor = page.olderThanEntryId();
+        } while (cursor.isPresent());
+        return rows;
     }
 
     private void pay(Clients.Client client, long amount) {
