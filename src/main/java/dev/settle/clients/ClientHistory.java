@@ -20,13 +20,16 @@ import org.jdbi.v3.core.Handle;
 public final class ClientHistory {
     public static final int LIMIT_MAX = 200;
 
-    /** One movement. Changes are in each account's own direction: + is more owed, more held. */
+    /**
+     * One movement. Changes are in each account's own direction: + is more owed, more held. {@code
+     * by} is the staff member's name, "API key: label", or "Settle" for its own jobs.
+     */
     public record Row(
             long entryId,
             OffsetDateTime at,
             String kind,
             Optional<String> memo,
-            Optional<String> staffName,
+            String by,
             Optional<Long> reversesEntryId,
             Optional<Long> reversedByEntryId,
             long balanceDueChangeMinor,
@@ -69,7 +72,7 @@ public final class ClientHistory {
             OffsetDateTime at,
             String kind,
             Optional<String> memo,
-            Optional<String> staffName,
+            String by,
             Optional<Long> reversesEntryId,
             Optional<Long> reversedByEntryId) {}
 
@@ -135,7 +138,7 @@ public final class ClientHistory {
                     entry.at(),
                     entry.kind(),
                     entry.memo(),
-                    entry.staffName(),
+                    entry.by(),
                     entry.reversesEntryId(),
                     entry.reversedByEntryId(),
                     change[0],
@@ -240,11 +243,13 @@ public final class ClientHistory {
     private static Map<Long, Entry> entries(Handle handle, long businessId, List<Long> entryIds) {
         final Map<Long, Entry> entries = new LinkedHashMap<>();
         handle.createQuery("""
-                select e.id, e.effective_at, e.kind, e.memo, s.display_name, e.reverses_entry_id,
+                select e.id, e.effective_at, e.kind, e.memo,
+                       coalesce(s.display_name, 'API key: ' || k.label, 'Settle') as by, e.reverses_entry_id,
                        (select r.id from journal_entries r
                         where r.business_id = e.business_id and r.reverses_entry_id = e.id) as reversed_by
                 from journal_entries e
                 left join staff_users s on s.business_id = e.business_id and s.id = e.actor_staff_id
+                left join api_keys k on k.business_id = e.business_id and k.id = e.actor_api_key_id
                 where e.business_id = :business_id and e.id = any(:entry_ids)
                 """)
                 .bind("business_id", businessId)
@@ -254,7 +259,7 @@ public final class ClientHistory {
                         rs.getObject("effective_at", OffsetDateTime.class),
                         rs.getString("kind"),
                         Optional.ofNullable(rs.getString("memo")),
-                        Optional.ofNullable(rs.getString("display_name")),
+                        rs.getString("by"),
                         Optional.ofNullable(rs.getObject("reverses_entry_id", Long.class)),
                         Optional.ofNullable(rs.getObject("reversed_by", Long.class))))
                 .forEach(entry -> entries.put(entry.id(), entry));

@@ -224,7 +224,7 @@ public final class ClientPages {
                                     .atZoneSameInstant(signedIn.formats().zone())),
                             row.kind(),
                             asText(row.memo().orElse("")),
-                            asText(row.staffName().orElse("Settle")),
+                            asText(row.by()),
                             currency.getCurrencyCode(),
                             MoneyInput.plain(row.balanceDueChangeMinor(), currency),
                             MoneyInput.plain(row.balanceDueAfterMinor(), currency),

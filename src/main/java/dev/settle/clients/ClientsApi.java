@@ -165,7 +165,7 @@ public final class ClientsApi {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
         final long clientId = PathIds.of(ctx, "clientId");
         final Instant asOf = Optional.ofNullable(ctx.queryParam("asOf"))
-                .map(ClientsApi::instant)
+                .map(text -> instant(text, "asOf"))
                 .orElseGet(Instant::now);
         final Clients.Balances balances = jdbi.withHandle(
                 handle -> clients.balancesAt(handle, clients.require(handle, caller.businessId(), clientId), asOf));
@@ -185,8 +185,16 @@ public final class ClientsApi {
         final int limit = limit(ctx.queryParam("limit"));
         final Optional<Long> cursor =
                 Optional.ofNullable(ctx.queryParam("cursor")).map(ClientsApi::entryCursor);
-        final ClientHistory.Page page = jdbi.withHandle(
-                handle -> history.page(handle, clients.require(handle, caller.businessId(), clientId), cursor, limit));
+        final Optional<String> kind = Optional.ofNullable(ctx.queryParam("kind"));
+        if (kind.isPresent() && !ClientHistory.KINDS.containsKey(kind.get())) {
+            throw Problem.validation("kind", "kind must be one of " + String.join(", ", ClientHistory.KINDS.keySet()));
+        }
+        final ClientHistory.Filter filter = new ClientHistory.Filter(
+                kind,
+                Optional.ofNullable(ctx.queryParam("from")).map(text -> instant(text, "from")),
+                Optional.ofNullable(ctx.queryParam("to")).map(text -> instant(text, "to")));
+        final ClientHistory.Page page = jdbi.withHandle(handle ->
+                history.page(handle, clients.require(handle, caller.businessId(), clientId), filter, cursor, limit));
         ctx.json(new HistoryJson(
                 caller.currency(), page.rows(), page.olderThanEntryId().map(String::valueOf)));
     }
@@ -198,13 +206,14 @@ public final class ClientsApi {
         return Long.parseLong(text);
     }
 
-    private static Instant instant(String text) {
+    private static Instant instant(String text, String field) {
         try {
             final OffsetDateTime at = OffsetDateTime.parse(text);
-            DateInput.parse(at.toLocalDate().toString(), "asOf");
+            DateInput.parse(at.toLocalDate().toString(), field);
             return at.toInstant();
         } catch (DateTimeParseException e) {
-            throw Problem.validation("asOf", "asOf must be an ISO 8601 instant with offset, e.g. 2026-11-23T10:00:00Z");
+            throw Problem.validation(
+                    field, field + " must be an ISO 8601 instant with offset, e.g. 2026-11-23T10:00:00Z");
         }
     }
 

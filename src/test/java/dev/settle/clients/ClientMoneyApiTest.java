@@ -168,6 +168,36 @@ class ClientMoneyApiTest {
         assertThat(salon.balance(ana.openPayments().id())).isEqualTo(25_00);
     }
 
+    @Test
+    void theHistoryApiSaysWhichKeyMovedTheMoneyAndFiltersByKindAndTime() {
+        post("open-payments", "{\"amountMinor\": 5000, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        post("credits", "{\"amountMinor\": 500, \"currency\": \"USD\", \"reason\": \"goodwill\"}");
+        final String history = "/api/v1/clients/" + ana.id() + "/history";
+
+        final JsonNode all = TestApp.get(salon.apiKey(), history).json();
+        final JsonNode credits =
+                TestApp.get(salon.apiKey(), history + "?kind=credit_issued").json();
+        final JsonNode future = TestApp.get(salon.apiKey(), history + "?from=2999-01-01T00:00:00Z")
+                .json();
+
+        assertThat(all.get("rows")).hasSize(2);
+        assertThat(all.at("/rows/1/by").asText()).isEqualTo("API key: created with the business");
+        assertThat(all.at("/rows/0/creditsAfterMinor").asLong()).isEqualTo(5_00);
+        assertThat(all.at("/rows/0/openPaymentsAfterMinor").asLong()).isEqualTo(50_00);
+        assertThat(credits.get("rows")).hasSize(1);
+        assertThat(future.get("rows")).isEmpty();
+        assertThat(TestApp.get(salon.apiKey(), history + "?kind=bogus")
+                        .json()
+                        .get("field")
+                        .asText())
+                .isEqualTo("kind");
+        assertThat(TestApp.get(salon.apiKey(), history + "?from=monday")
+                        .json()
+                        .get("field")
+                        .asText())
+                .isEqualTo("from");
+    }
+
     private TestApp.Reply post(String operation, String json) {
         return TestApp.post(salon.apiKey(), "/api/v1/clients/" + ana.id() + "/" + operation, json);
     }
