@@ -63,7 +63,16 @@ public final class ClientHistory {
     }
 
     /** Rows, and the cursor of the next (older) page if there is one. */
-    public record Page(List<Row> rows, Optional<Long> olderThanEntryId) {}
+    public record Page(List<Row> rows, Optional<Long> olderThanEntryId) {
+        /** The newest {@code count} rows of this page, with the cursor that follows them. */
+        public Page first(int count) {
+            if (rows.size() <= count) {
+                return this;
+            }
+            return new Page(
+                    rows.subList(0, count), Optional.of(rows.get(count - 1).entryId()));
+        }
+    }
 
     private record Posting(long accountId, long entryId, long version, long amountMinor, long balanceAfterMinor) {}
 

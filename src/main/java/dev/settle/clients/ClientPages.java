@@ -137,13 +137,16 @@ public final class ClientPages {
             }
         }
         final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
-        final ClientHistory.Page historyPage = jdbi.withHandle(
-                handle -> history.page(handle, client, query.filter(), query.olderThan(), HISTORY_PAGE_SIZE));
-        final Optional<BalanceDueChart> chart = BalanceDueChart.of(
-                jdbi.withHandle(handle -> history.page(handle, client, Optional.empty(), ClientHistory.LIMIT_MAX))
-                        .rows(),
-                Instant.now(),
-                signedIn.formats());
+        // The chart's recent history also holds the newest page, the one most often shown: read once.
+        final ClientHistory.Page recent =
+                jdbi.withHandle(handle -> history.page(handle, client, Optional.empty(), ClientHistory.LIMIT_MAX));
+        final boolean newestUnfiltered = query.filter().equals(ClientHistory.Filter.none())
+                && query.olderThan().isEmpty();
+        final ClientHistory.Page historyPage = newestUnfiltered
+                ? recent.first(HISTORY_PAGE_SIZE)
+                : jdbi.withHandle(
+                        handle -> history.page(handle, client, query.filter(), query.olderThan(), HISTORY_PAGE_SIZE));
+        final Optional<BalanceDueChart> chart = BalanceDueChart.of(recent.rows(), Instant.now(), signedIn.formats());
         pages.render(
                 ctx,
                 shownForm.hasErrors() || query.form().hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,

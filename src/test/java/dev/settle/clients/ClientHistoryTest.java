@@ -172,6 +172,26 @@ class ClientHistoryTest {
     }
 
     @Test
+    void theFirstRowsOfALongerPageReadOnExactlyLikeAShorterPage() {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        for (int entry = 0; entry < 5; entry++) {
+            pay(ana, 1_00);
+        }
+        final Clients.Client client = jdbi.withHandle(handle -> clients.require(handle, salon.id(), ana.id()));
+
+        final ClientHistory.Page short3 = jdbi.withHandle(handle -> history.page(handle, client, Optional.empty(), 3));
+        final ClientHistory.Page first3 = jdbi.withHandle(handle -> history.page(handle, client, Optional.empty(), 10))
+                .first(3);
+        final ClientHistory.Page first10 = jdbi.withHandle(handle -> history.page(handle, client, Optional.empty(), 10))
+                .first(10);
+
+        assertThat(first3).isEqualTo(short3);
+        assertThat(first10.rows()).hasSize(5);
+        assertThat(first10.olderThanEntryId()).isEmpty();
+    }
+
+    @Test
     void aCsvCellThatLooksLikeAFormulaIsKeptAsText() {
         assertThat(ClientPages.asText("=HYPERLINK(\"x\")")).isEqualTo("'=HYPERLINK(\"x\")");
         assertThat(ClientPages.asText("@SUM(A1)")).isEqualTo("'@SUM(A1)");
