@@ -8,6 +8,8 @@ import dev.settle.business.Businesses;
 import dev.settle.business.SettingsPages;
 import dev.settle.business.StaffPages;
 import dev.settle.business.StaffUsers;
+import dev.settle.clients.ApprovalPages;
+import dev.settle.clients.Approvals;
 import dev.settle.clients.ClientHistory;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.ClientMoneyApi;
@@ -18,6 +20,7 @@ import dev.settle.clients.ClientsApi;
 import dev.settle.clients.CreditExpiry;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.LedgerApi;
 import dev.settle.web.AccountPages;
@@ -60,7 +63,9 @@ public final class App implements AutoCloseable {
         final StaffUsers staff = new StaffUsers();
         final ClientHistory history = new ClientHistory();
         final Businesses businesses = new Businesses(ledger, apiKeys);
-        final ClientMoney clientMoney = new ClientMoney(ledger, clients, businesses);
+        final Invoices invoices = new Invoices();
+        final ClientMoney clientMoney = new ClientMoney(ledger, clients, businesses, invoices);
+        final Approvals approvals = new Approvals(clientMoney);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
@@ -69,14 +74,15 @@ public final class App implements AutoCloseable {
                 new ApiAuth(jdbi, apiKeys),
                 new BusinessApi(jdbi, businesses),
                 new ClientsApi(jdbi, clients, history, writes),
-                new ClientMoneyApi(jdbi, clientMoney, writes),
+                new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
                 new SignInPages(jdbi, staff, sessions, throttle, pages),
                 new AccountPages(jdbi, staff, sessions, throttle, pages),
-                new ClientPages(jdbi, clients, history, sessions, pages),
-                new ClientMoneyPages(jdbi, clients, clientMoney, sessions, pages),
+                new ClientPages(jdbi, clients, history, invoices, approvals, sessions, pages),
+                new ClientMoneyPages(jdbi, clients, clientMoney, approvals, sessions, pages),
+                new ApprovalPages(jdbi, approvals, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));

@@ -18,11 +18,13 @@ public final class Problem extends RuntimeException {
         NOT_FOUND("not-found", "Not found", 404),
         METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
         CLIENT_ARCHIVED("client-archived", "The client is archived", 409),
+        CONFLICT("conflict", "The request conflicts with what has happened since", 409),
         ALREADY_REVERSED("already-reversed", "The entry has already been reversed", 409),
         REVERSAL_REFUSED("reversal-refused", "The entry cannot be reversed", 409),
         PAYLOAD_TOO_LARGE("payload-too-large", "The request body is too large", 413),
         UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The request body must be JSON", 415),
         INSUFFICIENT_FUNDS("insufficient-funds", "Insufficient funds", 422),
+        OVERPAID("invoice-overpaid", "The payment is more than the invoice owes", 422),
         IDEMPOTENCY_MISMATCH("idempotency-key-reused", "The Idempotency-Key was used for a different request", 422),
         UNAVAILABLE("unavailable", "The service is temporarily unavailable; retry", 503);
 

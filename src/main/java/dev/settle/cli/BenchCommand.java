@@ -6,7 +6,9 @@ import dev.settle.clients.Clients;
 import dev.settle.db.Database;
 import dev.settle.db.DatabaseUrl;
 import dev.settle.db.WriteBatcher;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostingRequest;
@@ -70,7 +72,8 @@ public final class BenchCommand {
 
         private final Ledger ledger = new Ledger();
 
-        private record Business(long id, long cash, long sales, long[] receivables) {}
+        /** A bench business; client i has receivable account receivables[i] and one open invoice, tabs[i]. */
+        private record Business(long id, long cash, long sales, long[] receivables, long[] tabs) {}
 
         private record Run(String shape, int writers, long entries, double seconds, long p50Micros, long p99Micros) {
             double perSecond() {
@@ -138,19 +141,35 @@ public final class BenchCommand {
                         clients.create(handle, businessId, "Client " + index, Optional.empty(), Optional.empty());
                     }
                 }
-                final long[] receivables = handle
-                        .createQuery(
-                                "select id from accounts where business_id = :business_id and kind = 'receivable' order by id")
+                // Every posting to a balance due names an invoice: each client runs one open tab.
+                final List<long[]> accounts = handle.createQuery("""
+                                select a.id, a.client_id,
+                                       (select min(i.id) from invoices i
+                                        where i.business_id = a.business_id and i.client_id = a.client_id) as tab
+                                from accounts a
+                                where a.business_id = :business_id and a.kind = 'receivable'
+                                order by a.id
+                                """)
                         .bind("business_id", businessId)
-                        .mapTo(Long.class)
-                        .stream()
-                        .mapToLong(Long::longValue)
-                        .toArray();
+                        .map((rs, ctx) -> new long[] {rs.getLong("id"), rs.getLong("client_id"), rs.getLong("tab")})
+                        .list();
+                final Invoices invoices = new Invoices();
+                for (long[] account : accounts) {
+                    if (account[2] == 0) {
+                        account[2] = invoices.issue(
+                                handle,
+                                businessId,
+                                Optional.of(account[1]),
+                                List.of(new Invoices.Line(Invoices.LineKind.SERVICE, "Bench visits", 1, 1)),
+                                Actor.system());
+                    }
+                }
                 return new Business(
                         businessId,
                         businesses.accountId(handle, businessId, AccountKind.CASH),
                         businesses.accountId(handle, businessId, AccountKind.SALES),
-                        receivables);
+                        accounts.stream().mapToLong(account -> account[0]).toArray(),
+                        accounts.stream().mapToLong(account -> account[2]).toArray());
             });
         }
 
@@ -159,13 +178,14 @@ public final class BenchCommand {
             final ThreadLocalRandom random = ThreadLocalRandom.current();
             final long totalMinor = random.nextLong(1_000, 20_000);
             final long cashMinor = random.nextLong(1, totalMinor);
-            final long receivable = business.receivables()[random.nextInt(business.receivables().length)];
+            final int client = random.nextInt(business.receivables().length);
             return EntryRequest.bySystem(
                     business.id(),
                     "checkout",
                     List.of(
                             PostingRequest.debit(business.cash(), cashMinor),
-                            PostingRequest.debit(receivable, totalMinor - cashMinor),
+                            PostingRequest.debit(business.receivables()[client], totalMinor - cashMinor)
+                                    .onInvoice(business.tabs()[client]),
                             PostingRequest.credit(business.sales(), totalMinor)));
         }
 
@@ -227,15 +247,15 @@ public final class BenchCommand {
                 threads.add(Thread.ofPlatform().start(() -> {
                     for (int index = 0; index < STORAGE_ENTRIES / 16; index++) {
                         final long amount = ThreadLocalRandom.current().nextLong(100, 10_000);
-                        final long receivable = business.receivables()[
-                                ThreadLocalRandom.current().nextInt(business.receivables().length)];
+                        final int client = ThreadLocalRandom.current().nextInt(business.receivables().length);
                         post(
                                 batcher,
                                 EntryRequest.bySystem(
                                         business.id(),
                                         "checkout",
                                         List.of(
-                                                PostingRequest.debit(receivable, amount),
+                                                PostingRequest.debit(business.receivables()[client], amount)
+                                                        .onInvoice(business.tabs()[client]),
                                                 PostingRequest.credit(business.sales(), amount))));
                     }
                 }));

@@ -165,9 +165,38 @@ public final class HistoryBench implements Callable<Integer> {
             }
             db.jdbi().useTransaction(handle -> ledger.postAll(handle, batch));
         }
+        db.jdbi().useTransaction(handle -> grantWhatWasIssued(handle, client));
         return db.jdbi()
                 .withHandle(handle ->
                         clients.find(handle, client.businessId(), client.id()).orElseThrow());
+    }
+
+    /**
+     * The credits were posted straight to the ledger, in bulk; one grant covering all that was
+     * issued, used by all that expired, keeps {@code verify} (credits = what is left of grants) true.
+     */
+    private static void grantWhatWasIssued(org.jdbi.v3.core.Handle handle, Clients.Client client) {
+        handle.createUpdate("""
+                with moved as (
+                    select min(e.id) filter (where e.kind = 'credit_issued') as first_issued,
+                           max(e.id) filter (where e.kind = 'credit_expired') as last_expired,
+                           coalesce(sum(-p.amount_minor) filter (where e.kind = 'credit_issued'), 0) as issued,
+                           coalesce(sum(p.amount_minor) filter (where e.kind = 'credit_expired'), 0) as expired
+                    from postings p
+                    join journal_entries e on e.business_id = p.business_id and e.id = p.entry_id
+                    where p.business_id = :business_id and p.account_id = :credits),
+                grant_row as (
+                    insert into credit_grants (business_id, client_id, entry_id, amount_minor, remaining_minor)
+                    select :business_id, :client_id, first_issued, issued, issued - expired from moved
+                    returning id)
+                insert into credit_grant_uses (business_id, entry_id, grant_id, amount_minor)
+                select :business_id, moved.last_expired, grant_row.id, moved.expired
+                from moved, grant_row where moved.expired > 0
+                """)
+                .bind("business_id", client.businessId())
+                .bind("client_id", client.id())
+                .bind("credits", client.credits().id())
+                .execute();
     }
 
     private static EntryRequest movement(

@@ -32,6 +32,7 @@ public final class ClientHistory {
             String by,
             Optional<Long> reversesEntryId,
             Optional<Long> reversedByEntryId,
+            List<Long> invoiceIds,
             long balanceDueChangeMinor,
             long openPaymentsChangeMinor,
             long creditsChangeMinor,
@@ -44,12 +45,15 @@ public final class ClientHistory {
 
     private static Map<String, String> kinds() {
         final Map<String, String> kinds = new LinkedHashMap<>();
+        kinds.put("invoice", "Invoice");
         kinds.put("checkout", "Checkout");
-        kinds.put("pay_later", "Pay later");
-        kinds.put("balance_payment", "Payment towards balance due");
+        kinds.put("charge", "Charge to balance due");
+        kinds.put("payment", "Payment toward balance due");
         kinds.put("open_payment", "Open payment received");
         kinds.put("open_payment_refund", "Open payment refunded");
+        kinds.put("open_payments_applied", "Open payments applied");
         kinds.put("credit_issued", "Credit issued");
+        kinds.put("credits_applied", "Credits applied");
         kinds.put("credit_expired", "Credit expired");
         kinds.put("reversal", "Reversal");
         return java.util.Collections.unmodifiableMap(kinds);
@@ -83,7 +87,8 @@ public final class ClientHistory {
             Optional<String> memo,
             String by,
             Optional<Long> reversesEntryId,
-            Optional<Long> reversedByEntryId) {}
+            Optional<Long> reversedByEntryId,
+            List<Long> invoiceIds) {}
 
     /** Up to {@code limit} movements older than the cursor (all, newest first, without one). */
     public Page page(Handle handle, Clients.Client client, Optional<Long> olderThanEntryId, int limit) {
@@ -150,6 +155,7 @@ public final class ClientHistory {
                     entry.by(),
                     entry.reversesEntryId(),
                     entry.reversedByEntryId(),
+                    entry.invoiceIds(),
                     change[0],
                     change[1],
                     change[2],
@@ -253,12 +259,19 @@ public final class ClientHistory {
         final Map<Long, Entry> entries = new LinkedHashMap<>();
         handle.createQuery("""
                 select e.id, e.effective_at, e.kind, e.memo,
-                       coalesce(s.display_name, 'API key: ' || k.label, 'Settle') as by, e.reverses_entry_id,
+                       coalesce(s.display_name, 'API key: ' || k.label, 'Settle')
+                           || coalesce(', approved by ' || a.display_name, '') as by,
+                       e.reverses_entry_id,
                        (select r.id from journal_entries r
-                        where r.business_id = e.business_id and r.reverses_entry_id = e.id) as reversed_by
+                        where r.business_id = e.business_id and r.reverses_entry_id = e.id) as reversed_by,
+                       array(select distinct p.invoice_id from postings p
+                             where p.business_id = e.business_id and p.entry_id = e.id and p.invoice_id is not null
+                             order by p.invoice_id) as invoice_ids
                 from journal_entries e
                 left join staff_users s on s.business_id = e.business_id and s.id = e.actor_staff_id
                 left join api_keys k on k.business_id = e.business_id and k.id = e.actor_api_key_id
+                left join client_operations o on o.business_id = e.business_id and o.entry_id = e.id
+                left join staff_users a on a.business_id = o.business_id and a.id = o.approved_by_staff_id
                 where e.business_id = :business_id and e.id = any(:entry_ids)
                 """)
                 .bind("business_id", businessId)
@@ -270,7 +283,8 @@ public final class ClientHistory {
                         Optional.ofNullable(rs.getString("memo")),
                         rs.getString("by"),
                         Optional.ofNullable(rs.getObject("reverses_entry_id", Long.class)),
-                        Optional.ofNullable(rs.getObject("reversed_by", Long.class))))
+                        Optional.ofNullable(rs.getObject("reversed_by", Long.class)),
+                        List.of((Long[]) rs.getArray("invoice_ids").getArray())))
                 .forEach(entry -> entries.put(entry.id(), entry));
         return entries;
     }

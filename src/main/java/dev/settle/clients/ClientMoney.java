@@ -3,6 +3,7 @@ package dev.settle.clients;
 import dev.settle.Problem;
 import dev.settle.business.Businesses;
 import dev.settle.business.TextInput;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
@@ -10,6 +11,7 @@ import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostedEntry;
 import dev.settle.ledger.PostingRequest;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -17,9 +19,10 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Money a client's account takes and gives outside a checkout: open payments received and
- * refunded, credits issued. Each is one ledger entry plus a row saying how and why
- * ({@code client_operations}); each is refused whole, with nothing written, if anything is wrong.
+ * Money a client's account takes and gives outside a checkout: payments toward the balance due,
+ * manual charges, open payments received and refunded, credits issued, funds applied to the
+ * balance due. Each is one ledger entry plus a row saying how and why ({@code client_operations});
+ * each is refused whole, with nothing written, if anything is wrong.
  */
 public final class ClientMoney {
     /** No single movement is larger than this (ten billion in a two-decimal currency). */
@@ -114,17 +117,209 @@ public final class ClientMoney {
         }
     }
 
-    /** What an operation did: its entry, and the client with their balances after it. */
-    public record Outcome(long entryId, Clients.Client client) {}
+    /** A manual charge onto the balance due ("Remove credit"): how much, and why. */
+    public record Charge(long amountMinor, String reason) {
+        public static Charge of(long amountMinor, String reason) {
+            checkAmount(amountMinor);
+            return new Charge(amountMinor, TextInput.required(reason, "reason", "Reason", 200));
+        }
+    }
+
+    /** Where funds applied to the balance due come from. */
+    public enum Funds {
+        OPEN_PAYMENTS("open_payments", "Open payments"),
+        CREDITS("credits", "Credits");
+
+        public final String dbName;
+        public final String label;
+
+        Funds(String dbName, String label) {
+            this.dbName = dbName;
+            this.label = label;
+        }
+
+        public static Funds parse(String text, String field) {
+            return Arrays.stream(values())
+                    .filter(funds -> funds.dbName.equals(text))
+                    .findFirst()
+                    .orElseThrow(() -> Problem.validation(field, "from must be open_payments or credits"));
+        }
+    }
+
+    /**
+     * What an operation did: its entry, the client with their balances after it, and for money
+     * toward the balance due, which invoices it paid and how much was kept as an open payment.
+     */
+    public record Outcome(
+            long entryId, Clients.Client client, List<Invoices.Allocation> paid, long keptAsOpenPaymentMinor) {
+        Outcome(long entryId, Clients.Client client) {
+            this(entryId, client, List.of(), 0);
+        }
+    }
 
     private final Ledger ledger;
     private final Clients clients;
     private final Businesses businesses;
+    private final Invoices invoices;
+    private final CreditGrants grants = new CreditGrants();
 
-    public ClientMoney(Ledger ledger, Clients clients, Businesses businesses) {
+    public ClientMoney(Ledger ledger, Clients clients, Businesses businesses, Invoices invoices) {
         this.ledger = ledger;
         this.clients = clients;
         this.businesses = businesses;
+        this.invoices = invoices;
+    }
+
+    /**
+     * An invoice for a visit, left open for the client to pay later (the Time To Pet way): its
+     * lines become the client's balance due. Receivable → sales.
+     */
+    public Outcome openInvoice(Handle handle, long businessId, long clientId, List<Invoices.Line> lines, Actor actor) {
+        final long total = lines.stream().mapToLong(Invoices.Line::amountMinor).reduce(0, Math::addExact);
+        checkAmount(total);
+        final Clients.Client client = active(handle, businessId, clientId);
+        final long invoiceId = invoices.issue(handle, businessId, Optional.of(clientId), lines, actor);
+        final PostedEntry entry = ledger.post(
+                handle,
+                entry(
+                                client,
+                                "invoice",
+                                "Invoice " + invoiceId + ": "
+                                        + String.join(
+                                                ", ",
+                                                lines.stream()
+                                                        .map(Invoices.Line::description)
+                                                        .toList()),
+                                actor,
+                                List.of(
+                                        PostingRequest.debit(client.receivable().id(), total)
+                                                .onInvoice(invoiceId),
+                                        PostingRequest.credit(
+                                                businesses.accountId(handle, businessId, AccountKind.SALES), total)))
+                        .aboutInvoice(invoiceId));
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
+    }
+
+    /**
+     * A charge onto the balance due with no visit behind it ("Remove credit"): a one-line invoice,
+     * so the balance due stays the sum of unpaid invoices. Receivable → adjustments.
+     */
+    public Outcome charge(Handle handle, long businessId, long clientId, Charge charge, Actor actor) {
+        final Clients.Client client = active(handle, businessId, clientId);
+        final long invoiceId = invoices.issue(
+                handle,
+                businessId,
+                Optional.of(clientId),
+                List.of(new Invoices.Line(Invoices.LineKind.CHARGE, charge.reason(), 1, charge.amountMinor())),
+                actor);
+        final PostedEntry entry = ledger.post(
+                handle,
+                entry(
+                                client,
+                                "charge",
+                                "Charge: " + charge.reason(),
+                                actor,
+                                List.of(
+                                        PostingRequest.debit(client.receivable().id(), charge.amountMinor())
+                                                .onInvoice(invoiceId),
+                                        PostingRequest.credit(
+                                                businesses.accountId(handle, businessId, AccountKind.ADJUSTMENTS),
+                                                charge.amountMinor())))
+                        .aboutInvoice(invoiceId));
+        record(handle, client, entry, "charge", Optional.empty(), Optional.empty(), Optional.of(charge.reason()));
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
+    }
+
+    /**
+     * Money toward the balance due ("Add credit", "Receive payment"): pays the client's unpaid
+     * invoices oldest first, and whatever is more than the balance due is kept as an open payment —
+     * never lost, never silently a credit.
+     */
+    public Outcome receivePayment(Handle handle, long businessId, long clientId, Payment payment, Actor actor) {
+        final Clients.Client unlocked = active(handle, businessId, clientId);
+        final long tenderAccount = businesses.accountId(handle, businessId, payment.tender().account);
+        ledger.lock(
+                handle,
+                businessId,
+                List.of(
+                        tenderAccount,
+                        unlocked.receivable().id(),
+                        unlocked.openPayments().id()));
+        final Clients.Client client = clients.find(handle, businessId, clientId).orElseThrow();
+        final List<Invoices.Allocation> paid =
+                invoices.allocateOldestFirst(handle, businessId, clientId, payment.amountMinor());
+        final long kept = payment.amountMinor()
+                - paid.stream().mapToLong(Invoices.Allocation::amountMinor).sum();
+        final List<PostingRequest> postings = new ArrayList<>();
+        postings.add(PostingRequest.debit(tenderAccount, payment.amountMinor()));
+        paid.forEach(allocation ->
+                postings.add(PostingRequest.credit(client.receivable().id(), allocation.amountMinor())
+                        .onInvoice(allocation.invoiceId())));
+        if (kept > 0) {
+            postings.add(PostingRequest.credit(client.openPayments().id(), kept));
+        }
+        final PostedEntry entry =
+                ledger.post(handle, entry(client, "payment", "Payment: " + payment.memo(), actor, postings));
+        record(handle, client, entry, "payment", Optional.of(payment), Optional.empty(), payment.note());
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow(), paid, kept);
+    }
+
+    /**
+     * Open payments or credits applied to the balance due, oldest invoice first: all that can be
+     * (the smaller of the funds and the balance due), or {@code amountMinor} of it. Credits are spent
+     * soonest-expiring first.
+     */
+    public Outcome applyFunds(
+            Handle handle, long businessId, long clientId, Funds funds, Optional<Long> amountMinor, Actor actor) {
+        amountMinor.ifPresent(ClientMoney::checkAmount);
+        final Clients.Client unlocked = active(handle, businessId, clientId);
+        final long fundsAccount = funds == Funds.CREDITS
+                ? unlocked.credits().id()
+                : unlocked.openPayments().id();
+        ledger.lock(
+                handle, businessId, List.of(fundsAccount, unlocked.receivable().id()));
+        final Clients.Client client = clients.find(handle, businessId, clientId).orElseThrow();
+        final long held = funds == Funds.CREDITS
+                ? client.credits().balanceMinor()
+                : client.openPayments().balanceMinor();
+        final long due = client.receivable().balanceMinor();
+        if (due == 0) {
+            throw Problem.validation("amountMinor", client.name() + " owes nothing: there is no balance due to pay");
+        }
+        if (held == 0) {
+            throw new Problem(
+                    Problem.Kind.INSUFFICIENT_FUNDS,
+                    "from",
+                    client.name() + " has no " + funds.label.toLowerCase(Locale.ROOT) + " to apply");
+        }
+        final long amount = amountMinor.orElse(Math.min(held, due));
+        if (amount > held) {
+            throw new Problem(
+                    Problem.Kind.INSUFFICIENT_FUNDS,
+                    "amountMinor",
+                    "That is more than the client's " + funds.label.toLowerCase(Locale.ROOT));
+        }
+        if (amount > due) {
+            throw Problem.validation("amountMinor", "That is more than the balance due");
+        }
+        final List<Invoices.Allocation> paid = invoices.allocateOldestFirst(handle, businessId, clientId, amount);
+        final List<PostingRequest> postings = new ArrayList<>();
+        postings.add(PostingRequest.debit(fundsAccount, amount));
+        paid.forEach(allocation ->
+                postings.add(PostingRequest.credit(client.receivable().id(), allocation.amountMinor())
+                        .onInvoice(allocation.invoiceId())));
+        final String kind = funds == Funds.CREDITS ? "credits_applied" : "open_payments_applied";
+        final PostedEntry entry =
+                ledger.post(handle, entry(client, kind, funds.label + " applied to the balance due", actor, postings));
+        if (funds == Funds.CREDITS) {
+            grants.spend(handle, businessId, clientId, amount, entry.id());
+        }
+        record(handle, client, entry, kind, Optional.empty(), Optional.empty(), Optional.empty());
+        return new Outcome(
+                entry.id(), clients.find(handle, businessId, clientId).orElseThrow(), paid, 0);
     }
 
     /** Money the client paid ahead, kept on account: tender → open payments. */
@@ -142,7 +337,7 @@ public final class ClientMoney {
                                         businesses.accountId(handle, businessId, payment.tender().account),
                                         payment.amountMinor()),
                                 PostingRequest.credit(client.openPayments().id(), payment.amountMinor()))));
-        record(handle, client, entry, "open_payment", Optional.of(payment), Optional.empty());
+        record(handle, client, entry, "open_payment", Optional.of(payment), Optional.empty(), payment.note());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
     }
@@ -171,7 +366,7 @@ public final class ClientMoney {
             // Another refund got there first: the ledger's lock, not the check above, is the guarantee.
             throw problem.kind() == Problem.Kind.INSUFFICIENT_FUNDS ? refundTooLarge() : problem;
         }
-        record(handle, client, entry, "open_payment_refund", Optional.of(payment), Optional.empty());
+        record(handle, client, entry, "open_payment_refund", Optional.of(payment), Optional.empty(), payment.note());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
     }
@@ -193,17 +388,8 @@ public final class ClientMoney {
                                         businesses.accountId(handle, businessId, AccountKind.PROMOTIONS),
                                         credit.amountMinor()),
                                 PostingRequest.credit(client.credits().id(), credit.amountMinor()))));
-        record(handle, client, entry, "credit_issued", Optional.empty(), Optional.of(credit));
-        handle.createUpdate("""
-                insert into credit_grants (business_id, client_id, entry_id, amount_minor, remaining_minor, expires_on)
-                values (:business_id, :client_id, :entry_id, :amount, :amount, :expires_on)
-                """)
-                .bind("business_id", businessId)
-                .bind("client_id", clientId)
-                .bind("entry_id", entry.id())
-                .bind("amount", credit.amountMinor())
-                .bind("expires_on", credit.expiresOn().orElse(null))
-                .execute();
+        record(handle, client, entry, "credit_issued", Optional.empty(), Optional.of(credit), credit.note());
+        grants.grant(handle, businessId, clientId, entry.id(), credit.amountMinor(), credit.expiresOn());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
     }
@@ -241,7 +427,8 @@ public final class ClientMoney {
             PostedEntry entry,
             String kind,
             Optional<Payment> payment,
-            Optional<Credit> credit) {
+            Optional<Credit> credit,
+            Optional<String> note) {
         handle.createUpdate("""
                 insert into client_operations (business_id, entry_id, client_id, kind, tender, reference, reason, note)
                 values (:business_id, :entry_id, :client_id, :kind, :tender, :reference, :reason, :note)
@@ -253,11 +440,7 @@ public final class ClientMoney {
                 .bind("tender", payment.map(p -> p.tender().dbName).orElse(null))
                 .bind("reference", payment.flatMap(Payment::reference).orElse(null))
                 .bind("reason", credit.map(c -> c.reason().dbName).orElse(null))
-                .bind(
-                        "note",
-                        payment.flatMap(Payment::note)
-                                .or(() -> credit.flatMap(Credit::note))
-                                .orElse(null))
+                .bind("note", note.orElse(null))
                 .execute();
     }
 

@@ -16,10 +16,16 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** The client page's money forms: record an open payment, refund one, issue a credit. */
+/**
+ * The client page's money forms: receive a payment toward the balance due, add a charge, record
+ * an open payment, refund one, issue a credit, apply funds. Charges, refunds and credits above the
+ * business's approval limit wait for a second manager (see {@link Approvals}).
+ */
 public final class ClientMoneyPages {
     /** Which form, and what it is called where people see it. */
     enum Operation {
+        PAYMENT("payment", "Receive a payment toward the balance due", "Record payment"),
+        CHARGE("charge", "Add a charge to the balance due", "Add charge"),
         OPEN_PAYMENT("open-payment", "Record an open payment", "Record payment"),
         REFUND("refund", "Refund open payments", "Refund"),
         CREDIT("credit", "Issue a credit", "Issue credit");
@@ -38,15 +44,26 @@ public final class ClientMoneyPages {
     private final Jdbi jdbi;
     private final Clients clients;
     private final ClientMoney money;
+    private final Approvals approvals;
     private final Sessions sessions;
     private final Pages pages;
 
-    public ClientMoneyPages(Jdbi jdbi, Clients clients, ClientMoney money, Sessions sessions, Pages pages) {
+    public ClientMoneyPages(
+            Jdbi jdbi, Clients clients, ClientMoney money, Approvals approvals, Sessions sessions, Pages pages) {
         this.jdbi = jdbi;
         this.clients = clients;
         this.money = money;
+        this.approvals = approvals;
         this.sessions = sessions;
         this.pages = pages;
+    }
+
+    public void paymentForm(Context ctx) {
+        show(ctx, Operation.PAYMENT, HttpStatus.OK, Form.of(Map.of("tender", "cash")));
+    }
+
+    public void chargeForm(Context ctx) {
+        show(ctx, Operation.CHARGE, HttpStatus.OK, Form.of(Map.of()));
     }
 
     public void openPaymentForm(Context ctx) {
@@ -61,19 +78,54 @@ public final class ClientMoneyPages {
         show(ctx, Operation.CREDIT, HttpStatus.OK, Form.of(Map.of("reason", "goodwill")));
     }
 
+    public void receivePayment(Context ctx) {
+        submit(ctx, Operation.PAYMENT, (signedIn, client, form) -> {
+            final ClientMoney.Payment payment = payment(form, signedIn);
+            return done(jdbi.inTransaction(handle ->
+                    money.receivePayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor())));
+        });
+    }
+
+    public void charge(Context ctx) {
+        submit(ctx, Operation.CHARGE, (signedIn, client, form) -> {
+            final ClientMoney.Charge charge = ClientMoney.Charge.of(amount(form, signedIn), form.value("reason"));
+            return jdbi.inTransaction(handle -> approvals.submit(
+                    handle,
+                    signedIn.businessId(),
+                    client.id(),
+                    Approvals.Kind.CHARGE,
+                    charge.amountMinor(),
+                    Map.of("reason", charge.reason()),
+                    signedIn.actor(),
+                    () -> money.charge(handle, signedIn.businessId(), client.id(), charge, signedIn.actor())));
+        });
+    }
+
     public void receiveOpenPayment(Context ctx) {
         submit(ctx, Operation.OPEN_PAYMENT, (signedIn, client, form) -> {
             final ClientMoney.Payment payment = payment(form, signedIn);
-            return jdbi.inTransaction(handle ->
-                    money.receiveOpenPayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor()));
+            return done(jdbi.inTransaction(handle ->
+                    money.receiveOpenPayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor())));
         });
     }
 
     public void refundOpenPayment(Context ctx) {
         submit(ctx, Operation.REFUND, (signedIn, client, form) -> {
-            final ClientMoney.Payment payment = payment(form, signedIn);
-            return jdbi.inTransaction(handle ->
-                    money.refundOpenPayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor()));
+            final ClientMoney.Payment refund = payment(form, signedIn);
+            final Map<String, String> details = new java.util.LinkedHashMap<>();
+            details.put("tender", refund.tender().dbName);
+            refund.reference().ifPresent(reference -> details.put("reference", reference));
+            refund.note().ifPresent(note -> details.put("note", note));
+            return jdbi.inTransaction(handle -> approvals.submit(
+                    handle,
+                    signedIn.businessId(),
+                    client.id(),
+                    Approvals.Kind.REFUND,
+                    refund.amountMinor(),
+                    details,
+                    signedIn.actor(),
+                    () -> money.refundOpenPayment(
+                            handle, signedIn.businessId(), client.id(), refund, signedIn.actor())));
         });
     }
 
@@ -85,13 +137,54 @@ public final class ClientMoneyPages {
                     form.value("note"),
                     date(form.value("expiresOn")),
                     LocalDate.now(signedIn.formats().zone()));
-            return jdbi.inTransaction(
-                    handle -> money.issueCredit(handle, signedIn.businessId(), client.id(), credit, signedIn.actor()));
+            final Map<String, String> details = new java.util.LinkedHashMap<>();
+            details.put("reason", credit.reason().dbName);
+            credit.note().ifPresent(note -> details.put("note", note));
+            credit.expiresOn().ifPresent(day -> details.put("expiresOn", day.toString()));
+            return jdbi.inTransaction(handle -> approvals.submit(
+                    handle,
+                    signedIn.businessId(),
+                    client.id(),
+                    Approvals.Kind.CREDIT,
+                    credit.amountMinor(),
+                    details,
+                    signedIn.actor(),
+                    () -> money.issueCredit(handle, signedIn.businessId(), client.id(), credit, signedIn.actor())));
         });
     }
 
+    /** The reminder's one-click apply: all of the open payments or credits that the balance due can take. */
+    public void applyFunds(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Clients.Client client = client(ctx, signedIn);
+        final Form form = Form.of(ctx);
+        String message;
+        try {
+            final ClientMoney.Funds funds = ClientMoney.Funds.parse(form.value("from"), "from");
+            final ClientMoney.Outcome outcome = jdbi.inTransaction(handle -> money.applyFunds(
+                    handle, signedIn.businessId(), client.id(), funds, Optional.empty(), signedIn.actor()));
+            final long applied = outcome.paid().stream()
+                    .mapToLong(dev.settle.invoices.Invoices.Allocation::amountMinor)
+                    .sum();
+            message =
+                    funds.label + " applied: " + signedIn.formats().money(applied) + ". " + summary(outcome, signedIn);
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            message = "Nothing applied: " + problem.detail();
+        }
+        final String said = message;
+        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
+        ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
+    }
+
     private interface Submission {
-        ClientMoney.Outcome apply(SignedIn signedIn, Clients.Client client, Form form);
+        Approvals.Result apply(SignedIn signedIn, Clients.Client client, Form form);
+    }
+
+    private static Approvals.Result done(ClientMoney.Outcome outcome) {
+        return new Approvals.Result.Done(outcome);
     }
 
     private void submit(Context ctx, Operation operation, Submission submission) {
@@ -99,9 +192,15 @@ public final class ClientMoneyPages {
         final Clients.Client client = client(ctx, signedIn);
         final Form form = Form.of(ctx);
         try {
-            final ClientMoney.Outcome outcome = submission.apply(signedIn, client, form);
-            jdbi.useHandle(handle ->
-                    sessions.flash(handle, signedIn, operation.button + ": done. " + summary(outcome, signedIn)));
+            final String message = switch (submission.apply(signedIn, client, form)) {
+                case Approvals.Result.Done done -> operation.button + ": done. " + summary(done.outcome(), signedIn);
+                case Approvals.Result.Waiting waiting ->
+                    "Sent for approval: "
+                            + signedIn.formats().money(waiting.pending().amountMinor())
+                            + " is above the approval limit, so another manager must approve it."
+                            + " Nothing is recorded until then.";
+            };
+            jdbi.useHandle(handle -> sessions.flash(handle, signedIn, message));
             ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
         } catch (Problem problem) {
             if (problem.kind() == Problem.Kind.NOT_FOUND) {
@@ -113,7 +212,13 @@ public final class ClientMoneyPages {
 
     private static String summary(ClientMoney.Outcome outcome, SignedIn signedIn) {
         final Clients.Client client = outcome.client();
-        return client.name() + " now has "
+        final String kept = outcome.keptAsOpenPaymentMinor() > 0
+                ? signedIn.formats().money(outcome.keptAsOpenPaymentMinor())
+                        + " more than the balance due was kept as an open payment. "
+                : "";
+        return kept + client.name() + " now owes "
+                + signedIn.formats().money(client.receivable().balanceMinor())
+                + " and has "
                 + signedIn.formats().money(client.openPayments().balanceMinor())
                 + " in open payments and "
                 + signedIn.formats().money(client.credits().balanceMinor())

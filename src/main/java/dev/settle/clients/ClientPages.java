@@ -2,6 +2,7 @@ package dev.settle.clients;
 
 import dev.settle.Problem;
 import dev.settle.business.DateInput;
+import dev.settle.invoices.Invoices;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
@@ -42,8 +43,25 @@ public final class ClientPages {
     private final Sessions sessions;
     private final Pages pages;
 
-    public ClientPages(Jdbi jdbi, Clients clients, ClientHistory history, Sessions sessions, Pages pages) {
+    /** What the client page lists beside the balances: unpaid invoices, live credits, waiting changes. */
+    public record Account(
+            List<Invoices.Invoice> unpaidInvoices, List<CreditGrants.Grant> credits, List<Approvals.Pending> waiting) {}
+
+    private final Invoices invoices;
+    private final Approvals approvals;
+    private final CreditGrants grants = new CreditGrants();
+
+    public ClientPages(
+            Jdbi jdbi,
+            Clients clients,
+            ClientHistory history,
+            Invoices invoices,
+            Approvals approvals,
+            Sessions sessions,
+            Pages pages) {
         this.jdbi = jdbi;
+        this.invoices = invoices;
+        this.approvals = approvals;
         this.clients = clients;
         this.history = history;
         this.sessions = sessions;
@@ -147,31 +165,27 @@ public final class ClientPages {
                 : jdbi.withHandle(
                         handle -> history.page(handle, client, query.filter(), query.olderThan(), HISTORY_PAGE_SIZE));
         final Optional<BalanceDueChart> chart = BalanceDueChart.of(recent.rows(), Instant.now(), signedIn.formats());
+        final Account account = jdbi.withHandle(handle -> new Account(
+                invoices.unpaid(handle, signedIn.businessId(), client.id()),
+                grants.live(handle, signedIn.businessId(), client.id()),
+                approvals.waiting(handle, signedIn.businessId(), Optional.of(client.id()))));
         pages.render(
                 ctx,
                 shownForm.hasErrors() || query.form().hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
                 "clients/show.jte",
                 client.name(),
                 Pages.Section.CLIENTS,
-                Map.of(
-                        "client",
-                        client,
-                        "asOfForm",
-                        shownForm,
-                        "asOf",
-                        asOf,
-                        "history",
-                        historyPage,
-                        "historyForm",
-                        query.form(),
-                        "historyFilter",
-                        query.queryString(),
-                        "kinds",
-                        ClientHistory.KINDS,
-                        "chart",
-                        chart,
-                        "newestPage",
-                        query.olderThan().isEmpty()));
+                Map.ofEntries(
+                        Map.entry("client", client),
+                        Map.entry("asOfForm", shownForm),
+                        Map.entry("asOf", asOf),
+                        Map.entry("history", historyPage),
+                        Map.entry("historyForm", query.form()),
+                        Map.entry("historyFilter", query.queryString()),
+                        Map.entry("kinds", ClientHistory.KINDS),
+                        Map.entry("chart", chart),
+                        Map.entry("newestPage", query.olderThan().isEmpty()),
+                        Map.entry("account", account)));
     }
 
     /** The history as CSV, every movement the filter names (up to {@link #CSV_ROWS_MAX}). */
@@ -213,7 +227,8 @@ public final class ClientPages {
                     "credits_after",
                     "entry_id",
                     "reverses_entry_id",
-                    "reversed_by_entry_id");
+                    "reversed_by_entry_id",
+                    "invoice_ids");
             final Currency currency = signedIn.formats().currency();
             Optional<Long> olderThan = Optional.empty();
             int written = 0;
@@ -237,7 +252,12 @@ public final class ClientPages {
                             MoneyInput.plain(row.creditsAfterMinor(), currency),
                             row.entryId(),
                             row.reversesEntryId().map(String::valueOf).orElse(""),
-                            row.reversedByEntryId().map(String::valueOf).orElse(""));
+                            row.reversedByEntryId().map(String::valueOf).orElse(""),
+                            String.join(
+                                    " ",
+                                    row.invoiceIds().stream()
+                                            .map(String::valueOf)
+                                            .toList()));
                 }
                 written += page.rows().size();
                 olderThan = page.olderThanEntryId();

@@ -57,23 +57,26 @@ public final class CreditExpiry implements AutoCloseable {
     public int expireDue(Instant now) {
         final List<Long> failed = new ArrayList<>();
         int expired = 0;
-        while (expired + failed.size() < GRANTS_PER_RUN_MAX) {
-            final Optional<Due> due;
+        int tried = 0;
+        while (tried < GRANTS_PER_RUN_MAX) {
+            final Optional<Boolean> outcome;
             try {
-                due = jdbi.inTransaction(handle -> expireOne(handle, now, failed));
+                outcome = jdbi.inTransaction(handle -> expireOne(handle, now, failed));
             } catch (ExpiryFailed failure) {
-                // A spend raced this grant (or the like): the next run tries it again; the rest go on.
+                // A broken grant is tried again next run; the rest go on.
                 log.warn(
                         "credit grant {} not expired this run: {}",
                         failure.grantId,
                         failure.getCause().getMessage());
                 failed.add(failure.grantId);
+                tried++;
                 continue;
             }
-            if (due.isEmpty()) {
+            if (outcome.isEmpty()) {
                 break;
             }
-            expired++;
+            tried++;
+            expired += outcome.get() ? 1 : 0;
         }
         return expired;
     }
@@ -89,8 +92,11 @@ public final class CreditExpiry implements AutoCloseable {
         }
     }
 
-    /** One grant per transaction, so one client's trouble never holds back another's expiry. */
-    private Optional<Due> expireOne(Handle handle, Instant now, List<Long> skipped) {
+    /**
+     * One grant per transaction, so one client's trouble never holds back another's expiry. Empty
+     * when nothing is due; false when another instance expired the grant first.
+     */
+    private Optional<Boolean> expireOne(Handle handle, Instant now, List<Long> skipped) {
         final Optional<Due> due = handle.createQuery("""
                 select g.business_id, g.id, g.client_id, g.remaining_minor, g.expires_on
                 from credit_grants g
@@ -99,66 +105,62 @@ public final class CreditExpiry implements AutoCloseable {
                   and g.id <> all(:skipped)
                 order by g.expires_on, g.business_id, g.id
                 limit 1
-                for update of g skip locked
                 """)
                 .bind("now", now.atOffset(ZoneOffset.UTC))
                 .bind("skipped", skipped.toArray(Long[]::new))
                 .map((rs, ctx) -> new Due(
                         rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getObject(5, LocalDate.class)))
                 .findOne();
-        if (due.isPresent()) {
-            try {
-                expire(handle, due.get());
-            } catch (RuntimeException e) {
-                throw new ExpiryFailed(due.get().grantId(), e);
-            }
+        if (due.isEmpty()) {
+            return Optional.empty();
         }
-        return due;
+        try {
+            return Optional.of(expire(handle, due.get()));
+        } catch (RuntimeException e) {
+            throw new ExpiryFailed(due.get().grantId(), e);
+        }
     }
 
-    private void expire(Handle handle, Due due) {
+    private boolean expire(Handle handle, Due due) {
         final Clients.Client client =
                 clients.find(handle, due.businessId(), due.clientId()).orElseThrow();
-        // Never more than the client holds: credit spent before grants were tracked is already gone.
-        final long amount = Math.min(due.remainingMinor(), client.credits().balanceMinor());
-        if (amount > 0) {
-            final PostedEntry entry = ledger.post(
-                    handle,
-                    new EntryRequest(
-                            due.businessId(),
-                            "credit_expired",
-                            Optional.of("Credit expired (last day " + due.expiresOn() + ")"),
-                            Actor.system(),
-                            Optional.of(client.id()),
-                            Optional.empty(),
-                            List.of(
-                                    PostingRequest.debit(client.credits().id(), amount),
-                                    PostingRequest.credit(
-                                            businesses.accountId(handle, due.businessId(), AccountKind.PROMOTIONS),
-                                            amount))));
-            handle.createUpdate("""
-                    insert into credit_grant_uses (business_id, entry_id, grant_id, amount_minor)
-                    values (:business_id, :entry_id, :grant_id, :amount)
-                    """)
-                    .bind("business_id", due.businessId())
-                    .bind("entry_id", entry.id())
-                    .bind("grant_id", due.grantId())
-                    .bind("amount", amount)
-                    .execute();
-            handle.createUpdate("""
-                    insert into client_operations (business_id, entry_id, client_id, kind)
-                    values (:business_id, :entry_id, :client_id, 'credit_expired')
-                    """)
-                    .bind("business_id", due.businessId())
-                    .bind("entry_id", entry.id())
-                    .bind("client_id", client.id())
-                    .execute();
-        }
-        handle.createUpdate(
-                        "update credit_grants set remaining_minor = 0 where business_id = :business_id and id = :id")
+        // The credits account first, then the grant, as every spend takes them (no deadlock); what is
+        // left is read again under the lock, since a spend or another instance may have taken it.
+        ledger.lock(handle, due.businessId(), List.of(client.credits().id()));
+        final long remaining = handle.createQuery("""
+                select remaining_minor from credit_grants where business_id = :business_id and id = :id for update
+                """)
                 .bind("business_id", due.businessId())
                 .bind("id", due.grantId())
+                .mapTo(Long.class)
+                .one();
+        if (remaining == 0) {
+            return false;
+        }
+        final PostedEntry entry = ledger.post(
+                handle,
+                new EntryRequest(
+                        due.businessId(),
+                        "credit_expired",
+                        Optional.of("Credit expired (last day " + due.expiresOn() + ")"),
+                        Actor.system(),
+                        Optional.of(client.id()),
+                        Optional.empty(),
+                        List.of(
+                                PostingRequest.debit(client.credits().id(), remaining),
+                                PostingRequest.credit(
+                                        businesses.accountId(handle, due.businessId(), AccountKind.PROMOTIONS),
+                                        remaining))));
+        CreditGrants.use(handle, due.businessId(), entry.id(), due.grantId(), remaining);
+        handle.createUpdate("""
+                insert into client_operations (business_id, entry_id, client_id, kind)
+                values (:business_id, :entry_id, :client_id, 'credit_expired')
+                """)
+                .bind("business_id", due.businessId())
+                .bind("entry_id", entry.id())
+                .bind("client_id", client.id())
                 .execute();
+        return true;
     }
 
     private void expireLogged() {

@@ -4,30 +4,27 @@ import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
 import dev.settle.business.Role;
 import dev.settle.business.StaffUsers;
+import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
-import dev.settle.ledger.AccountKind;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Actor;
-import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
-import dev.settle.ledger.PostingRequest;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.jdbi.v3.core.Handle;
 
 /**
- * A salon with staff of each role, clients, and months of history behind them: checkouts split
- * across tenders, pay later, pay-offs, prepaid open payments and referral credits spent later.
+ * A salon with staff of each role, clients, and months of history behind them: visits paid by
+ * several tenders, left partly on the balance due, paid off later (rounded up, the rest kept as an
+ * open payment), prepaid open payments and referral credits spent later, some expiring.
  * Seeded, so the same seed tells the same story.
  */
 public final class DemoBusiness {
@@ -95,16 +92,16 @@ public final class DemoBusiness {
                 .one();
     }
 
-    /** The story, day by day, posted in time order with the balances it builds up kept alongside. */
+    /** The story, day by day, told through the same operations the staff pages use, each dated. */
     private final class History {
         private final Handle handle;
         private final long businessId;
         private final Random random;
         private final Actor manager;
         private final Actor desk;
-        private final Map<AccountKind, Long> business = new EnumMap<>(AccountKind.class);
+        private final Clients registry = new Clients(ledger);
+        private final ClientMoney money;
         private final List<Clients.Client> clients = new ArrayList<>();
-        private final Map<Long, long[]> held = new HashMap<>();
         private int entries;
 
         History(Handle handle, long businessId, Random random, long managerId, long deskId) {
@@ -113,26 +110,19 @@ public final class DemoBusiness {
             this.random = random;
             this.manager = Actor.staff(managerId);
             this.desk = Actor.staff(deskId);
-            final Businesses businesses = new Businesses(ledger, apiKeys);
-            for (AccountKind kind : List.of(
-                    AccountKind.CASH, AccountKind.CARD, AccountKind.CHECK, AccountKind.SALES, AccountKind.PROMOTIONS)) {
-                business.put(kind, businesses.accountId(handle, businessId, kind));
-            }
+            this.money = new ClientMoney(ledger, registry, new Businesses(ledger, apiKeys), new Invoices());
         }
 
         void clients(int count) {
-            final Clients registry = new Clients(ledger);
             for (int index = 0; index < count; index++) {
                 final String first = FIRST[index % FIRST.length];
                 final String last = LAST[(index * 7 + index / FIRST.length) % LAST.length];
-                final Clients.Client client = registry.create(
+                clients.add(registry.create(
                         handle,
                         businessId,
                         first + " " + last,
                         Optional.of((first + "." + last).toLowerCase(Locale.ROOT) + "@mail.example"),
-                        Optional.of("(555) %03d-%04d".formatted(100 + index, random.nextInt(10_000))));
-                clients.add(client);
-                held.put(client.id(), new long[3]);
+                        Optional.of("(555) %03d-%04d".formatted(100 + index, random.nextInt(10_000)))));
             }
         }
 
@@ -148,121 +138,106 @@ public final class DemoBusiness {
                 final int visits = 2 + random.nextInt(5);
                 for (int visit = 0; visit < visits && time.isBefore(LocalTime.of(18, 0)); visit++) {
                     final OffsetDateTime at = date.atTime(time).atZone(ZONE).toOffsetDateTime();
-                    event(clients.get(random.nextInt(clients.size())), at);
+                    event(clients.get(random.nextInt(clients.size())).id(), at);
                     time = time.plusMinutes(35 + random.nextInt(80));
                 }
             }
         }
 
-        private void event(Clients.Client client, OffsetDateTime at) {
-            final long[] balances = held.get(client.id());
+        private void event(long clientId, OffsetDateTime at) {
             final int roll = random.nextInt(100);
             if (roll < 6) {
-                prepay(client, balances, at);
+                prepay(clientId, at);
             } else if (roll < 10) {
-                referralCredit(client, balances, at);
+                referralCredit(clientId, at);
             } else {
-                checkout(client, balances, at);
+                visit(clientId, at);
             }
         }
 
-        private void checkout(Clients.Client client, long[] balances, OffsetDateTime at) {
-            if (balances[RECEIVABLE] > 0 && random.nextInt(100) < 60) {
-                final long paid = random.nextInt(100) < 20 ? roundUp(balances[RECEIVABLE]) : balances[RECEIVABLE];
-                final List<PostingRequest> postings = new ArrayList<>(List.of(
-                        PostingRequest.debit(business.get(tender()), paid),
-                        PostingRequest.credit(client.receivable().id(), balances[RECEIVABLE])));
-                if (paid > balances[RECEIVABLE]) {
-                    postings.add(PostingRequest.credit(client.openPayments().id(), paid - balances[RECEIVABLE]));
-                }
-                post("balance_payment", "Paid towards balance due", client, desk, postings, at);
-                balances[OPEN_PAYMENTS] += paid - balances[RECEIVABLE];
-                balances[RECEIVABLE] = 0;
+        /**
+         * A visit: sometimes the client first pays off what they owe (often rounding up, the rest kept
+         * as an open payment); the service is invoiced; credits and open payments go towards it; the
+         * rest is paid by a tender, or some of it left on the balance due.
+         */
+        private void visit(long clientId, OffsetDateTime at) {
+            final long owed = client(clientId).receivable().balanceMinor();
+            if (owed > 0 && random.nextInt(100) < 60) {
+                final long paid = random.nextInt(100) < 20 ? roundUp(owed) : owed;
+                dated(at, () -> money.receivePayment(handle, businessId, clientId, payment(paid), desk));
                 at = at.plusMinutes(1);
             }
             final Service service = SERVICES[random.nextInt(SERVICES.length)];
-            long due = service.priceMinor();
-            final List<PostingRequest> postings = new ArrayList<>();
-            postings.add(PostingRequest.credit(business.get(AccountKind.SALES), due));
-            final long fromCredits = Math.min(balances[CREDITS], due);
-            if (fromCredits > 0) {
-                postings.add(PostingRequest.debit(client.credits().id(), fromCredits));
-                balances[CREDITS] -= fromCredits;
-                due -= fromCredits;
-            }
-            final long fromOpenPayments = Math.min(balances[OPEN_PAYMENTS], due);
-            if (fromOpenPayments > 0) {
-                postings.add(PostingRequest.debit(client.openPayments().id(), fromOpenPayments));
-                balances[OPEN_PAYMENTS] -= fromOpenPayments;
-                due -= fromOpenPayments;
-            }
-            if (due > 0 && random.nextInt(100) < 15) {
-                final long later = random.nextBoolean() ? due : due / 2;
-                postings.add(PostingRequest.debit(client.receivable().id(), later));
-                balances[RECEIVABLE] += later;
-                due -= later;
-            }
-            if (due > 0) {
-                postings.add(PostingRequest.debit(business.get(tender()), due));
-            }
-            post("checkout", service.name(), client, desk, postings, at);
-        }
-
-        private void prepay(Clients.Client client, long[] balances, OffsetDateTime at) {
-            final long amount = random.nextBoolean() ? 100_00 : 200_00;
-            final AccountKind tender = random.nextBoolean() ? AccountKind.CHECK : AccountKind.CARD;
-            post(
-                    "open_payment",
-                    tender == AccountKind.CHECK
-                            ? "Prepaid by check #" + (1000 + random.nextInt(9000))
-                            : "Prepaid by card",
-                    client,
-                    desk,
-                    List.of(
-                            PostingRequest.debit(business.get(tender), amount),
-                            PostingRequest.credit(client.openPayments().id(), amount)),
-                    at);
-            balances[OPEN_PAYMENTS] += amount;
-        }
-
-        private void referralCredit(Clients.Client client, long[] balances, OffsetDateTime at) {
-            final long amount = random.nextBoolean() ? 10_00 : 15_00;
-            post(
-                    "credit",
-                    "Referral reward",
-                    client,
-                    manager,
-                    List.of(
-                            PostingRequest.debit(business.get(AccountKind.PROMOTIONS), amount),
-                            PostingRequest.credit(client.credits().id(), amount)),
-                    at);
-            balances[CREDITS] += amount;
-        }
-
-        private void post(
-                String kind,
-                String memo,
-                Clients.Client client,
-                Actor actor,
-                List<PostingRequest> postings,
-                OffsetDateTime at) {
-            ledger.postDated(
-                    handle,
-                    new EntryRequest(
+            dated(
+                    at,
+                    () -> money.openInvoice(
+                            handle,
                             businessId,
-                            kind,
-                            Optional.of(memo),
-                            actor,
-                            Optional.of(client.id()),
-                            Optional.empty(),
-                            postings),
-                    at);
-            entries++;
+                            clientId,
+                            List.of(new Invoices.Line(
+                                    Invoices.LineKind.SERVICE, service.name(), 1, service.priceMinor())),
+                            desk));
+            long rest = service.priceMinor();
+            for (ClientMoney.Funds funds : ClientMoney.Funds.values()) {
+                final Clients.Client client = client(clientId);
+                final long held = funds == ClientMoney.Funds.CREDITS
+                        ? client.credits().balanceMinor()
+                        : client.openPayments().balanceMinor();
+                final long applied = Math.min(held, rest);
+                if (applied > 0) {
+                    dated(at, () -> money.applyFunds(handle, businessId, clientId, funds, Optional.of(applied), desk));
+                    rest -= applied;
+                }
+            }
+            if (rest > 0 && random.nextInt(100) < 15) {
+                rest = random.nextBoolean() ? 0 : rest / 2;
+            }
+            if (rest > 0) {
+                final long paid = rest;
+                dated(at, () -> money.receivePayment(handle, businessId, clientId, payment(paid), desk));
+            }
         }
 
-        private AccountKind tender() {
+        private void prepay(long clientId, OffsetDateTime at) {
+            final long amount = random.nextBoolean() ? 100_00 : 200_00;
+            final ClientMoney.Payment payment = random.nextBoolean()
+                    ? ClientMoney.Payment.of(
+                            amount, ClientMoney.Tender.CHECK, "#" + (1000 + random.nextInt(9000)), "Prepaid")
+                    : ClientMoney.Payment.of(amount, ClientMoney.Tender.CARD, null, "Prepaid");
+            dated(at, () -> money.receiveOpenPayment(handle, businessId, clientId, payment, desk));
+        }
+
+        private void referralCredit(long clientId, OffsetDateTime at) {
+            final long amount = random.nextBoolean() ? 10_00 : 15_00;
+            final LocalDate day = at.atZoneSameInstant(ZONE).toLocalDate();
+            final ClientMoney.Credit credit = ClientMoney.Credit.of(
+                    amount,
+                    ClientMoney.CreditReason.REFERRAL,
+                    "Referred a friend",
+                    random.nextBoolean() ? Optional.of(day.plusDays(90)) : Optional.empty(),
+                    day);
+            dated(at, () -> money.issueCredit(handle, businessId, clientId, credit, manager));
+        }
+
+        private ClientMoney.Payment payment(long amountMinor) {
             final int roll = random.nextInt(100);
-            return roll < 25 ? AccountKind.CASH : roll < 90 ? AccountKind.CARD : AccountKind.CHECK;
+            if (roll < 25) {
+                return ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CASH, null, null);
+            }
+            if (roll < 90) {
+                return ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CARD, null, null);
+            }
+            return ClientMoney.Payment.of(
+                    amountMinor, ClientMoney.Tender.CHECK, "#" + (1000 + random.nextInt(9000)), null);
+        }
+
+        private Clients.Client client(long clientId) {
+            return registry.find(handle, businessId, clientId).orElseThrow();
+        }
+
+        private void dated(OffsetDateTime at, java.util.function.Supplier<ClientMoney.Outcome> operation) {
+            ledger.dated(handle, at, operation);
+            entries++;
         }
 
         /** What a client hands over to settle a balance: the next multiple of $20. */
@@ -270,8 +245,4 @@ public final class DemoBusiness {
             return (amountMinor / 20_00 + 1) * 20_00;
         }
     }
-
-    private static final int RECEIVABLE = 0;
-    private static final int OPEN_PAYMENTS = 1;
-    private static final int CREDITS = 2;
 }

@@ -11,7 +11,8 @@ public record EntryRequest(
         Actor actor,
         Optional<Long> clientId,
         Optional<String> idempotencyKey,
-        List<PostingRequest> postings) {
+        List<PostingRequest> postings,
+        Optional<Long> invoiceId) {
 
     public static final int POSTINGS_MAX = 50;
     public static final int MEMO_LENGTH_MAX = 500;
@@ -30,6 +31,24 @@ public record EntryRequest(
         if (memo.isPresent() && memo.get().length() > MEMO_LENGTH_MAX) {
             throw new IllegalArgumentException("memo longer than " + MEMO_LENGTH_MAX);
         }
+    }
+
+    /** An entry about no one invoice. */
+    public EntryRequest(
+            long businessId,
+            String kind,
+            Optional<String> memo,
+            Actor actor,
+            Optional<Long> clientId,
+            Optional<String> idempotencyKey,
+            List<PostingRequest> postings) {
+        this(businessId, kind, memo, actor, clientId, idempotencyKey, postings, Optional.empty());
+    }
+
+    /** This entry, about {@code invoiceId}. */
+    public EntryRequest aboutInvoice(long invoiceId) {
+        return new EntryRequest(
+                businessId, kind, memo, actor, clientId, idempotencyKey, postings, Optional.of(invoiceId));
     }
 
     /** An entry Settle posts itself (a job, the benchmark): no memo, client or idempotency key. */

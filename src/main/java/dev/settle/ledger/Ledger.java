@@ -36,20 +36,28 @@ public final class Ledger {
      * order. A refusal leaves the caller's transaction to roll back, which also undoes the date.
      */
     public PostedEntry postDated(Handle handle, EntryRequest request, OffsetDateTime at) {
+        return dated(handle, at, () -> post(handle, request));
+    }
+
+    /**
+     * Runs {@code work} with every entry it posts (and invoice it issues) dated {@code at}, under the
+     * rules of {@link #postDated}: for history recorded after the fact through the domain operations.
+     */
+    public <T> T dated(Handle handle, OffsetDateTime at, java.util.function.Supplier<T> work) {
         // The date is a transaction-local setting: outside a transaction it would not reach the entry.
         if (!handle.isInTransaction()) {
-            throw new IllegalStateException("postDated needs a transaction");
+            throw new IllegalStateException("dated entries need a transaction");
         }
         setEffectiveAt(handle, at.toString());
-        final PostedEntry posted;
+        final T result;
         try {
-            posted = post(handle, request);
+            result = work.get();
         } catch (RuntimeException e) {
             clearAfterFailure(handle, e);
             throw e;
         }
         setEffectiveAt(handle, "");
-        return posted;
+        return result;
     }
 
     /** A caller that rolls back to a savepoint and carries on must not post later entries dated. */
@@ -89,7 +97,7 @@ public final class Ledger {
                     "entry " + entryId + " is itself a reversal; post a new entry instead");
         }
         final List<PostingRequest> mirrored = original.postings().stream()
-                .map(posting -> new PostingRequest(posting.accountId(), -posting.amountMinor()))
+                .map(posting -> new PostingRequest(posting.accountId(), -posting.amountMinor(), posting.invoiceId()))
                 .toList();
         final EntryRequest reversal = new EntryRequest(
                 businessId,
@@ -122,10 +130,12 @@ public final class Ledger {
             Handle handle, List<EntryRequest> requests, List<Optional<Long>> reversesEntryIds) {
         final List<Long> accountIds = new ArrayList<>();
         final List<Long> amounts = new ArrayList<>();
+        final List<Long> invoiceIds = new ArrayList<>();
         for (EntryRequest request : requests) {
             for (PostingRequest posting : request.postings()) {
                 accountIds.add(posting.accountId());
                 amounts.add(posting.amountMinor());
+                invoiceIds.add(posting.invoiceId().orElse(null));
             }
         }
         final List<List<PostedEntry.Posting>> postings = new ArrayList<>();
@@ -135,10 +145,10 @@ public final class Ledger {
         try {
             handle.createQuery("""
               select entry_index, entry_id, effective_at, account_id, account_version, amount_minor,
-                     balance_after_minor
+                     balance_after_minor, invoice_id
               from ledger_post_many(:business_ids, :kinds, :memos, :actor_staff_ids, :actor_api_key_ids,
-                                    :client_ids, :idempotency_keys, :reverses_entry_ids,
-                                    :posting_counts, :account_ids, :amounts)
+                                    :client_ids, :entry_invoice_ids, :idempotency_keys, :reverses_entry_ids,
+                                    :posting_counts, :account_ids, :amounts, :invoice_ids)
               """)
                     .bindArray("business_ids", Long.class, each(requests, EntryRequest::businessId))
                     .bindArray("kinds", String.class, each(requests, EntryRequest::kind))
@@ -159,6 +169,10 @@ public final class Ledger {
                             Long.class,
                             each(requests, request -> request.clientId().orElse(null)))
                     .bindArray(
+                            "entry_invoice_ids",
+                            Long.class,
+                            each(requests, request -> request.invoiceId().orElse(null)))
+                    .bindArray(
                             "idempotency_keys",
                             String.class,
                             each(requests, r -> r.idempotencyKey().orElse(null)))
@@ -172,6 +186,7 @@ public final class Ledger {
                             each(requests, request -> request.postings().size()))
                     .bindArray("account_ids", Long.class, accountIds)
                     .bindArray("amounts", Long.class, amounts)
+                    .bindArray("invoice_ids", Long.class, invoiceIds)
                     .map((rs, ctx) -> {
                         final int index = rs.getInt("entry_index") - 1;
                         if (index == entryIds.size()) {
@@ -183,7 +198,8 @@ public final class Ledger {
                                         rs.getLong("account_id"),
                                         rs.getLong("account_version"),
                                         rs.getLong("amount_minor"),
-                                        rs.getLong("balance_after_minor")));
+                                        rs.getLong("balance_after_minor"),
+                                        Optional.ofNullable(rs.getObject("invoice_id", Long.class))));
                     })
                     .list();
         } catch (StatementException e) {
@@ -251,6 +267,8 @@ public final class Ledger {
             case "ST003" -> new Problem(Problem.Kind.INSUFFICIENT_FUNDS, "postings", message);
             case "ST004" -> new Problem(Problem.Kind.REVERSAL_REFUSED, "entryId", message);
             case "ST005" -> new Problem(Problem.Kind.ALREADY_REVERSED, "entryId", message);
+            case "ST006" -> Problem.validation("postings", message);
+            case "ST007" -> new Problem(Problem.Kind.OVERPAID, "postings", message);
             case SqlState.UNIQUE_VIOLATION ->
                 reversesEntryId.isPresent() && message.contains("reversed_once")
                         ? new Problem(
@@ -274,9 +292,26 @@ public final class Ledger {
         };
     }
 
+    /**
+     * Locks accounts in id order, as {@code ledger_post} does, for a caller that must read what it
+     * is about to change (a client's unpaid invoices, say) before it posts, within one transaction.
+     */
+    public void lock(Handle handle, long businessId, java.util.Collection<Long> accountIds) {
+        handle.createQuery("""
+            select id from accounts
+            where business_id = :business_id and id = any(:account_ids)
+            order by id
+            for update
+            """)
+                .bind("business_id", businessId)
+                .bindArray("account_ids", Long.class, List.copyOf(accountIds))
+                .mapTo(Long.class)
+                .list();
+    }
+
     public Optional<PostedEntry> entry(Handle handle, long businessId, long entryId) {
         final List<PostedEntry.Posting> postings = handle.createQuery("""
-                select account_id, account_version, amount_minor, balance_after_minor
+                select account_id, account_version, amount_minor, balance_after_minor, invoice_id
                 from postings
                 where business_id = :business_id and entry_id = :entry_id
                 order by account_id, account_version
@@ -287,7 +322,8 @@ public final class Ledger {
                         rs.getLong("account_id"),
                         rs.getLong("account_version"),
                         rs.getLong("amount_minor"),
-                        rs.getLong("balance_after_minor")))
+                        rs.getLong("balance_after_minor"),
+                        Optional.ofNullable(rs.getObject("invoice_id", Long.class))))
                 .list();
         return handle.createQuery("""
             select id, kind, effective_at, memo, client_id, reverses_entry_id

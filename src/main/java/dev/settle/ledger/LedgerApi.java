@@ -74,6 +74,16 @@ public final class LedgerApi {
     public void postEntry(Context ctx) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
         final EntryRequest request = toRequest(caller, Json.read(ctx, EntryBody.class), ctx);
+        final List<Long> clientAccounts = clientAccounts(caller.businessId(), request.accountIds());
+        for (int index = 0; index < request.postings().size(); index++) {
+            final long accountId = request.postings().get(index).accountId();
+            if (clientAccounts.contains(accountId)) {
+                throw Problem.validation(
+                        "postings[" + index + "].accountId",
+                        "account " + accountId + " is a client's; a client's money moves through the client routes"
+                                + " (/api/v1/clients/{id}/payments, charges, open-payments, credits, apply-funds)");
+            }
+        }
         writes.submit(
                 ctx,
                 caller,
@@ -98,6 +108,12 @@ public final class LedgerApi {
                         .distinct()
                         .toList())
                 .orElse(List.of());
+        if (!clientAccounts(caller.businessId(), accountIds).isEmpty()) {
+            throw new Problem(
+                    Problem.Kind.REVERSAL_REFUSED,
+                    "entryId",
+                    "entry " + entryId + " moved a client's money; correct it through the client routes instead");
+        }
         writes.submit(
                 ctx,
                 caller,
@@ -111,6 +127,21 @@ public final class LedgerApi {
                         memo,
                         Optional.ofNullable(ctx.header(ApiWrites.IDEMPOTENCY_HEADER))),
                 reversal -> json(reversal, caller.currency(), Optional.empty()));
+    }
+
+    /**
+     * Which of these accounts belong to a client. Those move only through client operations, which
+     * keep the invoices, credit grants and history that go with their money.
+     */
+    private List<Long> clientAccounts(long businessId, List<Long> accountIds) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        select id from accounts
+                        where business_id = :business_id and id = any(:ids) and client_id is not null
+                        """)
+                .bind("business_id", businessId)
+                .bindArray("ids", Long.class, accountIds)
+                .mapTo(Long.class)
+                .list());
     }
 
     public void getEntry(Context ctx) {

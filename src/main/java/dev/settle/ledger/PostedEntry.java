@@ -15,6 +15,7 @@ public record PostedEntry(
         Optional<Long> reversesEntryId,
         List<Posting> postings) {
 
-    /** One posting with the account's balance and version right after it. */
-    public record Posting(long accountId, long accountVersion, long amountMinor, long balanceAfterMinor) {}
+    /** One posting with the account's balance and version right after it, and the invoice it names. */
+    public record Posting(
+            long accountId, long accountVersion, long amountMinor, long balanceAfterMinor, Optional<Long> invoiceId) {}
 }

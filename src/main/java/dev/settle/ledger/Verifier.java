@@ -80,6 +80,51 @@ public final class Verifier {
                     except
                     (select account_id, -sum(amount_minor) from postings
                      where business_id = r.business_id and entry_id = r.reverses_entry_id group by account_id))
+              """),
+            new Check("balance-due posting that names no invoice of its client, or invoice named elsewhere", """
+              select 'posting ' || p.business_id || '/' || p.account_id || ' v' || p.account_version
+                     || ' (' || a.kind || ') names invoice ' || coalesce(p.invoice_id::text, 'none')
+              from postings p
+              join accounts a on a.business_id = p.business_id and a.id = p.account_id
+              left join invoices i on i.business_id = p.business_id and i.id = p.invoice_id
+              where (a.kind = 'receivable') <> (p.invoice_id is not null)
+                 or (a.kind = 'receivable' and i.client_id is distinct from a.client_id)
+              """),
+            new Check("invoice whose unpaid amount differs from the postings naming it", """
+              select 'invoice ' || i.business_id || '/' || i.id || ': unpaid ' || i.unpaid_minor
+                     || ', postings say ' || coalesce(p.total, 0)
+              from invoices i
+              left join (select business_id, invoice_id, sum(amount_minor) as total
+                         from postings where invoice_id is not null group by business_id, invoice_id) p
+                on p.business_id = i.business_id and p.invoice_id = i.id
+              where i.unpaid_minor <> coalesce(p.total, 0)
+              """),
+            new Check("client whose balance due is not the sum of their unpaid invoices", """
+              select 'client ' || a.business_id || '/' || a.client_id || ': balance due ' || a.balance_minor
+                     || ', unpaid invoices ' || coalesce(i.unpaid, 0)
+              from accounts a
+              left join (select business_id, client_id, sum(unpaid_minor) as unpaid
+                         from invoices group by business_id, client_id) i
+                on i.business_id = a.business_id and i.client_id = a.client_id
+              where a.kind = 'receivable' and a.balance_minor <> coalesce(i.unpaid, 0)
+              """),
+            new Check("client whose credits are not what is left of their credit grants", """
+              select 'client ' || a.business_id || '/' || a.client_id || ': credits ' || a.balance_minor
+                     || ', left of grants ' || coalesce(g.remaining, 0)
+              from accounts a
+              left join (select business_id, client_id, sum(remaining_minor) as remaining
+                         from credit_grants group by business_id, client_id) g
+                on g.business_id = a.business_id and g.client_id = a.client_id
+              where a.kind = 'credits' and a.balance_minor <> coalesce(g.remaining, 0)
+              """),
+            new Check("credit grant whose remainder is not its amount less its uses", """
+              select 'credit grant ' || g.business_id || '/' || g.id || ': ' || g.remaining_minor || ' left of '
+                     || g.amount_minor || ', uses took ' || coalesce(u.used, 0)
+              from credit_grants g
+              left join (select business_id, grant_id, sum(amount_minor) as used
+                         from credit_grant_uses group by business_id, grant_id) u
+                on u.business_id = g.business_id and u.grant_id = g.id
+              where g.remaining_minor <> g.amount_minor - coalesce(u.used, 0)
               """));
 
     public Report verify(Handle handle) {

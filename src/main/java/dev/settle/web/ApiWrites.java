@@ -49,6 +49,17 @@ public final class ApiWrites {
             int successStatus,
             WriteBatcher.Work<T> effect,
             Function<T, ?> toJson) {
+        submit(ctx, caller, accountIds, result -> successStatus, effect, toJson);
+    }
+
+    /** As above, with the success status depending on the result (201 done, 202 waiting, say). */
+    public <T> void submit(
+            Context ctx,
+            ApiKeys.Caller caller,
+            Collection<Long> accountIds,
+            java.util.function.ToIntFunction<T> successStatus,
+            WriteBatcher.Work<T> effect,
+            Function<T, ?> toJson) {
         final ApiWrite<T> write = new ApiWrite<>(
                 caller.businessId(), idempotencyKey(ctx), fingerprint(ctx), successStatus, effect, toJson);
         final Response response = batcher.write(caller.businessId(), accountIds, write);
@@ -65,7 +76,7 @@ public final class ApiWrites {
             long businessId,
             Optional<String> key,
             byte[] fingerprint,
-            int successStatus,
+            java.util.function.ToIntFunction<T> successStatus,
             WriteBatcher.Work<T> effect,
             Function<T, ?> toJson)
             implements WriteBatcher.Work<Response> {
@@ -97,7 +108,7 @@ public final class ApiWrites {
         }
 
         Response respond(T result) {
-            return new Response(successStatus, Json.write(toJson.apply(result)), false);
+            return new Response(successStatus.applyAsInt(result), Json.write(toJson.apply(result)), false);
         }
     }
 

@@ -21,6 +21,13 @@ public record Formats(Locale locale, ZoneId zone, Currency currency) {
                 .format(at.atZoneSameInstant(zone));
     }
 
+    /** A calendar day (a credit's last day, say), which has no time zone of its own. */
+    public String day(java.time.LocalDate day) {
+        return DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM)
+                .withLocale(locale)
+                .format(day);
+    }
+
     public String date(OffsetDateTime at) {
         return DateTimeFormatter.ofLocalizedDate(FormatStyle.MEDIUM)
                 .withLocale(locale)

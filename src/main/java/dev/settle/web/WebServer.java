@@ -59,6 +59,10 @@ public final class WebServer implements AutoCloseable {
                         "/api/v1/clients/{clientId}/open-payments/refunds",
                         h -> h.clientMoney()::refundOpenPayment),
                 new Route(HandlerType.POST, "/api/v1/clients/{clientId}/credits", h -> h.clientMoney()::issueCredit),
+                new Route(
+                        HandlerType.POST, "/api/v1/clients/{clientId}/payments", h -> h.clientMoney()::receivePayment),
+                new Route(HandlerType.POST, "/api/v1/clients/{clientId}/charges", h -> h.clientMoney()::charge),
+                new Route(HandlerType.POST, "/api/v1/clients/{clientId}/apply-funds", h -> h.clientMoney()::applyFunds),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
@@ -101,6 +105,28 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(
                         desk, HandlerType.GET, "/clients/{clientId}/history.csv", h -> h.clientPages()::historyCsv),
                 PageRoute.staff(
+                        desk, HandlerType.GET, "/clients/{clientId}/payment", h -> h.clientMoneyPages()::paymentForm),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/payment",
+                        h -> h.clientMoneyPages()::receivePayment),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/apply-funds",
+                        h -> h.clientMoneyPages()::applyFunds),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.GET,
+                        "/clients/{clientId}/charge",
+                        h -> h.clientMoneyPages()::chargeForm),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/clients/{clientId}/charge",
+                        h -> h.clientMoneyPages()::charge),
+                PageRoute.staff(
                         desk,
                         HandlerType.GET,
                         "/clients/{clientId}/open-payment",
@@ -137,6 +163,17 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST,
                         "/clients/{clientId}/unarchive",
                         h -> h.clientPages()::unarchive),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/approvals", h -> h.approvalPages()::list),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/approvals/{approvalId}/approve",
+                        h -> h.approvalPages()::approve),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/approvals/{approvalId}/reject",
+                        h -> h.approvalPages()::reject),
                 PageRoute.staff(desk, HandlerType.GET, "/account/password", h -> h.account()::passwordForm),
                 PageRoute.staff(desk, HandlerType.POST, "/account/password", h -> h.account()::changePassword),
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
@@ -169,6 +206,7 @@ public final class WebServer implements AutoCloseable {
             AccountPages account,
             dev.settle.clients.ClientPages clientPages,
             dev.settle.clients.ClientMoneyPages clientMoneyPages,
+            dev.settle.clients.ApprovalPages approvalPages,
             dev.settle.business.SettingsPages settingsPages,
             dev.settle.business.StaffPages staffPages,
             dev.settle.business.ApiKeyPages apiKeyPages) {}

@@ -4,8 +4,6 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
-import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.PostingRequest;
 import dev.settle.support.Browser;
 import dev.settle.support.TestBusiness;
 import org.junit.jupiter.api.Test;
@@ -19,10 +17,7 @@ class SettingsBrowserTest {
     void theLocaleChosenInSettingsFormatsMoneyEverywhere() {
         final TestBusiness business = TestBusiness.create("EUR");
         final var client = business.aClient("Ana Silva");
-        business.post(
-                "pay_later",
-                PostingRequest.debit(client.receivable().id(), 1_234_50),
-                PostingRequest.credit(business.account(AccountKind.SALES), 1_234_50));
+        business.charge(client, 1_234_50);
         final Page page = browser.signIn(business.staff(Role.OWNER));
 
         page.navigate("/clients/" + client.id());
@@ -98,10 +93,7 @@ class SettingsBrowserTest {
     void theCurrencyCannotChangeOnceMoneyHasMoved() {
         final TestBusiness business = TestBusiness.create();
         final var client = business.aClient("Ben Ode");
-        business.post(
-                "pay_later",
-                PostingRequest.debit(client.receivable().id(), 10_00),
-                PostingRequest.credit(business.account(AccountKind.SALES), 10_00));
+        business.charge(client, 10_00);
         final Page page = browser.signIn(business.staff(Role.OWNER));
         page.navigate("/settings");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Actor;
 import dev.settle.ledger.Ledger;
@@ -23,7 +24,8 @@ class ClientHistoryTest {
     private final Jdbi jdbi = TestDatabase.get().jdbi();
     private final Ledger ledger = new Ledger();
     private final Clients clients = new Clients(ledger);
-    private final ClientMoney money = new ClientMoney(ledger, clients, new Businesses(ledger, new ApiKeys()));
+    private final ClientMoney money =
+            new ClientMoney(ledger, clients, new Businesses(ledger, new ApiKeys()), new Invoices());
     private final ClientHistory history = new ClientHistory();
 
     @Test
@@ -68,10 +70,7 @@ class ClientHistoryTest {
                     credits += amount;
                 }
                 case 3 -> {
-                    salon.post(
-                            "pay_later",
-                            PostingRequest.debit(ana.receivable().id(), amount),
-                            PostingRequest.credit(salon.account(AccountKind.SALES), amount));
+                    salon.charge(ana, amount);
                     due += amount;
                 }
                 default -> {
@@ -79,11 +78,13 @@ class ClientHistoryTest {
                         continue;
                     }
                     // An overpayment: pays the balance and keeps the rest (two of Ana's accounts, one entry).
-                    salon.post(
-                            "balance_payment",
-                            PostingRequest.debit(salon.account(AccountKind.CARD), due + amount),
-                            PostingRequest.credit(ana.receivable().id(), due),
-                            PostingRequest.credit(ana.openPayments().id(), amount));
+                    final long paid = due + amount;
+                    jdbi.useTransaction(handle -> money.receivePayment(
+                            handle,
+                            salon.id(),
+                            ana.id(),
+                            ClientMoney.Payment.of(paid, ClientMoney.Tender.CARD, null, null),
+                            Actor.system()));
                     open += amount;
                     due = 0;
                 }
@@ -153,12 +154,13 @@ class ClientHistoryTest {
     void entriesWithSeveralLinesOnOneAccountAreNeverSkippedBetweenPages() {
         final TestBusiness salon = TestBusiness.create();
         final Clients.Client ana = salon.aClient("Ana");
+        final long invoice = salon.invoiceFor(ana);
         for (int entry = 0; entry < 7; entry++) {
-            // Two charges on one entry (as a payment across two invoices will be).
+            // Two lines on one account in one entry, as a payment across two invoices has.
             salon.post(
                     "pay_later",
-                    PostingRequest.debit(ana.receivable().id(), 1_00),
-                    PostingRequest.debit(ana.receivable().id(), 2_00),
+                    PostingRequest.debit(ana.receivable().id(), 1_00).onInvoice(invoice),
+                    PostingRequest.debit(ana.receivable().id(), 2_00).onInvoice(invoice),
                     PostingRequest.credit(salon.account(AccountKind.SALES), 3_00));
         }
 

@@ -169,6 +169,103 @@ class ClientMoneyApiTest {
     }
 
     @Test
+    void aPaymentPaysTheOldestInvoicesFirstAndKeepsTheRestAsAnOpenPayment() {
+        final long older = post(
+                        "charges", "{\"amountMinor\": 3000, \"currency\": \"USD\", \"reason\": \"No-show fee\"}")
+                .json()
+                .at("/paid")
+                .size();
+        assertThat(older).isZero();
+        post("charges", "{\"amountMinor\": 4000, \"currency\": \"USD\", \"reason\": \"Late cancel\"}");
+        final List<Long> invoices = unpaidInvoices();
+
+        final TestApp.Reply partial =
+                post("payments", "{\"amountMinor\": 4500, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        final TestApp.Reply over = post(
+                "payments",
+                "{\"amountMinor\": 5000, \"currency\": \"USD\", \"tender\": \"check\", \"reference\": \"881\"}");
+
+        assertThat(partial.status()).isEqualTo(201);
+        assertThat(partial.json().at("/paid/0/invoiceId").asLong()).isEqualTo(invoices.get(0));
+        assertThat(partial.json().at("/paid/0/amountMinor").asLong()).isEqualTo(30_00);
+        assertThat(partial.json().at("/paid/1/invoiceId").asLong()).isEqualTo(invoices.get(1));
+        assertThat(partial.json().at("/paid/1/amountMinor").asLong()).isEqualTo(15_00);
+        assertThat(partial.json().at("/client/balanceDueMinor").asLong()).isEqualTo(25_00);
+        assertThat(over.json().get("keptAsOpenPaymentMinor").asLong()).isEqualTo(25_00);
+        assertThat(over.json().at("/client/balanceDueMinor").asLong()).isZero();
+        assertThat(over.json().at("/client/openPaymentsMinor").asLong()).isEqualTo(25_00);
+        assertThat(over.json().at("/client/creditsMinor").asLong()).isZero();
+        assertThat(unpaidInvoices()).isEmpty();
+    }
+
+    @Test
+    void fundsAreAppliedToTheBalanceDueAllThatCanBeOrAnAmount() {
+        post("charges", "{\"amountMinor\": 5000, \"currency\": \"USD\", \"reason\": \"Package\"}");
+        post("open-payments", "{\"amountMinor\": 2000, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        post("credits", "{\"amountMinor\": 4000, \"currency\": \"USD\", \"reason\": \"referral\"}");
+
+        final TestApp.Reply openPayments = post("apply-funds", "{\"from\": \"open_payments\"}");
+        final TestApp.Reply someCredits =
+                post("apply-funds", "{\"from\": \"credits\", \"amountMinor\": 1000, \"currency\": \"USD\"}");
+        final TestApp.Reply tooMuch =
+                post("apply-funds", "{\"from\": \"credits\", \"amountMinor\": 2500, \"currency\": \"USD\"}");
+        final TestApp.Reply rest = post("apply-funds", "{\"from\": \"credits\"}");
+        final TestApp.Reply nothingOwed = post("apply-funds", "{\"from\": \"credits\"}");
+
+        assertThat(openPayments.json().at("/client/balanceDueMinor").asLong()).isEqualTo(30_00);
+        assertThat(someCredits.json().at("/client/creditsMinor").asLong()).isEqualTo(30_00);
+        assertThat(tooMuch.json().get("detail").asText()).isEqualTo("That is more than the balance due");
+        assertThat(rest.json().at("/client/balanceDueMinor").asLong()).isZero();
+        assertThat(rest.json().at("/client/creditsMinor").asLong()).isEqualTo(10_00);
+        assertThat(nothingOwed.status()).isEqualTo(400);
+        assertThat(nothingOwed.json().get("detail").asText())
+                .isEqualTo("Ana owes nothing: there is no balance due to pay");
+        assertThat(problem("apply-funds", "{\"from\": \"gift_cards\"}"))
+                .isEqualTo("from: from must be open_payments or credits");
+    }
+
+    @Test
+    void aChargeNeedsAReasonAndAboveTheApprovalLimitWaitsWithNothingMoved() {
+        assertThat(problem("charges", "{\"amountMinor\": 100, \"currency\": \"USD\", \"reason\": \" \"}"))
+                .isEqualTo("reason: Reason is required");
+        setApprovalLimit(100_00);
+
+        final TestApp.Reply waiting =
+                post("charges", "{\"amountMinor\": 15000, \"currency\": \"USD\", \"reason\": \"Damaged kennel\"}");
+        final TestApp.Reply within =
+                post("charges", "{\"amountMinor\": 10000, \"currency\": \"USD\", \"reason\": \"Boarding\"}");
+        final TestApp.Reply bigCredit =
+                post("credits", "{\"amountMinor\": 10001, \"currency\": \"USD\", \"reason\": \"goodwill\"}");
+
+        assertThat(waiting.status()).isEqualTo(202);
+        assertThat(waiting.json().at("/pendingApproval/status").asText()).isEqualTo("pending_approval");
+        assertThat(waiting.json().at("/pendingApproval/details/reason").asText())
+                .isEqualTo("Damaged kennel");
+        assertThat(within.status()).isEqualTo(201);
+        assertThat(bigCredit.status()).isEqualTo(202);
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(100_00);
+        assertThat(salon.balance(ana.credits().id())).isZero();
+    }
+
+    private List<Long> unpaidInvoices() {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> new dev.settle.invoices.Invoices().unpaid(handle, salon.id(), ana.id()))
+                .stream()
+                .map(dev.settle.invoices.Invoices.Invoice::id)
+                .toList();
+    }
+
+    private void setApprovalLimit(long limitMinor) {
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.execute(
+                        "update businesses set adjustment_approval_limit_minor = ? where id = ?",
+                        limitMinor,
+                        salon.id()));
+    }
+
+    @Test
     void theHistoryApiSaysWhichKeyMovedTheMoneyAndFiltersByKindAndTime() {
         post("open-payments", "{\"amountMinor\": 5000, \"currency\": \"USD\", \"tender\": \"cash\"}");
         post("credits", "{\"amountMinor\": 500, \"currency\": \"USD\", \"reason\": \"goodwill\"}");

@@ -5,13 +5,8 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import dev.settle.business.Role;
-import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.EntryRequest;
-import dev.settle.ledger.Ledger;
-import dev.settle.ledger.PostingRequest;
 import dev.settle.support.Browser;
 import dev.settle.support.TestBusiness;
-import dev.settle.support.TestDatabase;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -159,23 +154,9 @@ class ClientPagesBrowserTest {
     void theBalancesAsOfAPastDayAreShownBesideTodays() {
         final TestBusiness business = TestBusiness.create();
         final var ana = business.aClient("Ana Silva");
-        final var ledger = new Ledger();
         final ZoneId zone = ZoneId.of("America/New_York");
-        TestDatabase.get()
-                .jdbi()
-                .useTransaction(handle -> ledger.postDated(
-                        handle,
-                        EntryRequest.bySystem(
-                                business.id(),
-                                "pay_later",
-                                List.of(
-                                        PostingRequest.debit(ana.receivable().id(), 60_00),
-                                        PostingRequest.credit(business.account(AccountKind.SALES), 60_00))),
-                        OffsetDateTime.now(zone).minusDays(10)));
-        business.post(
-                "balance_payment",
-                PostingRequest.debit(business.account(AccountKind.CASH), 20_00),
-                PostingRequest.credit(ana.receivable().id(), 20_00));
+        business.charge(ana, 60_00, OffsetDateTime.now(zone).minusDays(10));
+        business.payment(ana, 20_00);
         final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
         page.navigate("/clients/" + ana.id());
         assertThat(page.getByTestId("balance-due")).hasText("$40.00");

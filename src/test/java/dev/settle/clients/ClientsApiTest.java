@@ -3,8 +3,6 @@ package dev.settle.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.PostingRequest;
 import dev.settle.support.TestApp;
 import dev.settle.support.TestBusiness;
 import java.net.http.HttpRequest;
@@ -109,10 +107,7 @@ class ClientsApiTest {
         final Clients.Client ana = salon.aClient("Ana");
         final Instant before = Instant.now();
         Thread.sleep(5);
-        salon.post(
-                "pay_later",
-                PostingRequest.debit(ana.receivable().id(), 60_00),
-                PostingRequest.credit(salon.account(AccountKind.SALES), 60_00));
+        salon.charge(ana, 60_00);
 
         final JsonNode now = TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id() + "/balance")
                 .json();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Actor;
 import dev.settle.ledger.Ledger;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,8 @@ class CreditExpiryTest {
     private final Jdbi jdbi = TestDatabase.get().jdbi();
     private final Ledger ledger = new Ledger();
     private final Clients clients = new Clients(ledger);
-    private final ClientMoney money = new ClientMoney(ledger, clients, new Businesses(ledger, new ApiKeys()));
+    private final ClientMoney money =
+            new ClientMoney(ledger, clients, new Businesses(ledger, new ApiKeys()), new Invoices());
     private final CreditExpiry expiry = new CreditExpiry(jdbi, ledger);
 
     @Test
@@ -61,15 +64,40 @@ class CreditExpiryTest {
         final TestBusiness salon = TestBusiness.create();
         final Clients.Client ana = salon.aClient("Ana");
         issue(salon, ana, 10_00, LocalDate.now(NEW_YORK).plusDays(1));
-        salon.post(
-                "checkout",
-                dev.settle.ledger.PostingRequest.debit(ana.credits().id(), 8_00),
-                dev.settle.ledger.PostingRequest.credit(salon.account(AccountKind.SALES), 8_00));
+        salon.charge(ana, 8_00);
+        jdbi.useTransaction(handle -> money.applyFunds(
+                handle, salon.id(), ana.id(), ClientMoney.Funds.CREDITS, Optional.empty(), Actor.system()));
 
         expiry.expireDue(ZonedDateTime.now(NEW_YORK).plusDays(3).toInstant());
 
         assertThat(salon.balance(ana.credits().id())).isZero();
         assertThat(salon.balance(salon.account(AccountKind.PROMOTIONS))).isEqualTo(8_00);
+    }
+
+    @Test
+    void spendingTakesTheSoonestExpiringCreditFirstAndExpiryOnlyWhatIsLeftOfEach() {
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        final LocalDate today = LocalDate.now(NEW_YORK);
+        issue(salon, ana, 10_00, today.plusDays(5));
+        issue(salon, ana, 10_00, null);
+        issue(salon, ana, 10_00, today.plusDays(1));
+        salon.charge(ana, 15_00);
+
+        jdbi.useTransaction(handle -> money.applyFunds(
+                handle, salon.id(), ana.id(), ClientMoney.Funds.CREDITS, Optional.empty(), Actor.system()));
+
+        final List<Long> remaining = jdbi.withHandle(handle -> handle.createQuery("""
+                        select remaining_minor from credit_grants where business_id = :business_id
+                        order by expires_on nulls last""")
+                .bind("business_id", salon.id())
+                .mapTo(Long.class)
+                .list());
+        assertThat(remaining).containsExactly(0L, 5_00L, 10_00L);
+        assertThat(expiry.expireDue(ZonedDateTime.now(NEW_YORK).plusDays(3).toInstant()))
+                .isZero();
+        expiry.expireDue(ZonedDateTime.now(NEW_YORK).plusDays(7).toInstant());
+        assertThat(salon.balance(ana.credits().id())).isEqualTo(10_00);
     }
 
     private void issue(TestBusiness salon, Clients.Client client, long amountMinor, LocalDate expiresOn) {

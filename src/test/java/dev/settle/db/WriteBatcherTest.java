@@ -61,9 +61,9 @@ class WriteBatcherTest {
     void anEntryRefusedInsideAGroupFailsAloneAndItsNeighboursCommit() throws Exception {
         final Clients.Client ana = salon.aClient("Ana");
         salon.post(
-                "credit_issued",
-                debit(salon.account(AccountKind.PROMOTIONS), 5_00),
-                credit(ana.credits().id(), 5_00));
+                "open_payment",
+                debit(salon.account(AccountKind.CHECK), 5_00),
+                credit(ana.openPayments().id(), 5_00));
         try (WriteBatcher batcher = new WriteBatcher(TestDatabase.get().jdbi(), 1);
                 ExecutorService callers = Executors.newFixedThreadPool(11)) {
             final CountDownLatch blocked = new CountDownLatch(1);
@@ -76,7 +76,7 @@ class WriteBatcherTest {
             final List<Future<PostedEntry>> sales = new ArrayList<>();
             for (int index = 0; index < 10; index++) {
                 final EntryRequest request = index == 4
-                        ? entry(debit(ana.credits().id(), 6_00), credit(salon.account(AccountKind.SALES), 6_00))
+                        ? entry(debit(ana.openPayments().id(), 6_00), credit(salon.account(AccountKind.SALES), 6_00))
                         : entry(
                                 debit(salon.account(AccountKind.CASH), 1_00),
                                 credit(salon.account(AccountKind.SALES), 1_00));
@@ -98,7 +98,7 @@ class WriteBatcherTest {
             assertThat(refused).isEqualTo(1);
         }
         assertThat(salon.balance(salon.account(AccountKind.CASH))).isEqualTo(9_00);
-        assertThat(salon.balance(ana.credits().id())).isEqualTo(5_00);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(5_00);
     }
 
     private static WriteBatcher.Work<Integer> grouped(WriteBatcher.Group<Integer> group, int value) {

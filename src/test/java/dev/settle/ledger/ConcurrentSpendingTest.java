@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Invariant 3 under concurrency: 32 threads spend one client's credits at once, half through the
+ * Invariant 3 under concurrency, at the ledger: 32 threads spend one client's open payments at once, half through the
  * group-commit writer and half in transactions of their own, with postings listed in random
  * orders. The credits never go below zero, what succeeded is exactly what left the account, and
  * the only failure any caller sees is "insufficient funds" — never a deadlock.
@@ -30,15 +30,12 @@ class ConcurrentSpendingTest {
     private final Ledger ledger = new Ledger();
 
     @Test
-    void thirtyTwoThreadsSpendingOneCreditAccountNeverTakeItBelowZero() throws InterruptedException {
+    void thirtyTwoThreadsSpendingOneStoredValueAccountNeverTakeItBelowZero() throws InterruptedException {
         final TestBusiness salon = TestBusiness.create();
         final Clients.Client ana = salon.aClient("Ana");
         final Clients.Client ben = salon.aClient("Ben");
-        final long credits = ana.credits().id();
-        salon.post(
-                "credit_issued",
-                debit(salon.account(AccountKind.PROMOTIONS), FUNDED_MINOR),
-                credit(credits, FUNDED_MINOR));
+        final long held = ana.openPayments().id();
+        salon.post("open_payment", debit(salon.account(AccountKind.CHECK), FUNDED_MINOR), credit(held, FUNDED_MINOR));
 
         final AtomicLong spentMinor = new AtomicLong();
         final ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
@@ -54,10 +51,10 @@ class ConcurrentSpendingTest {
                         final long amount = 1 + random.nextInt(30_00);
                         // Touch other shared accounts too, listed in a random order, to invite deadlocks.
                         final List<PostingRequest> postings = new ArrayList<>(List.of(
-                                debit(credits, amount),
+                                debit(held, amount),
                                 debit(salon.account(AccountKind.CASH), 1_00),
                                 credit(salon.account(AccountKind.SALES), amount + 1_00 - 50),
-                                credit(ben.receivable().id(), 50)));
+                                credit(ben.openPayments().id(), 50)));
                         java.util.Collections.shuffle(postings, random);
                         final EntryRequest request = EntryRequest.bySystem(salon.id(), "checkout", postings);
                         try {
@@ -84,11 +81,11 @@ class ConcurrentSpendingTest {
         }
 
         assertThat(unexpected).isEmpty();
-        final long left = salon.balance(credits);
+        final long left = salon.balance(held);
         assertThat(left).isGreaterThanOrEqualTo(0);
         assertThat(FUNDED_MINOR - left).isEqualTo(spentMinor.get());
         assertThat(spentMinor.get())
-                .as("the credits were actually contended for")
+                .as("the open payments were actually contended for")
                 .isGreaterThan(FUNDED_MINOR - 30_00);
         final Verifier.Report report = TestDatabase.get().jdbi().withHandle(new Verifier()::verify);
         assertThat(report.violations()).isEmpty();

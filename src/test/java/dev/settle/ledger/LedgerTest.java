@@ -3,7 +3,6 @@ package dev.settle.ledger;
 import static dev.settle.ledger.AccountKind.CARD;
 import static dev.settle.ledger.AccountKind.CASH;
 import static dev.settle.ledger.AccountKind.CHECK;
-import static dev.settle.ledger.AccountKind.PROMOTIONS;
 import static dev.settle.ledger.AccountKind.SALES;
 import static dev.settle.ledger.PostingRequest.credit;
 import static dev.settle.ledger.PostingRequest.debit;
@@ -12,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.settle.Problem;
 import dev.settle.clients.Clients;
+import dev.settle.invoices.Invoices;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import java.time.Instant;
@@ -28,85 +28,123 @@ class LedgerTest {
     private final Clients.Client ana = salon.aClient("Ana");
 
     @Test
-    void payLaterPutsTheRestOfACheckoutOnTheClientsBalanceDue() {
+    void payLaterPutsTheRestOfACheckoutOnTheClientsBalanceDueAsUnpaidOnItsInvoice() {
+        final long invoice = salon.invoiceFor(ana);
         final PostedEntry checkout = salon.post(
                 "checkout",
                 debit(salon.account(CASH), 40_00),
-                debit(ana.receivable().id(), 60_00),
+                debit(ana.receivable().id(), 60_00).onInvoice(invoice),
                 credit(salon.account(SALES), 100_00));
 
         assertThat(checkout.postings()).hasSize(3);
         assertThat(salon.balance(salon.account(CASH))).isEqualTo(40_00);
         assertThat(salon.balance(ana.receivable().id())).isEqualTo(60_00);
         assertThat(salon.balance(salon.account(SALES))).isEqualTo(100_00);
+        assertThat(unpaid(invoice)).isEqualTo(60_00);
     }
 
     @Test
     void aPaymentLargerThanTheBalanceKeepsTheRestAsAnOpenPayment() {
-        salon.post("checkout", debit(ana.receivable().id(), 60_00), credit(salon.account(SALES), 60_00));
+        final long invoice = salon.invoiceFor(ana);
+        salon.post(
+                "checkout",
+                debit(ana.receivable().id(), 60_00).onInvoice(invoice),
+                credit(salon.account(SALES), 60_00));
 
         salon.post(
                 "balance_payment",
                 debit(salon.account(CASH), 80_00),
-                credit(ana.receivable().id(), 60_00),
+                credit(ana.receivable().id(), 60_00).onInvoice(invoice),
                 credit(ana.openPayments().id(), 20_00));
 
         assertThat(salon.balance(ana.receivable().id())).isZero();
+        assertThat(unpaid(invoice)).isZero();
         assertThat(salon.balance(ana.openPayments().id())).isEqualTo(20_00);
     }
 
     @Test
-    void aReferralCreditIsSpentAtCheckoutWithTheRestInCash() {
-        salon.post(
-                "credit_issued",
-                debit(salon.account(PROMOTIONS), 10_00),
-                credit(ana.credits().id(), 10_00));
-
-        salon.post(
-                "checkout",
-                debit(ana.credits().id(), 10_00),
-                debit(salon.account(CASH), 20_00),
-                credit(salon.account(SALES), 30_00));
-
-        assertThat(salon.balance(ana.credits().id())).isZero();
-        assertThat(salon.balance(salon.account(PROMOTIONS))).isEqualTo(10_00);
-    }
-
-    @Test
     void anOpenPaymentByCheckIsAppliedToAnOpenInvoice() {
+        final long invoice = salon.invoiceFor(ana);
         salon.post(
                 "open_payment",
                 debit(salon.account(CHECK), 50_00),
                 credit(ana.openPayments().id(), 50_00));
-        salon.post("checkout", debit(ana.receivable().id(), 70_00), credit(salon.account(SALES), 70_00));
+        salon.post(
+                "checkout",
+                debit(ana.receivable().id(), 70_00).onInvoice(invoice),
+                credit(salon.account(SALES), 70_00));
 
         salon.post(
                 "apply_funds",
                 debit(ana.openPayments().id(), 50_00),
-                credit(ana.receivable().id(), 50_00));
+                credit(ana.receivable().id(), 50_00).onInvoice(invoice));
 
         assertThat(salon.balance(ana.openPayments().id())).isZero();
         assertThat(salon.balance(ana.receivable().id())).isEqualTo(20_00);
+        assertThat(unpaid(invoice)).isEqualTo(20_00);
     }
 
     @Test
-    void spendingMoreCreditThanTheClientHasIsRefusedNamingTheAccountAndChangesNothing() {
+    void aBalanceDueMovesOnlyWithAnInvoiceOfThatClientAndNeverPastWhatIsUnpaid() {
+        final Clients.Client ben = salon.aClient("Ben");
+        final long bensInvoice = salon.invoiceFor(ben);
+        final long anasInvoice = salon.invoiceFor(ana);
         salon.post(
-                "credit_issued",
-                debit(salon.account(PROMOTIONS), 10_00),
-                credit(ana.credits().id(), 10_00));
+                "checkout",
+                debit(ana.receivable().id(), 30_00).onInvoice(anasInvoice),
+                credit(salon.account(SALES), 30_00));
 
-        assertThatThrownBy(() ->
-                        salon.post("checkout", debit(ana.credits().id(), 10_01), credit(salon.account(SALES), 10_01)))
+        assertThatThrownBy(() -> salon.post(
+                        "checkout", debit(ana.receivable().id(), 10_00), credit(salon.account(SALES), 10_00)))
+                .isInstanceOfSatisfying(
+                        Problem.class,
+                        problem -> assertThat(problem.detail()).contains("must name an open invoice of that client"));
+        assertThatThrownBy(() -> salon.post(
+                        "checkout",
+                        debit(ana.receivable().id(), 10_00).onInvoice(bensInvoice),
+                        credit(salon.account(SALES), 10_00)))
+                .isInstanceOfSatisfying(
+                        Problem.class,
+                        problem -> assertThat(problem.detail()).contains("must name an open invoice of that client"));
+        assertThatThrownBy(() -> salon.post(
+                        "checkout",
+                        debit(salon.account(CASH), 10_00).onInvoice(anasInvoice),
+                        credit(salon.account(SALES), 10_00)))
+                .isInstanceOfSatisfying(
+                        Problem.class,
+                        problem -> assertThat(problem.detail())
+                                .contains("only postings to a balance due name an invoice"));
+        assertThatThrownBy(() -> salon.post(
+                        "balance_payment",
+                        debit(salon.account(CASH), 30_01),
+                        credit(ana.receivable().id(), 30_01).onInvoice(anasInvoice)))
+                .isInstanceOfSatisfying(Problem.class, problem -> {
+                    assertThat(problem.kind()).isEqualTo(Problem.Kind.OVERPAID);
+                    assertThat(problem.detail()).contains("has 3000 unpaid but the entry pays 3001");
+                });
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(30_00);
+        assertThat(unpaid(anasInvoice)).isEqualTo(30_00);
+        assertThat(salon.balance(salon.account(CASH))).isZero();
+    }
+
+    @Test
+    void spendingMoreThanTheClientHoldsIsRefusedNamingTheAccountAndChangesNothing() {
+        salon.post(
+                "open_payment",
+                debit(salon.account(CASH), 10_00),
+                credit(ana.openPayments().id(), 10_00));
+
+        assertThatThrownBy(() -> salon.post(
+                        "checkout", debit(ana.openPayments().id(), 10_01), credit(salon.account(SALES), 10_01)))
                 .isInstanceOfSatisfying(Problem.class, problem -> {
                     assertThat(problem.kind()).isEqualTo(Problem.Kind.INSUFFICIENT_FUNDS);
                     assertThat(problem.detail())
-                            .contains("account " + ana.credits().id())
-                            .contains("credits")
+                            .contains("account " + ana.openPayments().id())
+                            .contains("open_payments")
                             .contains("holds 1000")
                             .contains("takes 1001");
                 });
-        assertThat(salon.balance(ana.credits().id())).isEqualTo(10_00);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(10_00);
         assertThat(salon.balance(salon.account(SALES))).isZero();
     }
 
@@ -114,13 +152,15 @@ class LedgerTest {
     void anEntryWithOnePostingOrThatDoesNotBalanceIsRefusedByTheDatabaseItself() {
         // EntryRequest refuses these in Java; the database must refuse them on its own too.
         final String sql =
-                "select * from ledger_post(:business, 'bad', null, null, null, null, null, null, null, null, :accounts, :amounts)";
+                "select * from ledger_post(:business, 'bad', null, null, null, null, null, null, null, null, :accounts, :amounts,"
+                        + " :invoices)";
         assertThatThrownBy(() -> TestDatabase.get()
                         .jdbi()
                         .useHandle(handle -> handle.createQuery(sql)
                                 .bind("business", salon.id())
                                 .bind("accounts", new long[] {salon.account(CASH)})
                                 .bind("amounts", new long[] {0})
+                                .bind("invoices", new Long[] {null})
                                 .mapToMap()
                                 .list()))
                 .hasMessageContaining("at least two postings");
@@ -130,6 +170,7 @@ class LedgerTest {
                                 .bind("business", salon.id())
                                 .bind("accounts", new long[] {salon.account(CASH), salon.account(SALES)})
                                 .bind("amounts", new long[] {100, -99})
+                                .bind("invoices", new Long[] {null, null})
                                 .mapToMap()
                                 .list()))
                 .hasMessageContaining("sum to zero");
@@ -189,13 +230,16 @@ class LedgerTest {
         final OffsetDateTime lastMonth = OffsetDateTime.now().minusDays(30).truncatedTo(ChronoUnit.MICROS);
         final OffsetDateTime lastWeek = OffsetDateTime.now().minusDays(7).truncatedTo(ChronoUnit.MICROS);
         final var db = TestDatabase.get().jdbi();
+        final long invoice = salon.invoiceFor(ana);
 
         final PostedEntry monthOld = db.inTransaction(handle -> ledger.postDated(
                 handle,
                 EntryRequest.bySystem(
                         salon.id(),
                         "checkout",
-                        List.of(debit(ana.receivable().id(), 60_00), credit(salon.account(SALES), 60_00))),
+                        List.of(
+                                debit(ana.receivable().id(), 60_00).onInvoice(invoice),
+                                credit(salon.account(SALES), 60_00))),
                 lastMonth));
         db.inTransaction(handle -> ledger.postDated(
                 handle,
@@ -204,7 +248,7 @@ class LedgerTest {
                         "balance_payment",
                         List.of(
                                 debit(salon.account(CASH), 20_00),
-                                credit(ana.receivable().id(), 20_00))),
+                                credit(ana.receivable().id(), 20_00).onInvoice(invoice))),
                 lastWeek));
 
         assertThat(monthOld.effectiveAt().toInstant()).isEqualTo(lastMonth.toInstant());
@@ -277,18 +321,18 @@ class LedgerTest {
     }
 
     @Test
-    void reversingAnIssuedCreditThatWasAlreadySpentIsRefused() {
-        final PostedEntry issued = salon.post(
-                "credit_issued",
-                debit(salon.account(PROMOTIONS), 10_00),
-                credit(ana.credits().id(), 10_00));
-        salon.post("checkout", debit(ana.credits().id(), 4_00), credit(salon.account(SALES), 4_00));
+    void reversingAnOpenPaymentThatWasAlreadySpentIsRefused() {
+        final PostedEntry received = salon.post(
+                "open_payment",
+                debit(salon.account(CASH), 10_00),
+                credit(ana.openPayments().id(), 10_00));
+        salon.post("checkout", debit(ana.openPayments().id(), 4_00), credit(salon.account(SALES), 4_00));
 
-        assertThatThrownBy(() -> reverse(issued.id()))
+        assertThatThrownBy(() -> reverse(received.id()))
                 .isInstanceOfSatisfying(
                         Problem.class,
                         problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.INSUFFICIENT_FUNDS));
-        assertThat(salon.balance(ana.credits().id())).isEqualTo(6_00);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(6_00);
     }
 
     @Test
@@ -321,10 +365,7 @@ class LedgerTest {
                 "open_payment",
                 debit(salon.account(CASH), 30_00),
                 credit(ana.openPayments().id(), 30_00));
-        salon.post(
-                "apply_funds",
-                debit(ana.openPayments().id(), 10_00),
-                credit(ana.receivable().id(), 10_00));
+        salon.post("checkout", debit(ana.openPayments().id(), 10_00), credit(salon.account(SALES), 10_00));
 
         final var history = TestDatabase.get()
                 .jdbi()
@@ -332,7 +373,15 @@ class LedgerTest {
                         ledger.history(handle, salon.id(), ana.openPayments().id(), 50, Optional.empty()));
 
         assertThat(history).extracting(Ledger.AccountPosting::balanceAfterMinor).containsExactly(20_00L, 30_00L);
-        assertThat(history).extracting(Ledger.AccountPosting::entryKind).containsExactly("apply_funds", "open_payment");
+        assertThat(history).extracting(Ledger.AccountPosting::entryKind).containsExactly("checkout", "open_payment");
+    }
+
+    private long unpaid(long invoiceId) {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> new Invoices().find(handle, salon.id(), invoiceId))
+                .orElseThrow()
+                .unpaidMinor();
     }
 
     private PostedEntry reverse(long entryId) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Invariant 2 is checked by verify, and verify notices when a stored balance drifts. */
@@ -38,6 +39,41 @@ class VerifierTest {
                     "update accounts set balance_minor = balance_minor - 1 where business_id = ? and id = ?",
                     salon.id(),
                     cash));
+        }
+        assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
+    }
+
+    @Test
+    void verifyReportsABalanceDueThatIsNotItsUnpaidInvoicesAndCreditsThatAreNotTheirGrants() {
+        final TestBusiness salon = TestBusiness.create();
+        final var ana = salon.aClient("Ana");
+        salon.charge(ana, 30_00);
+        salon.credit(ana, 10_00);
+        final var jdbi = TestDatabase.get().jdbi();
+        final String drift = """
+                update invoices set unpaid_minor = unpaid_minor + %1$d where business_id = %2$d;
+                update credit_grants set remaining_minor = remaining_minor - %1$d where business_id = %2$d;
+                """;
+
+        try {
+            jdbi.useHandle(handle ->
+                    handle.createScript(drift.formatted(1, salon.id())).execute());
+
+            final List<String> violations =
+                    jdbi.withHandle(new Verifier()::verify).violations();
+
+            assertThat(violations)
+                    .anySatisfy(violation -> assertThat(violation).startsWith("invoice whose unpaid amount differs"))
+                    .anySatisfy(violation -> assertThat(violation)
+                            .startsWith("client whose balance due is not the sum of their unpaid invoices")
+                            .contains("balance due 3000, unpaid invoices 3001"))
+                    .anySatisfy(violation -> assertThat(violation)
+                            .startsWith("client whose credits are not what is left of their credit grants"))
+                    .anySatisfy(violation -> assertThat(violation)
+                            .startsWith("credit grant whose remainder is not its amount less its uses"));
+        } finally {
+            jdbi.useHandle(handle ->
+                    handle.createScript(drift.formatted(-1, salon.id())).execute());
         }
         assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
     }

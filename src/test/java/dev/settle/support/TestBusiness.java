@@ -3,9 +3,12 @@ package dev.settle.support;
 import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
 import dev.settle.business.Role;
+import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.db.Database;
+import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostedEntry;
@@ -68,6 +71,73 @@ public record TestBusiness(long id, String name, String apiKey, Map<AccountKind,
         return TestDatabase.get()
                 .jdbi()
                 .inTransaction(handle -> ledger.post(handle, EntryRequest.bySystem(id, kind, List.of(postings))));
+    }
+
+    /** An issued invoice with nothing charged on it yet: postings to the client's balance due name it. */
+    public long invoiceFor(Clients.Client client) {
+        return TestDatabase.get()
+                .jdbi()
+                .inTransaction(handle -> new Invoices()
+                        .issue(
+                                handle,
+                                id,
+                                Optional.of(client.id()),
+                                List.of(new Invoices.Line(Invoices.LineKind.SERVICE, "Visit", 1, 1)),
+                                Actor.system()));
+    }
+
+    /** A manual charge onto the client's balance due (a one-line invoice). */
+    public ClientMoney.Outcome charge(Clients.Client client, long amountMinor) {
+        return money(handle -> money.charge(
+                handle, id, client.id(), ClientMoney.Charge.of(amountMinor, "Test charge"), Actor.system()));
+    }
+
+    /** A manual charge onto the client's balance due, recorded as having happened at {@code at}. */
+    public ClientMoney.Outcome charge(Clients.Client client, long amountMinor, java.time.OffsetDateTime at) {
+        return money(handle -> ledger.dated(
+                handle,
+                at,
+                () -> money.charge(
+                        handle, id, client.id(), ClientMoney.Charge.of(amountMinor, "Test charge"), Actor.system())));
+    }
+
+    /** A cash payment toward the client's balance due (any more is kept as an open payment). */
+    public ClientMoney.Outcome payment(Clients.Client client, long amountMinor) {
+        return money(handle -> money.receivePayment(
+                handle,
+                id,
+                client.id(),
+                ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CASH, null, null),
+                Actor.system()));
+    }
+
+    /** A goodwill credit that never expires. */
+    public ClientMoney.Outcome credit(Clients.Client client, long amountMinor) {
+        return money(handle -> money.issueCredit(
+                handle,
+                id,
+                client.id(),
+                new ClientMoney.Credit(
+                        amountMinor, ClientMoney.CreditReason.GOODWILL, Optional.empty(), Optional.empty()),
+                Actor.system()));
+    }
+
+    /** An open payment received in cash. */
+    public ClientMoney.Outcome openPayment(Clients.Client client, long amountMinor) {
+        return money(handle -> money.receiveOpenPayment(
+                handle,
+                id,
+                client.id(),
+                ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CASH, null, null),
+                Actor.system()));
+    }
+
+    private static final ClientMoney money =
+            new ClientMoney(ledger, new Clients(ledger), new Businesses(ledger, new ApiKeys()), new Invoices());
+
+    private static ClientMoney.Outcome money(
+            org.jdbi.v3.core.HandleCallback<ClientMoney.Outcome, RuntimeException> operation) {
+        return TestDatabase.get().jdbi().inTransaction(operation);
     }
 
     public long balance(long accountId) {

@@ -23,6 +23,7 @@ class ApiTest {
     private final TestBusiness salon = TestBusiness.create();
     private final Clients.Client ana = salon.aClient("Ana");
 
+    /** A sale paid part cash, part card: the raw entries API moves only the business's own accounts. */
     private String checkout(long cashMinor, long payLaterMinor) {
         return """
         {"kind": "checkout", "memo": "haircut", "clientId": %d, "postings": [
@@ -33,7 +34,7 @@ class ApiTest {
                         ana.id(),
                         salon.account(AccountKind.CASH),
                         cashMinor,
-                        ana.receivable().id(),
+                        salon.account(AccountKind.CARD),
                         payLaterMinor,
                         salon.account(AccountKind.SALES),
                         cashMinor + payLaterMinor);
@@ -58,8 +59,7 @@ class ApiTest {
             assertThat(posting.get("amountMinor").isIntegralNumber()).isTrue();
             assertThat(posting.get("balanceAfterMinor").isIntegralNumber()).isTrue();
         }
-        final Reply client = TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id());
-        assertThat(client.json().get("balanceDueMinor").asLong()).isEqualTo(60_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(60_00);
         assertThat(TestApp.get(
                                 salon.apiKey(),
                                 "/api/v1/entries/" + entry.get("id").asLong())
@@ -143,14 +143,20 @@ class ApiTest {
     }
 
     @Test
-    void spendingMoreThanAClientHoldsIsA422NamingTheAccount() {
-        final String spend = spendAnasCredits(500);
+    void aClientsMoneyMovesOnlyThroughTheClientRoutesNotRawEntries() {
+        assertProblem(post(spendAnasCredits(500)), 400, "validation", "postings[0].accountId");
+        final Reply openPayment = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/clients/" + ana.id() + "/open-payments",
+                "{\"amountMinor\": 2500, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        final long entryId = openPayment.json().get("entryId").asLong();
 
-        final Reply reply = post(spend);
-
-        assertProblem(reply, 422, "insufficient-funds", "postings");
-        assertThat(reply.json().get("detail").asText())
-                .contains("account " + ana.credits().id());
+        assertProblem(
+                TestApp.post(salon.apiKey(), "/api/v1/entries/" + entryId + "/reversal", "{}"),
+                409,
+                "reversal-refused",
+                "entryId");
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(25_00);
     }
 
     @Test
@@ -164,7 +170,7 @@ class ApiTest {
         assertThat(retry.status()).isEqualTo(201);
         assertThat(retry.body()).isEqualTo(first.body());
         assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
-        assertThat(salon.balance(ana.receivable().id())).isEqualTo(5_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(5_00);
     }
 
     @Test
@@ -174,23 +180,21 @@ class ApiTest {
         final Reply changed = TestApp.post(salon.apiKey(), "/api/v1/entries", checkout(10_00, 6_00), "checkout-2");
 
         assertProblem(changed, 422, "idempotency-key-reused", "Idempotency-Key");
-        assertThat(salon.balance(ana.receivable().id())).isEqualTo(5_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(5_00);
     }
 
     @Test
     void aRefusedRequestIsAnsweredTheSameWayWhenRetriedWithItsKey() {
-        final String spend = spendAnasCredits(500);
-        final Reply refused = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
-        salon.post(
-                "credit_issued",
-                dev.settle.ledger.PostingRequest.debit(salon.account(AccountKind.PROMOTIONS), 10_00),
-                dev.settle.ledger.PostingRequest.credit(ana.credits().id(), 10_00));
+        final String path = "/api/v1/clients/" + ana.id() + "/open-payments";
+        final String refund = "{\"amountMinor\": 500, \"currency\": \"USD\", \"tender\": \"cash\"}";
+        final Reply refused = TestApp.post(salon.apiKey(), path + "/refunds", refund, "refund-1");
+        TestApp.post(salon.apiKey(), path, refund);
 
-        final Reply retried = TestApp.post(salon.apiKey(), "/api/v1/entries", spend, "spend-1");
+        final Reply retried = TestApp.post(salon.apiKey(), path + "/refunds", refund, "refund-1");
 
         assertThat(retried.status()).isEqualTo(422);
         assertThat(retried.body()).isEqualTo(refused.body());
-        assertThat(salon.balance(ana.credits().id())).isEqualTo(10_00);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(5_00);
     }
 
     @Test
@@ -213,7 +217,7 @@ class ApiTest {
         } finally {
             pool.shutdown();
         }
-        assertThat(salon.balance(ana.receivable().id())).isEqualTo(2_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(2_00);
     }
 
     @Test
@@ -259,7 +263,7 @@ class ApiTest {
         } finally {
             pool.shutdown();
         }
-        assertThat(salon.balance(ana.receivable().id())).isEqualTo(24 * 1_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(24 * 1_00);
     }
 
     @Test
@@ -267,23 +271,20 @@ class ApiTest {
         for (int index = 1; index <= 3; index++) {
             assertThat(post(checkout(0_01 * index, 1_00)).status()).isEqualTo(201);
         }
-        final long receivable = ana.receivable().id();
+        final long card = salon.account(AccountKind.CARD);
 
-        final Reply history = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "/postings?limit=2");
+        final Reply history = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + card + "/postings?limit=2");
         assertThat(history.json().get("postings")).hasSize(2);
         assertThat(history.json().at("/postings/0/balanceAfterMinor").asLong()).isEqualTo(3_00);
         final long next = history.json().get("nextBeforeVersion").asLong();
-        final Reply older = TestApp.get(
-                salon.apiKey(), "/api/v1/accounts/" + receivable + "/postings?limit=2&beforeVersion=" + next);
+        final Reply older =
+                TestApp.get(salon.apiKey(), "/api/v1/accounts/" + card + "/postings?limit=2&beforeVersion=" + next);
         assertThat(older.json().get("postings")).hasSize(1);
 
-        final Reply past = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "?at=2020-01-01T00:00:00Z");
+        final Reply past = TestApp.get(salon.apiKey(), "/api/v1/accounts/" + card + "?at=2020-01-01T00:00:00Z");
         assertThat(past.json().get("balanceMinor").asLong()).isZero();
         assertProblem(
-                TestApp.get(salon.apiKey(), "/api/v1/accounts/" + receivable + "?at=yesterday"),
-                400,
-                "validation",
-                "at");
+                TestApp.get(salon.apiKey(), "/api/v1/accounts/" + card + "?at=yesterday"), 400, "validation", "at");
     }
 
     @Test
@@ -302,7 +303,7 @@ class ApiTest {
                         .get("reversedByEntryId")
                         .asLong())
                 .isEqualTo(reversal.json().get("id").asLong());
-        assertThat(salon.balance(ana.receivable().id())).isZero();
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isZero();
     }
 
     private String spendAnasCredits(long amountMinor) {

@@ -1,0 +1,339 @@
+-- Invoices, and the balance due made of them (decision 0009). A receivable posting names the
+-- invoice it charges or pays, ledger_post keeps each invoice's unpaid amount in the same statement
+-- as the posting, and refuses a receivable posting without an invoice of that client: a client's
+-- balance due is the sum of what is unpaid on their invoices by construction (invariant 4).
+-- Also: staff approval of large manual changes, and the client operations they need.
+
+create table invoices (
+    business_id            bigint not null references businesses (id),
+    id                     bigint generated always as identity,
+    -- A walk-in sale has no client; it is paid in full at checkout, so nothing stays unpaid on it.
+    client_id              bigint,
+    total_minor            bigint not null default 0,
+    -- What is still owed. Moved only by ledger_post, by the receivable postings naming the invoice.
+    unpaid_minor           bigint not null default 0
+        constraint invoices_unpaid_never_negative check (unpaid_minor >= 0),
+    -- Null while a draft; for entries dated in the past, the date they carry.
+    issued_at              timestamptz,
+    voided_at              timestamptz,
+    created_by_staff_id    bigint,
+    created_by_api_key_id  bigint,
+    created_at             timestamptz not null default now(),
+    primary key (business_id, id),
+    foreign key (business_id, client_id) references clients (business_id, id),
+    foreign key (business_id, created_by_staff_id) references staff_users (business_id, id),
+    foreign key (business_id, created_by_api_key_id) references api_keys (business_id, id),
+    check (unpaid_minor = 0 or client_id is not null),
+    check (voided_at is null or issued_at is not null)
+);
+-- What a payment pays: a client's unpaid invoices, oldest first.
+create index invoices_unpaid_by_client on invoices (business_id, client_id, issued_at, id) where unpaid_minor > 0;
+create index invoices_by_client on invoices (business_id, client_id, id);
+
+create table invoice_lines (
+    business_id   bigint not null,
+    invoice_id    bigint not null,
+    line_no       int not null check (line_no between 1 and 200),
+    kind          text not null check (kind in (
+                      'service', 'product', 'gift_card', 'tip', 'discount', 'tax', 'balance_payment', 'charge')),
+    description   text not null check (length(description) between 1 and 200),
+    quantity      int not null default 1 check (quantity between 1 and 10000),
+    unit_minor    bigint not null,
+    amount_minor  bigint not null check (amount_minor = quantity * unit_minor),
+    primary key (business_id, invoice_id, line_no),
+    foreign key (business_id, invoice_id) references invoices (business_id, id)
+);
+
+alter table journal_entries
+    add foreign key (business_id, invoice_id) references invoices (business_id, id);
+
+alter table postings add column invoice_id bigint;
+alter table postings
+    add constraint postings_invoice_fkey foreign key (business_id, invoice_id) references invoices (business_id, id);
+create index postings_by_invoice on postings (business_id, invoice_id) where invoice_id is not null;
+
+alter table client_operations drop constraint client_operations_kind_check;
+alter table client_operations add constraint client_operations_kind_check check (kind in (
+    'open_payment', 'open_payment_refund', 'credit_issued', 'credit_expired',
+    'payment', 'charge', 'open_payments_applied', 'credits_applied'));
+-- The second manager who let a change above the approval limit through.
+alter table client_operations add column approved_by_staff_id bigint;
+alter table client_operations
+    add foreign key (business_id, approved_by_staff_id) references staff_users (business_id, id);
+
+-- A manual change above the business's approval limit waits here until a different manager
+-- approves it (then it is carried out, as its requester asked) or rejects it. Nothing moves before.
+create table pending_approvals (
+    business_id              bigint not null references businesses (id),
+    id                       bigint generated always as identity,
+    client_id                bigint not null,
+    kind                     text not null check (kind in ('charge', 'credit', 'open_payment_refund')),
+    amount_minor             bigint not null check (amount_minor > 0),
+    -- The form as entered (tender, reference, reason, note, expiry), replayed on approval.
+    details                  jsonb not null,
+    requested_by_staff_id    bigint,
+    requested_by_api_key_id  bigint,
+    requested_at             timestamptz not null default now(),
+    decision                 text check (decision in ('approved', 'rejected')),
+    decided_by_staff_id      bigint,
+    decided_at               timestamptz,
+    entry_id                 bigint,
+    primary key (business_id, id),
+    foreign key (business_id, client_id) references clients (business_id, id),
+    foreign key (business_id, requested_by_staff_id) references staff_users (business_id, id),
+    foreign key (business_id, requested_by_api_key_id) references api_keys (business_id, id),
+    foreign key (business_id, decided_by_staff_id) references staff_users (business_id, id),
+    foreign key (business_id, entry_id) references journal_entries (business_id, id),
+    check ((decision is null) = (decided_at is null) and (decision is null) = (decided_by_staff_id is null)),
+    check ((requested_by_staff_id is null) <> (requested_by_api_key_id is null)),
+    check (decided_by_staff_id is null or decided_by_staff_id is distinct from requested_by_staff_id),
+    check ((entry_id is not null) = (decision is not distinct from 'approved'))
+);
+create index pending_approvals_waiting on pending_approvals (business_id, requested_at, id) where decision is null;
+create index pending_approvals_by_client on pending_approvals (business_id, client_id, id);
+
+drop function ledger_post_many(bigint[], text[], text[], bigint[], bigint[], bigint[], text[], bigint[], int[],
+                               bigint[], bigint[]);
+drop function ledger_post(bigint, text, text, bigint, bigint, bigint, bigint, bigint, text, bigint, bigint[],
+                          bigint[]);
+
+-- As in V3, with p_invoice_ids: for each posting, the invoice it charges or pays (null for all
+-- but receivable postings). Error codes as in V1, and:
+--   ST006 a receivable posting without an open invoice of that client, or an invoice elsewhere
+--   ST007 an entry paying an invoice more than is unpaid on it
+create function ledger_post(
+    p_business_id        bigint,
+    p_kind               text,
+    p_memo               text,
+    p_actor_staff_id     bigint,
+    p_actor_api_key_id   bigint,
+    p_client_id          bigint,
+    p_invoice_id         bigint,
+    p_gift_card_id       bigint,
+    p_idempotency_key    text,
+    p_reverses_entry_id  bigint,
+    p_account_ids        bigint[],
+    p_amounts_minor      bigint[],
+    p_invoice_ids        bigint[])
+returns table (entry_id bigint, effective_at timestamptz, account_id bigint, account_version bigint,
+               amount_minor bigint, balance_after_minor bigint, invoice_id bigint)
+language plpgsql
+-- Its statements are index lookups whatever the arguments; planning them afresh on every call
+-- (PostgreSQL's default for the first calls and whenever it guesses so) cost more than running them.
+set plan_cache_mode = force_generic_plan
+as $$
+#variable_conflict use_column
+declare
+    v_entry_id  bigint;
+    v_now       timestamptz;
+    v_as_of     timestamptz;
+    v_shape     record;
+    v_locked    record;
+    v_invoices  record;
+begin
+    -- The entry's shape, in one pass over its lines.
+    select count(*) as lines, count(distinct r.account_id) as accounts, coalesce(sum(r.amount), 0) as total,
+           coalesce(bool_or(r.amount = 0 or r.amount is null or r.account_id is null), false) as has_zero
+    into v_shape
+    from unnest(p_account_ids, p_amounts_minor) as r (account_id, amount);
+    if v_shape.lines < 2 or cardinality(p_account_ids) <> cardinality(p_amounts_minor)
+       or cardinality(p_account_ids) <> cardinality(p_invoice_ids) then
+        raise exception 'an entry needs at least two postings' using errcode = 'ST001';
+    end if;
+    if v_shape.has_zero then
+        raise exception 'a posting amount must not be zero' using errcode = 'ST001';
+    end if;
+    if v_shape.total <> 0 then
+        raise exception 'postings must sum to zero' using errcode = 'ST001';
+    end if;
+
+    -- Lock every account of the entry in id order (one global order, so concurrent entries queue
+    -- behind each other instead of deadlocking), and in the same statement find the first
+    -- stored-value account the entry would take below zero.
+    select count(*) as found,
+           (array_agg(l.id order by l.id) filter (where l.short))[1] as short_id,
+           (array_agg(l.kind order by l.id) filter (where l.short))[1] as short_kind,
+           (array_agg(l.balance_minor order by l.id) filter (where l.short))[1] as short_holds,
+           (array_agg(l.takes order by l.id) filter (where l.short))[1] as short_takes
+    into v_locked
+    from (select a.id, a.kind, a.balance_minor, -a.normal_side * d.amount as takes,
+                 a.kind in ('open_payments', 'credits', 'gift_card')
+                     and a.balance_minor + a.normal_side * d.amount < 0 as short
+          from (select a.id, a.kind, a.balance_minor, a.normal_side from accounts a
+                where a.business_id = p_business_id and a.id = any (p_account_ids)
+                order by a.id
+                for update) a
+          join (select r.account_id, sum(r.amount) as amount
+                from unnest(p_account_ids, p_amounts_minor) as r (account_id, amount)
+                group by r.account_id) d on d.account_id = a.id) l;
+    if v_locked.found <> v_shape.accounts then
+        raise exception 'account % does not exist', (
+            select r.account_id from unnest(p_account_ids) as r (account_id)
+            where not exists (select 1 from accounts a where a.business_id = p_business_id and a.id = r.account_id)
+            limit 1) using errcode = 'ST002';
+    end if;
+    -- A reversal is refused for what it is before any question of funds.
+    if p_reverses_entry_id is not null then
+        if not exists (select 1 from journal_entries e
+                       where e.business_id = p_business_id and e.id = p_reverses_entry_id
+                         and e.reverses_entry_id is null) then
+            raise exception 'entry % cannot be reversed: it does not exist or is itself a reversal',
+                p_reverses_entry_id using errcode = 'ST004';
+        end if;
+        if exists (select 1 from journal_entries e
+                   where e.business_id = p_business_id and e.reverses_entry_id = p_reverses_entry_id) then
+            raise exception 'entry % has already been reversed', p_reverses_entry_id using errcode = 'ST005';
+        end if;
+    end if;
+    -- Refused before anything is written, so the caller hears which account is short and by how
+    -- much; the table's CHECK stays as the last line of defence.
+    if v_locked.short_id is not null then
+        raise exception 'insufficient funds: account % (%) holds % but the entry takes %',
+            v_locked.short_id, v_locked.short_kind, v_locked.short_holds, v_locked.short_takes
+            using errcode = 'ST003', detail = v_locked.short_id::text;
+    end if;
+
+    -- A receivable posting names the client's invoice it charges or pays, and only those do: a
+    -- client's balance due then always equals what is unpaid on their invoices (invariant 4).
+    -- Invoice rows move only under their client's receivable lock, taken above.
+    select count(*) filter (where a.kind = 'receivable'
+                              and (i.id is null or i.client_id <> a.client_id or i.voided_at is not null))
+               as unlinked,
+           count(*) filter (where a.kind <> 'receivable' and r.invoice_id is not null) as misplaced
+    into v_invoices
+    from unnest(p_account_ids, p_invoice_ids) as r (account_id, invoice_id)
+    join accounts a on a.business_id = p_business_id and a.id = r.account_id
+    left join invoices i on i.business_id = p_business_id and i.id = r.invoice_id;
+    if v_invoices.unlinked > 0 then
+        raise exception 'a posting to a balance due must name an open invoice of that client'
+            using errcode = 'ST006';
+    end if;
+    if v_invoices.misplaced > 0 then
+        raise exception 'only postings to a balance due name an invoice' using errcode = 'ST006';
+    end if;
+    select i.id, i.unpaid_minor, d.amount into v_invoices
+    from (select r.invoice_id, sum(r.amount) as amount
+          from unnest(p_invoice_ids, p_amounts_minor) as r (invoice_id, amount)
+          where r.invoice_id is not null group by r.invoice_id) d
+    join invoices i on i.business_id = p_business_id and i.id = d.invoice_id
+    where i.unpaid_minor + d.amount < 0
+    order by i.id
+    limit 1;
+    if v_invoices.id is not null then
+        raise exception 'invoice % has % unpaid but the entry pays %', v_invoices.id, v_invoices.unpaid_minor,
+            -v_invoices.amount using errcode = 'ST007', detail = v_invoices.id::text;
+    end if;
+
+    -- Read the clock after the locks are held, so postings of one account are in time order.
+    v_now := clock_timestamp();
+    -- History recorded late (a demo, an import from the spreadsheet a business kept before) carries
+    -- the time it happened, set for the transaction in settle.effective_at. It may not be in the
+    -- future, nor before the latest posting of an account it moves: each account's history stays in
+    -- time order, so balances as of any instant still read straight off the postings.
+    v_as_of := nullif(current_setting('settle.effective_at', true), '')::timestamptz;
+    if v_as_of is not null then
+        if v_as_of > v_now then
+            raise exception 'an entry cannot be dated in the future' using errcode = 'ST001';
+        end if;
+        if exists (select 1 from accounts a
+                   join postings p on p.business_id = a.business_id and p.account_id = a.id
+                                  and p.account_version = a.version
+                   where a.business_id = p_business_id and a.id = any (p_account_ids)
+                     and p.posted_at > v_as_of) then
+            raise exception 'an entry cannot be dated before the latest posting of an account it moves'
+                using errcode = 'ST001';
+        end if;
+        v_now := v_as_of;
+    end if;
+    insert into journal_entries (business_id, kind, effective_at, actor_staff_id, actor_api_key_id, memo,
+                                 client_id, invoice_id, gift_card_id, idempotency_key, reverses_entry_id)
+    values (p_business_id, p_kind, v_now, p_actor_staff_id, p_actor_api_key_id, p_memo,
+            p_client_id, p_invoice_id, p_gift_card_id, p_idempotency_key, p_reverses_entry_id)
+    returning id into v_entry_id;
+
+    update invoices i
+    set unpaid_minor = i.unpaid_minor + d.amount
+    from (select r.invoice_id, sum(r.amount) as amount
+          from unnest(p_invoice_ids, p_amounts_minor) as r (invoice_id, amount)
+          where r.invoice_id is not null group by r.invoice_id) d
+    where i.business_id = p_business_id and i.id = d.invoice_id;
+
+    -- Each account moves once by the sum of its lines; each line then gets the account's next
+    -- version and the running balance after it (an account may appear on several lines).
+    return query
+    with requested as (
+        select r.account_id, r.amount, r.invoice_id, r.ord
+        from unnest(p_account_ids, p_amounts_minor, p_invoice_ids) with ordinality
+             as r (account_id, amount, invoice_id, ord)),
+    per_account as (
+        select r.account_id, sum(r.amount) as amount, count(*) as lines
+        from requested r group by r.account_id),
+    updated as (
+        update accounts a
+        set balance_minor = a.balance_minor + a.normal_side * per_account.amount,
+            version = a.version + per_account.lines
+        from per_account
+        where a.business_id = p_business_id and a.id = per_account.account_id
+        returning a.id, a.normal_side, a.balance_minor, a.version, per_account.amount, per_account.lines),
+    numbered as (
+        select r.account_id, r.amount, r.invoice_id,
+               u.version - u.lines + row_number() over running as account_version,
+               u.balance_minor - u.normal_side * (u.amount - sum(r.amount) over running) as balance_after
+        from requested r
+        join updated u on u.id = r.account_id
+        window running as (partition by r.account_id order by r.ord)),
+    inserted as (
+        insert into postings (business_id, account_id, account_version, entry_id, amount_minor,
+                              balance_after_minor, posted_at, invoice_id)
+        select p_business_id, n.account_id, n.account_version, v_entry_id, n.amount, n.balance_after, v_now,
+               n.invoice_id
+        from numbered n
+        returning postings.account_id, postings.account_version, postings.amount_minor,
+                  postings.balance_after_minor, postings.invoice_id)
+    select v_entry_id, v_now, i.account_id, i.account_version, i.amount_minor, i.balance_after_minor, i.invoice_id
+    from inserted i
+    order by i.account_id, i.account_version;
+end $$;
+
+-- As in V1, with the entry's invoice and each posting's invoice.
+create function ledger_post_many(
+    p_business_ids        bigint[],
+    p_kinds               text[],
+    p_memos               text[],
+    p_actor_staff_ids     bigint[],
+    p_actor_api_key_ids   bigint[],
+    p_client_ids          bigint[],
+    p_entry_invoice_ids   bigint[],
+    p_idempotency_keys    text[],
+    p_reverses_entry_ids  bigint[],
+    p_posting_counts      int[],
+    p_account_ids         bigint[],
+    p_amounts_minor       bigint[],
+    p_invoice_ids         bigint[])
+returns table (entry_index int, entry_id bigint, effective_at timestamptz, account_id bigint,
+               account_version bigint, amount_minor bigint, balance_after_minor bigint, invoice_id bigint)
+language plpgsql
+set plan_cache_mode = force_generic_plan
+as $$
+declare
+    v_index   int;
+    v_offset  int := 0;
+    v_count   int;
+begin
+    if (select sum(count) from unnest(p_posting_counts) as count) <> cardinality(p_account_ids) then
+        raise exception 'posting counts do not match the postings given' using errcode = 'ST001';
+    end if;
+    for v_index in 1 .. coalesce(cardinality(p_business_ids), 0) loop
+        v_count := p_posting_counts[v_index];
+        return query
+            select v_index, posted.*
+            from ledger_post(p_business_ids[v_index], p_kinds[v_index], p_memos[v_index],
+                             p_actor_staff_ids[v_index], p_actor_api_key_ids[v_index],
+                             p_client_ids[v_index], p_entry_invoice_ids[v_index], null,
+                             p_idempotency_keys[v_index], p_reverses_entry_ids[v_index],
+                             p_account_ids[v_offset + 1 : v_offset + v_count],
+                             p_amounts_minor[v_offset + 1 : v_offset + v_count],
+                             p_invoice_ids[v_offset + 1 : v_offset + v_count]) as posted;
+        v_offset := v_offset + v_count;
+    end loop;
+end $$;

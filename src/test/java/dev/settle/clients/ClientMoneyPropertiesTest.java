@@ -1,0 +1,171 @@
+package dev.settle.clients;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.settle.invoices.Invoices;
+import dev.settle.ledger.Verifier;
+import dev.settle.support.TestApp;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeded random sequences of a client's money operations through the API (charges, payments,
+ * open payments, refunds, credits, funds applied, and retries with their idempotency keys), each
+ * checked against a plain model: balances never below zero (invariant 3), the balance due always
+ * the sum of unpaid invoices paid oldest first (invariant 4), one effect per key (invariant 6), and
+ * the verifier content at the end. A failure prints its seed; replay with {@code -Dsettle.seed=N}.
+ */
+class ClientMoneyPropertiesTest {
+    private static final int SEQUENCES = 8;
+    private static final int STEPS = 40;
+
+    private record Sent(String path, String body, String key, TestApp.Reply reply) {}
+
+    /** What the client should hold: unpaid invoices oldest first, open payments, credits. */
+    private static final class Model {
+        final List<long[]> unpaid = new ArrayList<>();
+        long open;
+        long credits;
+
+        long due() {
+            return unpaid.stream().mapToLong(invoice -> invoice[0]).sum();
+        }
+
+        /** Pays the oldest invoices first; returns what was left over. */
+        long pay(long amount) {
+            long left = amount;
+            for (long[] invoice : unpaid) {
+                final long paid = Math.min(left, invoice[0]);
+                invoice[0] -= paid;
+                left -= paid;
+            }
+            unpaid.removeIf(invoice -> invoice[0] == 0);
+            return left;
+        }
+    }
+
+    @Test
+    void anySequenceOfClientMoneyOperationsKeepsTheModelAndEveryInvariant() {
+        final long baseSeed = Long.getLong("settle.seed", System.nanoTime());
+        for (int sequence = 0; sequence < SEQUENCES; sequence++) {
+            final long seed = baseSeed + sequence;
+            try {
+                run(seed);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(
+                        "property failed with seed " + seed + " (replay: -Dsettle.seed=" + seed + ")", e);
+            }
+        }
+    }
+
+    private void run(long seed) {
+        final Random random = new Random(seed);
+        final TestBusiness salon = TestBusiness.create();
+        final Clients.Client ana = salon.aClient("Ana");
+        final String base = "/api/v1/clients/" + ana.id() + "/";
+        final Model model = new Model();
+        final List<Sent> sent = new ArrayList<>();
+        for (int step = 0; step < STEPS; step++) {
+            final long amount = 1 + random.nextInt(random.nextBoolean() ? 5_000 : 50_000);
+            final String key = seed + "-" + step;
+            final int choice = random.nextInt(8);
+            if (choice == 7 && !sent.isEmpty()) {
+                final Sent earlier = sent.get(random.nextInt(sent.size()));
+                final TestApp.Reply again = TestApp.post(salon.apiKey(), earlier.path(), earlier.body(), earlier.key());
+                assertThat(again.status()).isEqualTo(earlier.reply().status());
+                assertThat(again.body()).isEqualTo(earlier.reply().body());
+                continue;
+            }
+            final String path;
+            final String body;
+            final int expected;
+            switch (choice) {
+                case 0 -> {
+                    path = base + "charges";
+                    body = money(amount) + ", \"reason\": \"Fee\"}";
+                    expected = 201;
+                    model.unpaid.add(new long[] {amount});
+                }
+                case 1 -> {
+                    path = base + "payments";
+                    body = money(amount) + ", \"tender\": \"card\"}";
+                    expected = 201;
+                    model.open += model.pay(amount);
+                }
+                case 2 -> {
+                    path = base + "open-payments";
+                    body = money(amount) + ", \"tender\": \"cash\"}";
+                    expected = 201;
+                    model.open += amount;
+                }
+                case 3 -> {
+                    path = base + "open-payments/refunds";
+                    body = money(amount) + ", \"tender\": \"cash\"}";
+                    expected = amount > model.open ? 422 : 201;
+                    model.open -= expected == 201 ? amount : 0;
+                }
+                case 4 -> {
+                    path = base + "credits";
+                    body = money(amount) + ", \"reason\": \"goodwill\"}";
+                    expected = 201;
+                    model.credits += amount;
+                }
+                default -> {
+                    final boolean credits = choice == 5;
+                    final long held = credits ? model.credits : model.open;
+                    final boolean all = random.nextBoolean();
+                    path = base + "apply-funds";
+                    body = "{\"from\": \"" + (credits ? "credits" : "open_payments") + "\""
+                            + (all ? "}" : ", " + money(amount).substring(1) + "}");
+                    final long applied = all ? Math.min(held, model.due()) : amount;
+                    expected = model.due() == 0
+                            ? 400
+                            : held == 0 || applied > held ? 422 : applied > model.due() ? 400 : 201;
+                    if (expected == 201) {
+                        model.pay(applied);
+                        if (credits) {
+                            model.credits -= applied;
+                        } else {
+                            model.open -= applied;
+                        }
+                    }
+                }
+            }
+            final TestApp.Reply reply = TestApp.post(salon.apiKey(), path, body, key);
+            assertThat(reply.status())
+                    .as("step %d: %s %s → %s", step, path, body, reply.body())
+                    .isEqualTo(expected);
+            sent.add(new Sent(path, body, key, reply));
+            final JsonNode client =
+                    TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id()).json();
+            assertThat(new long[] {
+                        client.get("balanceDueMinor").asLong(),
+                        client.get("openPaymentsMinor").asLong(),
+                        client.get("creditsMinor").asLong()
+                    })
+                    .as("step %d", step)
+                    .containsExactly(model.due(), model.open, model.credits);
+        }
+        final List<Long> unpaid =
+                TestDatabase.get()
+                        .jdbi()
+                        .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
+                        .stream()
+                        .map(Invoices.Invoice::unpaidMinor)
+                        .toList();
+        assertThat(unpaid)
+                .containsExactlyElementsOf(
+                        model.unpaid.stream().map(invoice -> invoice[0]).toList());
+        assertThat(TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations())
+                .isEmpty();
+    }
+
+    private static String money(long amountMinor) {
+        return "{\"amountMinor\": " + amountMinor + ", \"currency\": \"USD\"";
+    }
+}
