@@ -18,6 +18,9 @@ import dev.settle.clients.ClientPages;
 import dev.settle.clients.Clients;
 import dev.settle.clients.ClientsApi;
 import dev.settle.clients.CreditExpiry;
+import dev.settle.clients.HouseholdApi;
+import dev.settle.clients.HouseholdPages;
+import dev.settle.clients.Households;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
 import dev.settle.invoices.Invoices;
@@ -66,6 +69,7 @@ public final class App implements AutoCloseable {
         final Invoices invoices = new Invoices();
         final ClientMoney clientMoney = new ClientMoney(ledger, clients, businesses, invoices);
         final Approvals approvals = new Approvals(clientMoney);
+        final Households households = new Households(clients);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
@@ -75,6 +79,7 @@ public final class App implements AutoCloseable {
                 new BusinessApi(jdbi, businesses),
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
+                new HouseholdApi(jdbi, clients, households),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
@@ -83,6 +88,7 @@ public final class App implements AutoCloseable {
                 new ClientPages(jdbi, clients, history, invoices, approvals, sessions, pages),
                 new ClientMoneyPages(jdbi, clients, clientMoney, approvals, sessions, pages),
                 new ApprovalPages(jdbi, approvals, sessions, pages),
+                new HouseholdPages(jdbi, clients, households, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));

@@ -162,12 +162,14 @@ public final class ClientMoney {
     private final Businesses businesses;
     private final Invoices invoices;
     private final CreditGrants grants = new CreditGrants();
+    private final Households households;
 
     public ClientMoney(Ledger ledger, Clients clients, Businesses businesses, Invoices invoices) {
         this.ledger = ledger;
         this.clients = clients;
         this.businesses = businesses;
         this.invoices = invoices;
+        this.households = new Households(clients);
     }
 
     /**
@@ -269,22 +271,19 @@ public final class ClientMoney {
 
     /**
      * Open payments or credits applied to the balance due, oldest invoice first: all that can be
-     * (the smaller of the funds and the balance due), or {@code amountMinor} of it. Credits are spent
-     * soonest-expiring first.
+     * (the smaller of the funds and the balance due), or {@code amountMinor} of it. The funds are the
+     * household's (the client's own first); credits are spent soonest-expiring first.
      */
     public Outcome applyFunds(
             Handle handle, long businessId, long clientId, Funds funds, Optional<Long> amountMinor, Actor actor) {
         amountMinor.ifPresent(ClientMoney::checkAmount);
         final Clients.Client unlocked = active(handle, businessId, clientId);
-        final long fundsAccount = funds == Funds.CREDITS
-                ? unlocked.credits().id()
-                : unlocked.openPayments().id();
-        ledger.lock(
-                handle, businessId, List.of(fundsAccount, unlocked.receivable().id()));
+        final List<Long> toLock = new ArrayList<>(fundAccounts(households.of(handle, unlocked), funds));
+        toLock.add(unlocked.receivable().id());
+        ledger.lock(handle, businessId, toLock);
         final Clients.Client client = clients.find(handle, businessId, clientId).orElseThrow();
-        final long held = funds == Funds.CREDITS
-                ? client.credits().balanceMinor()
-                : client.openPayments().balanceMinor();
+        final Households.Household household = households.of(handle, client);
+        final long held = funds == Funds.CREDITS ? household.creditsMinor() : household.openPaymentsMinor();
         final long due = client.receivable().balanceMinor();
         if (due == 0) {
             throw Problem.validation("amountMinor", client.name() + " owes nothing: there is no balance due to pay");
@@ -305,21 +304,66 @@ public final class ClientMoney {
         if (amount > due) {
             throw Problem.validation("amountMinor", "That is more than the balance due");
         }
-        final List<Invoices.Allocation> paid = invoices.allocateOldestFirst(handle, businessId, clientId, amount);
+        final List<CreditGrants.Take> takes = funds == Funds.CREDITS
+                ? grants.plan(
+                        handle,
+                        businessId,
+                        household.members().stream().map(Clients.Client::id).toList(),
+                        amount)
+                : List.of();
         final List<PostingRequest> postings = new ArrayList<>();
-        postings.add(PostingRequest.debit(fundsAccount, amount));
+        for (Clients.Client member : household.members()) {
+            final long given = funds == Funds.CREDITS
+                    ? takes.stream()
+                            .filter(take -> take.clientId() == member.id())
+                            .mapToLong(CreditGrants.Take::amountMinor)
+                            .sum()
+                    : ownFirst(household, member, amount);
+            if (given > 0) {
+                postings.add(PostingRequest.debit(
+                        funds == Funds.CREDITS
+                                ? member.credits().id()
+                                : member.openPayments().id(),
+                        given));
+            }
+        }
+        final List<Invoices.Allocation> paid = invoices.allocateOldestFirst(handle, businessId, clientId, amount);
         paid.forEach(allocation ->
                 postings.add(PostingRequest.credit(client.receivable().id(), allocation.amountMinor())
                         .onInvoice(allocation.invoiceId())));
         final String kind = funds == Funds.CREDITS ? "credits_applied" : "open_payments_applied";
-        final PostedEntry entry =
-                ledger.post(handle, entry(client, kind, funds.label + " applied to the balance due", actor, postings));
-        if (funds == Funds.CREDITS) {
-            grants.spend(handle, businessId, clientId, amount, entry.id());
-        }
+        final String memo = funds.label + " applied to the balance due"
+                + (household.shared() ? " of " + client.name() + " (household funds)" : "");
+        final PostedEntry entry = ledger.post(handle, entry(client, kind, memo, actor, postings));
+        grants.record(handle, businessId, entry.id(), takes);
         record(handle, client, entry, kind, Optional.empty(), Optional.empty(), Optional.empty());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow(), paid, 0);
+    }
+
+    /** The fund accounts of a household's members, in the order they are drawn on. */
+    private static List<Long> fundAccounts(Households.Household household, Funds funds) {
+        return household.members().stream()
+                .map(member -> funds == Funds.CREDITS
+                        ? member.credits().id()
+                        : member.openPayments().id())
+                .toList();
+    }
+
+    /**
+     * What {@code member} gives of {@code amountMinor} open payments drawn on the household, the
+     * client's own first (members are in that order), then each other member's in turn.
+     */
+    private static long ownFirst(Households.Household household, Clients.Client member, long amountMinor) {
+        long left = amountMinor;
+        for (Clients.Client giver : household.members()) {
+            final long given = Math.min(left, giver.openPayments().balanceMinor());
+            if (giver.id() == member.id()) {
+                return given;
+            }
+            left -= given;
+        }
+        return 0;
     }
 
     /** Money the client paid ahead, kept on account: tender → open payments. */
@@ -342,30 +386,32 @@ public final class ClientMoney {
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
     }
 
-    /** Open payments given back by a tender. Never more than the client has. */
+    /**
+     * Open payments given back by a tender: never more than the client (with their household) has,
+     * drawn on the client's own first.
+     */
     public Outcome refundOpenPayment(Handle handle, long businessId, long clientId, Payment payment, Actor actor) {
-        final Clients.Client client = active(handle, businessId, clientId);
-        if (payment.amountMinor() > client.openPayments().balanceMinor()) {
+        final Clients.Client unlocked = active(handle, businessId, clientId);
+        final long tenderAccount = businesses.accountId(handle, businessId, payment.tender().account);
+        final List<Long> toLock = new ArrayList<>(fundAccounts(households.of(handle, unlocked), Funds.OPEN_PAYMENTS));
+        toLock.add(tenderAccount);
+        ledger.lock(handle, businessId, toLock);
+        final Clients.Client client = clients.find(handle, businessId, clientId).orElseThrow();
+        final Households.Household household = households.of(handle, client);
+        if (payment.amountMinor() > household.openPaymentsMinor()) {
             throw refundTooLarge();
         }
-        final PostedEntry entry;
-        try {
-            entry = ledger.post(
-                    handle,
-                    entry(
-                            client,
-                            "open_payment_refund",
-                            "Refund of open payment: " + payment.memo(),
-                            actor,
-                            List.of(
-                                    PostingRequest.debit(client.openPayments().id(), payment.amountMinor()),
-                                    PostingRequest.credit(
-                                            businesses.accountId(handle, businessId, payment.tender().account),
-                                            payment.amountMinor()))));
-        } catch (Problem problem) {
-            // Another refund got there first: the ledger's lock, not the check above, is the guarantee.
-            throw problem.kind() == Problem.Kind.INSUFFICIENT_FUNDS ? refundTooLarge() : problem;
+        final List<PostingRequest> postings = new ArrayList<>();
+        for (Clients.Client member : household.members()) {
+            final long given = ownFirst(household, member, payment.amountMinor());
+            if (given > 0) {
+                postings.add(PostingRequest.debit(member.openPayments().id(), given));
+            }
         }
+        postings.add(PostingRequest.credit(tenderAccount, payment.amountMinor()));
+        final PostedEntry entry = ledger.post(
+                handle,
+                entry(client, "open_payment_refund", "Refund of open payment: " + payment.memo(), actor, postings));
         record(handle, client, entry, "open_payment_refund", Optional.of(payment), Optional.empty(), payment.note());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());

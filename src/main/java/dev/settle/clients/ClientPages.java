@@ -45,11 +45,15 @@ public final class ClientPages {
 
     /** What the client page lists beside the balances: unpaid invoices, live credits, waiting changes. */
     public record Account(
-            List<Invoices.Invoice> unpaidInvoices, List<CreditGrants.Grant> credits, List<Approvals.Pending> waiting) {}
+            List<Invoices.Invoice> unpaidInvoices,
+            List<CreditGrants.Grant> credits,
+            List<Approvals.Pending> waiting,
+            Households.Household household) {}
 
     private final Invoices invoices;
     private final Approvals approvals;
     private final CreditGrants grants = new CreditGrants();
+    private final Households households;
 
     public ClientPages(
             Jdbi jdbi,
@@ -62,6 +66,7 @@ public final class ClientPages {
         this.jdbi = jdbi;
         this.invoices = invoices;
         this.approvals = approvals;
+        this.households = new Households(clients);
         this.clients = clients;
         this.history = history;
         this.sessions = sessions;
@@ -168,7 +173,8 @@ public final class ClientPages {
         final Account account = jdbi.withHandle(handle -> new Account(
                 invoices.unpaid(handle, signedIn.businessId(), client.id()),
                 grants.live(handle, signedIn.businessId(), client.id()),
-                approvals.waiting(handle, signedIn.businessId(), Optional.of(client.id()))));
+                approvals.waiting(handle, signedIn.businessId(), Optional.of(client.id())),
+                households.of(handle, client)));
         pages.render(
                 ctx,
                 shownForm.hasErrors() || query.form().hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,

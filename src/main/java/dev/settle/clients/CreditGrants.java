@@ -14,8 +14,6 @@ import org.jdbi.v3.core.Handle;
  * grants: account first, then grants, in every path, so spending and expiry never deadlock.
  */
 public final class CreditGrants {
-    private record Left(long id, long remainingMinor) {}
-
     /** A credit with something left of it, as the client page lists it. */
     public record Grant(long id, long amountMinor, long remainingMinor, Optional<LocalDate> expiresOn, String reason) {}
 
@@ -67,30 +65,43 @@ public final class CreditGrants {
                 .execute();
     }
 
-    /** Takes {@code amountMinor} from the client's grants, soonest-expiring first (never-expiring last). */
-    void spend(Handle handle, long businessId, long clientId, long amountMinor, long entryId) {
-        final List<Left> grants = handle.createQuery("""
-                select id, remaining_minor from credit_grants
-                where business_id = :business_id and client_id = :client_id and remaining_minor > 0
+    /** How much of one grant (of which client) a spend takes. */
+    record Take(long grantId, long clientId, long amountMinor) {}
+
+    /**
+     * Which grants of these clients (a household, or one client) {@code amountMinor} takes:
+     * soonest-expiring first, never-expiring last. The grants are locked until the caller's
+     * transaction ends; the caller posts the entry, then {@link #record}s the takes against it.
+     */
+    List<Take> plan(Handle handle, long businessId, List<Long> clientIds, long amountMinor) {
+        final List<Take> grants = handle.createQuery("""
+                select id, client_id, remaining_minor from credit_grants
+                where business_id = :business_id and client_id = any(:client_ids) and remaining_minor > 0
                 order by expires_on nulls last, id
                 for update
                 """)
                 .bind("business_id", businessId)
-                .bind("client_id", clientId)
-                .map((rs, ctx) -> new Left(rs.getLong("id"), rs.getLong("remaining_minor")))
+                .bindArray("client_ids", Long.class, clientIds)
+                .map((rs, ctx) -> new Take(rs.getLong("id"), rs.getLong("client_id"), rs.getLong("remaining_minor")))
                 .list();
+        final List<Take> takes = new java.util.ArrayList<>();
         long left = amountMinor;
-        for (Left grant : grants) {
+        for (Take grant : grants) {
             if (left == 0) {
                 break;
             }
-            final long taken = Math.min(left, grant.remainingMinor());
-            use(handle, businessId, entryId, grant.id(), taken);
+            final long taken = Math.min(left, grant.amountMinor());
+            takes.add(new Take(grant.grantId(), grant.clientId(), taken));
             left -= taken;
         }
         if (left > 0) {
-            throw new IllegalStateException("client " + clientId + " holds credits their grants do not cover");
+            throw new IllegalStateException("clients " + clientIds + " hold credits their grants do not cover");
         }
+        return takes;
+    }
+
+    void record(Handle handle, long businessId, long entryId, List<Take> takes) {
+        takes.forEach(take -> use(handle, businessId, entryId, take.grantId(), take.amountMinor()));
     }
 
     /** Records that entry {@code entryId} took {@code amountMinor} of grant {@code grantId}. */

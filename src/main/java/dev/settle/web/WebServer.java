@@ -63,6 +63,9 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST, "/api/v1/clients/{clientId}/payments", h -> h.clientMoney()::receivePayment),
                 new Route(HandlerType.POST, "/api/v1/clients/{clientId}/charges", h -> h.clientMoney()::charge),
                 new Route(HandlerType.POST, "/api/v1/clients/{clientId}/apply-funds", h -> h.clientMoney()::applyFunds),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}/household", h -> h.household()::get),
+                new Route(HandlerType.POST, "/api/v1/clients/{clientId}/household", h -> h.household()::join),
+                new Route(HandlerType.POST, "/api/v1/clients/{clientId}/household/leave", h -> h.household()::leave),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
@@ -157,6 +160,14 @@ public final class WebServer implements AutoCloseable {
                         "/clients/{clientId}/credit",
                         h -> h.clientMoneyPages()::issueCredit),
                 PageRoute.staff(
+                        desk,
+                        HandlerType.GET,
+                        "/clients/{clientId}/household/candidates",
+                        h -> h.householdPages()::candidates),
+                PageRoute.staff(desk, HandlerType.POST, "/clients/{clientId}/household", h -> h.householdPages()::join),
+                PageRoute.staff(
+                        desk, HandlerType.POST, "/clients/{clientId}/household/leave", h -> h.householdPages()::leave),
+                PageRoute.staff(
                         Role.MANAGER, HandlerType.POST, "/clients/{clientId}/archive", h -> h.clientPages()::archive),
                 PageRoute.staff(
                         Role.MANAGER,
@@ -199,6 +210,7 @@ public final class WebServer implements AutoCloseable {
             dev.settle.business.BusinessApi business,
             dev.settle.clients.ClientsApi clients,
             dev.settle.clients.ClientMoneyApi clientMoney,
+            dev.settle.clients.HouseholdApi household,
             dev.settle.ledger.LedgerApi ledger,
             Pages pages,
             StaffAuth staffAuth,
@@ -207,6 +219,7 @@ public final class WebServer implements AutoCloseable {
             dev.settle.clients.ClientPages clientPages,
             dev.settle.clients.ClientMoneyPages clientMoneyPages,
             dev.settle.clients.ApprovalPages approvalPages,
+            dev.settle.clients.HouseholdPages householdPages,
             dev.settle.business.SettingsPages settingsPages,
             dev.settle.business.StaffPages staffPages,
             dev.settle.business.ApiKeyPages apiKeyPages) {}

@@ -36,7 +36,8 @@ class ClientMoneyBrowserTest {
         page.getByLabel("Check number or description").fill("123");
         submit(page, "Record payment");
         assertThat(page.getByRole(AriaRole.STATUS))
-                .hasText("Record payment: done. Ana Silva now has $50.00 in open payments and $0.00 in credits.");
+                .hasText(
+                        "Record payment: done. Ana Silva now owes $0.00 and has $50.00 in open payments and $0.00 in credits.");
         assertThat(page.getByTestId("open-payments")).hasText("$50.00");
         final Locator newest = page.locator(".history tbody tr").first();
         assertThat(newest).containsText("Open payment: Check #123");
@@ -118,6 +119,94 @@ class ClientMoneyBrowserTest {
         org.assertj.core.api.Assertions.assertThat(lines.get(2))
                 .contains(",open_payment,\"Open payment: Transfer \"\"4471\"\", ref A,B\",")
                 .contains(",USD,0.00,0.00,12.50,12.50,0.00,0.00,");
+    }
+
+    @Test
+    void removeCreditAddsAChargeAsAnInvoiceAndAddCreditPaysItKeepingTheRestAsAnOpenPayment() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/clients/" + ana.id());
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Add charge"))
+                .click();
+        page.getByLabel("Amount (USD)").fill("40");
+        submit(page, "Add charge");
+        assertThat(page.locator("#reason-error")).hasText("Reason is required");
+        page.getByLabel("Reason").fill("Missed appointment fee");
+        submit(page, "Add charge");
+        assertThat(page.getByTestId("balance-due")).hasText("$40.00");
+        assertThat(page.locator("#invoices tbody tr")).hasCount(1);
+        assertThat(page.locator("#invoices tbody tr").first()).containsText("Missed appointment fee");
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Receive payment"))
+                .click();
+        assertThat(page.locator("main")).containsText("Ana Silva owes $40.00");
+        page.getByLabel("Amount (USD)").fill("60");
+        submit(page, "Record payment");
+
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Record payment: done. $20.00 more than the balance due was kept as an open payment."
+                        + " Ana Silva now owes $0.00 and has $20.00 in open payments and $0.00 in credits.");
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(page.getByTestId("open-payments")).hasText("$20.00");
+        assertThat(page.locator("#invoices")).containsText("Nothing unpaid.");
+        final Locator newest = page.locator(".history tbody tr").first();
+        assertThat(newest).containsText("Payment: Cash");
+        assertThat(newest).containsText("−$40.00");
+        assertThat(newest).containsText("+$20.00");
+    }
+
+    @Test
+    void theFundsReminderAppliesOpenPaymentsThenCreditsInOneClickEach() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        business.charge(ana, 50_00);
+        business.openPayment(ana, 20_00);
+        business.credit(ana, 45_00);
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+
+        assertThat(page.getByTestId("funds-reminder")).containsText("Balance due $50.00");
+        submit(page, "Apply $20.00 of open payments");
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("Open payments applied: $20.00.");
+        submit(page, "Apply $30.00 of credits");
+
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(page.getByTestId("credits")).hasText("$15.00");
+        assertThat(page.getByTestId("funds-reminder")).hasCount(0);
+        assertThat(page.locator("#credits tbody tr").first()).containsText("$15.00");
+    }
+
+    @Test
+    void aChargeAboveTheLimitWaitsForASecondManagerWhoApprovesIt() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        dev.settle.support.TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.execute(
+                        "update businesses set adjustment_approval_limit_minor = 10000 where id = ?", business.id()));
+        final var asker = business.staff(Role.MANAGER);
+        final Page page = browser.signIn(asker);
+        page.navigate("/clients/" + ana.id() + "/charge");
+        page.getByLabel("Amount (USD)").fill("150");
+        page.getByLabel("Reason").fill("Damaged kennel");
+        submit(page, "Add charge");
+
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("Sent for approval");
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(page.getByTestId("waiting")).containsText("Another manager must approve");
+
+        final var approver = business.staff(Role.MANAGER);
+        final Page other =
+                Browser.signIn(browser.anotherBrowser(), approver.email(), dev.settle.support.TestStaff.PASSWORD);
+        other.navigate("/approvals");
+        assertThat(other.getByTestId("waiting")).containsText("Damaged kennel");
+        submit(other, "Approve");
+        assertThat(other.getByRole(AriaRole.STATUS)).containsText("Approved and recorded. Ana Silva now owes $150.00");
+        other.navigate("/clients/" + ana.id());
+        assertThat(other.locator(".history tbody tr").first())
+                .containsText(asker.name() + ", approved by " + approver.name());
     }
 
     @Test

@@ -28,10 +28,21 @@ class AccessibilityBrowserTest {
         final TestBusiness business = TestBusiness.create();
         final var client = business.aClient("Ana Silva", Optional.of("ana@example.com"), Optional.empty());
         final TestStaff owner = business.staff(Role.OWNER);
-        business.post(
-                "open_payment",
-                dev.settle.ledger.PostingRequest.debit(business.account(dev.settle.ledger.AccountKind.CASH), 20_00),
-                dev.settle.ledger.PostingRequest.credit(client.openPayments().id(), 20_00));
+        // Every panel of the client page filled: a balance due, funds to apply, credits, a household,
+        // and a change waiting for approval.
+        business.openPayment(client, 20_00);
+        business.credit(client, 5_00);
+        business.charge(client, 30_00);
+        final var household = business.aClient("Ben Silva");
+        dev.settle.support.TestDatabase.get()
+                .jdbi()
+                .useTransaction(handle -> new dev.settle.clients.Households(
+                                new dev.settle.clients.Clients(new dev.settle.ledger.Ledger()))
+                        .join(handle, business.id(), client.id(), household.id()));
+        dev.settle.support.TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.execute(
+                        "update businesses set adjustment_approval_limit_minor = 100 where id = ?", business.id()));
         final Page page = browser.page();
 
         page.navigate("/signin");
@@ -43,6 +54,9 @@ class AccessibilityBrowserTest {
                 "/clients",
                 "/clients/new",
                 "/clients/" + client.id(),
+                "/clients/" + client.id() + "/payment",
+                "/clients/" + client.id() + "/charge",
+                "/approvals",
                 "/settings",
                 "/staff",
                 "/api-keys",
@@ -51,6 +65,14 @@ class AccessibilityBrowserTest {
             page.navigate(path);
             assertNoViolations(page);
         }
+        page.navigate("/clients/" + client.id() + "/charge");
+        page.getByLabel("Amount (USD)").fill("5");
+        page.getByLabel("Reason").fill("Late fee");
+        page.getByText("Add charge").last().click();
+        page.getByTestId("waiting").waitFor();
+        assertNoViolations(page);
+        page.navigate("/approvals");
+        assertNoViolations(page);
         page.navigate("/settings");
         page.getByLabel("Currency").fill("XYZ");
         page.getByText("Save settings").click();
