@@ -61,7 +61,10 @@ public final class ApprovalPages {
         decide(ctx, (signedIn, approvalId) -> {
             final Approvals.Pending pending = jdbi.inTransaction(
                     handle -> approvals.reject(handle, signedIn.businessId(), approvalId, signedIn.staffId()));
-            return "Rejected: the " + pending.kind().label.toLowerCase(java.util.Locale.ROOT) + " of "
+            final boolean own = pending.requestedByStaffId().equals(Optional.of(signedIn.staffId()));
+            return (own ? "Withdrawn" : "Rejected") + ": the "
+                    + pending.kind().label.toLowerCase(java.util.Locale.ROOT)
+                    + " of "
                     + signedIn.formats().money(pending.amountMinor()) + " for " + pending.clientName()
                     + " was not recorded.";
         });

@@ -4,8 +4,10 @@ import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
 import dev.settle.business.Role;
 import dev.settle.business.StaffUsers;
+import dev.settle.clients.Approvals;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
+import dev.settle.clients.Households;
 import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Actor;
 import dev.settle.ledger.Ledger;
@@ -80,7 +82,9 @@ public final class DemoBusiness {
         final History history = new History(
                 handle, businessId, random, manager.user().id(), desk.user().id());
         history.clients(clientCount);
+        history.household();
         history.days(days);
+        history.waitingForApproval();
         return new Demo(businessId, name, staff, created.apiKey(), clientCount, history.entries);
     }
 
@@ -124,6 +128,41 @@ public final class DemoBusiness {
                         Optional.of((first + "." + last).toLowerCase(Locale.ROOT) + "@mail.example"),
                         Optional.of("(555) %03d-%04d".formatted(100 + index, random.nextInt(10_000)))));
             }
+        }
+
+        /** The first client and the next with their surname are a family: one pool of funds. */
+        void household() {
+            final Clients.Client first = clients.getFirst();
+            final String surname = first.name().substring(first.name().lastIndexOf(' '));
+            clients.stream()
+                    .skip(1)
+                    .filter(client -> client.name().endsWith(surname))
+                    .findFirst()
+                    .ifPresent(
+                            relative -> new Households(registry).join(handle, businessId, relative.id(), first.id()));
+        }
+
+        /**
+         * Changes above $100 need a second manager: one charge Marco asked for waits for Olivia (the
+         * owner) to approve or reject it.
+         */
+        void waitingForApproval() {
+            handle.createUpdate("update businesses set adjustment_approval_limit_minor = 10000 where id = :id")
+                    .bind("id", businessId)
+                    .execute();
+            final Clients.Client client = clients.get(clients.size() - 1);
+            final ClientMoney.Charge charge =
+                    ClientMoney.Charge.of(180_00, "No-show for a three-hour colour appointment");
+            new Approvals(money)
+                    .submit(
+                            handle,
+                            businessId,
+                            client.id(),
+                            Approvals.Kind.CHARGE,
+                            charge.amountMinor(),
+                            java.util.Map.of("reason", charge.reason()),
+                            manager,
+                            () -> money.charge(handle, businessId, client.id(), charge, manager));
         }
 
         void days(int days) {
@@ -202,7 +241,7 @@ public final class DemoBusiness {
             final long amount = random.nextBoolean() ? 100_00 : 200_00;
             final ClientMoney.Payment payment = random.nextBoolean()
                     ? ClientMoney.Payment.of(
-                            amount, ClientMoney.Tender.CHECK, "#" + (1000 + random.nextInt(9000)), "Prepaid")
+                            amount, ClientMoney.Tender.CHECK, String.valueOf(1000 + random.nextInt(9000)), "Prepaid")
                     : ClientMoney.Payment.of(amount, ClientMoney.Tender.CARD, null, "Prepaid");
             dated(at, () -> money.receiveOpenPayment(handle, businessId, clientId, payment, desk));
         }
@@ -228,7 +267,7 @@ public final class DemoBusiness {
                 return ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CARD, null, null);
             }
             return ClientMoney.Payment.of(
-                    amountMinor, ClientMoney.Tender.CHECK, "#" + (1000 + random.nextInt(9000)), null);
+                    amountMinor, ClientMoney.Tender.CHECK, String.valueOf(1000 + random.nextInt(9000)), null);
         }
 
         private Clients.Client client(long clientId) {

@@ -210,6 +210,32 @@ class ClientMoneyBrowserTest {
     }
 
     @Test
+    void aHouseholdIsLinkedFromTheClientPageAndItsFundsPayAMembersBalance() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final var ben = business.aClient("Ben Silva");
+        business.openPayment(ben, 30_00);
+        business.charge(ana, 20_00);
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+        assertThat(page.getByTestId("funds-reminder")).hasCount(0);
+
+        page.getByLabel("Share a household with").pressSequentially("Silva");
+        submit(page, "Share with Ben Silva");
+
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Household: Ana Silva, Ben Silva now share $30.00 in open payments and $0.00 in credits.");
+        assertThat(page.locator("#household")).containsText("Shares open payments and credits with Ben Silva.");
+        assertThat(page.getByTestId("open-payments")).hasText("$30.00");
+        submit(page, "Apply $20.00 of open payments");
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(page.getByTestId("open-payments")).hasText("$10.00");
+        page.navigate("/clients/" + ben.id());
+        assertThat(page.locator(".history tbody tr").first())
+                .containsText("Open payments applied to the balance due of Ana Silva (household funds)");
+    }
+
+    @Test
     void aFrontDeskCannotRefundOrGiveCredit() {
         final TestBusiness business = TestBusiness.create();
         final var ana = business.aClient("Ana Silva");

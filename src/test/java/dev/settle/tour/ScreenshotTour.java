@@ -42,7 +42,21 @@ class ScreenshotTour {
         page.navigate("/clients");
         page.locator("tr:has(td.owes) a").first().click();
         shoot(page, "client-owing");
-        for (String form : List.of("/open-payment", "/refund", "/credit", "/edit")) {
+        final String owing = page.url().replaceAll(".*/clients/", "/clients/");
+        page.navigate(owing + "/charge");
+        page.getByLabel("Amount (USD)").fill("250");
+        page.getByLabel("Reason").fill("Colour correction after a missed appointment");
+        page.getByText("Add charge").last().click();
+        shoot(page, "client-charged");
+        page.navigate("/approvals");
+        shoot(page, "approvals");
+        page.navigate(client);
+        page.getByLabel("Share a household with").pressSequentially("a");
+        page.locator("#household-candidates li").first().waitFor();
+        shoot(page, "client-household-search");
+        page.locator("#household-candidates button").first().click();
+        shoot(page, "client-household");
+        for (String form : List.of("/payment", "/charge", "/open-payment", "/refund", "/credit", "/edit")) {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));
         }
