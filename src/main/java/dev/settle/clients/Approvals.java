@@ -7,7 +7,6 @@ import dev.settle.ledger.Actor;
 import dev.settle.web.Json;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,10 +36,7 @@ public final class Approvals {
         }
 
         static Kind of(String dbName) {
-            return Arrays.stream(values())
-                    .filter(kind -> kind.dbName.equals(dbName))
-                    .findFirst()
-                    .orElseThrow();
+            return ClientMoney.named(values(), kind -> kind.dbName, dbName, "kind", "unknown approval kind " + dbName);
         }
     }
 

@@ -29,6 +29,7 @@ public final class ClientHistory {
             OffsetDateTime at,
             String kind,
             Optional<String> memo,
+            Optional<String> note,
             String by,
             Optional<Long> reversesEntryId,
             Optional<Long> reversedByEntryId,
@@ -85,6 +86,7 @@ public final class ClientHistory {
             OffsetDateTime at,
             String kind,
             Optional<String> memo,
+            Optional<String> note,
             String by,
             Optional<Long> reversesEntryId,
             Optional<Long> reversedByEntryId,
@@ -152,6 +154,7 @@ public final class ClientHistory {
                     entry.at(),
                     entry.kind(),
                     entry.memo(),
+                    entry.note(),
                     entry.by(),
                     entry.reversesEntryId(),
                     entry.reversedByEntryId(),
@@ -258,7 +261,7 @@ public final class ClientHistory {
     private static Map<Long, Entry> entries(Handle handle, long businessId, List<Long> entryIds) {
         final Map<Long, Entry> entries = new LinkedHashMap<>();
         handle.createQuery("""
-                select e.id, e.effective_at, e.kind, e.memo,
+                select e.id, e.effective_at, e.kind, e.memo, o.note,
                        coalesce(s.display_name, 'API key: ' || k.label, 'Settle')
                            || coalesce(', approved by ' || a.display_name, '') as by,
                        e.reverses_entry_id,
@@ -276,15 +279,21 @@ public final class ClientHistory {
                 """)
                 .bind("business_id", businessId)
                 .bind("entry_ids", entryIds.toArray(Long[]::new))
-                .map((rs, ctx) -> new Entry(
-                        rs.getLong("id"),
-                        rs.getObject("effective_at", OffsetDateTime.class),
-                        rs.getString("kind"),
-                        Optional.ofNullable(rs.getString("memo")),
-                        rs.getString("by"),
-                        Optional.ofNullable(rs.getObject("reverses_entry_id", Long.class)),
-                        Optional.ofNullable(rs.getObject("reversed_by", Long.class)),
-                        List.of((Long[]) rs.getArray("invoice_ids").getArray())))
+                .map((rs, ctx) -> {
+                    final Optional<String> memo = Optional.ofNullable(rs.getString("memo"));
+                    return new Entry(
+                            rs.getLong("id"),
+                            rs.getObject("effective_at", OffsetDateTime.class),
+                            rs.getString("kind"),
+                            memo,
+                            // A charge's reason and a credit's note are in the memo already.
+                            Optional.ofNullable(rs.getString("note"))
+                                    .filter(note -> !memo.orElse("").contains(note)),
+                            rs.getString("by"),
+                            Optional.ofNullable(rs.getObject("reverses_entry_id", Long.class)),
+                            Optional.ofNullable(rs.getObject("reversed_by", Long.class)),
+                            List.of((Long[]) rs.getArray("invoice_ids").getArray()));
+                })
                 .forEach(entry -> entries.put(entry.id(), entry));
         return entries;
     }

@@ -13,8 +13,10 @@ import dev.settle.ledger.PostingRequest;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
@@ -46,10 +48,8 @@ public final class ClientMoney {
         }
 
         public static Tender parse(String text, String field) {
-            return Arrays.stream(values())
-                    .filter(tender -> tender.dbName.equals(text))
-                    .findFirst()
-                    .orElseThrow(() -> Problem.validation(field, "tender must be cash, check, card or external"));
+            return named(
+                    values(), tender -> tender.dbName, text, field, "tender must be cash, check, card or external");
         }
     }
 
@@ -70,11 +70,12 @@ public final class ClientMoney {
         }
 
         public static CreditReason parse(String text, String field) {
-            return Arrays.stream(values())
-                    .filter(reason -> reason.dbName.equals(text))
-                    .findFirst()
-                    .orElseThrow(() -> Problem.validation(
-                            field, "reason must be referral, goodwill, promotion, refund_as_credit or other"));
+            return named(
+                    values(),
+                    reason -> reason.dbName,
+                    text,
+                    field,
+                    "reason must be referral, goodwill, promotion, refund_as_credit or other");
         }
     }
 
@@ -90,6 +91,15 @@ public final class ClientMoney {
                 throw Problem.validation("reference", "Say how it was paid, e.g. bank transfer 4471");
             }
             return new Payment(amountMinor, tender, checkedReference, TextInput.optional(note, "note", "Note", 500));
+        }
+
+        /** The fields an approval needs to carry the refund out later (see {@link Approvals}). */
+        Map<String, String> details() {
+            final Map<String, String> details = new LinkedHashMap<>();
+            details.put("tender", tender.dbName);
+            reference.ifPresent(text -> details.put("reference", text));
+            note.ifPresent(text -> details.put("note", text));
+            return details;
         }
 
         String memo() {
@@ -115,6 +125,15 @@ public final class ClientMoney {
             }
             return new Credit(amountMinor, reason, checkedNote, expiresOn);
         }
+
+        /** The fields an approval needs to issue the credit later (see {@link Approvals}). */
+        Map<String, String> details() {
+            final Map<String, String> details = new LinkedHashMap<>();
+            details.put("reason", reason.dbName);
+            note.ifPresent(text -> details.put("note", text));
+            expiresOn.ifPresent(day -> details.put("expiresOn", day.toString()));
+            return details;
+        }
     }
 
     /** A manual charge onto the balance due ("Remove credit"): how much, and why. */
@@ -122,6 +141,11 @@ public final class ClientMoney {
         public static Charge of(long amountMinor, String reason) {
             checkAmount(amountMinor);
             return new Charge(amountMinor, TextInput.required(reason, "reason", "Reason", 200));
+        }
+
+        /** The fields an approval needs to make the charge later (see {@link Approvals}). */
+        Map<String, String> details() {
+            return Map.of("reason", reason);
         }
     }
 
@@ -139,10 +163,7 @@ public final class ClientMoney {
         }
 
         public static Funds parse(String text, String field) {
-            return Arrays.stream(values())
-                    .filter(funds -> funds.dbName.equals(text))
-                    .findFirst()
-                    .orElseThrow(() -> Problem.validation(field, "from must be open_payments or credits"));
+            return named(values(), funds -> funds.dbName, text, field, "from must be open_payments or credits");
         }
     }
 
@@ -177,28 +198,18 @@ public final class ClientMoney {
      * lines become the client's balance due. Receivable → sales.
      */
     public Outcome openInvoice(Handle handle, long businessId, long clientId, List<Invoices.Line> lines, Actor actor) {
-        final long total = lines.stream().mapToLong(Invoices.Line::amountMinor).reduce(0, Math::addExact);
-        checkAmount(total);
         final Clients.Client client = active(handle, businessId, clientId);
-        final long invoiceId = invoices.issue(handle, businessId, Optional.of(clientId), lines, actor);
-        final PostedEntry entry = ledger.post(
+        final PostedEntry entry = invoiced(
                 handle,
-                entry(
-                                client,
-                                "invoice",
-                                "Invoice " + invoiceId + ": "
-                                        + String.join(
-                                                ", ",
-                                                lines.stream()
-                                                        .map(Invoices.Line::description)
-                                                        .toList()),
-                                actor,
-                                List.of(
-                                        PostingRequest.debit(client.receivable().id(), total)
-                                                .onInvoice(invoiceId),
-                                        PostingRequest.credit(
-                                                businesses.accountId(handle, businessId, AccountKind.SALES), total)))
-                        .aboutInvoice(invoiceId));
+                client,
+                lines,
+                "invoice",
+                invoiceId -> "Invoice " + invoiceId + ": "
+                        + String.join(
+                                ", ",
+                                lines.stream().map(Invoices.Line::description).toList()),
+                AccountKind.SALES,
+                actor);
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
     }
@@ -209,29 +220,44 @@ public final class ClientMoney {
      */
     public Outcome charge(Handle handle, long businessId, long clientId, Charge charge, Actor actor) {
         final Clients.Client client = active(handle, businessId, clientId);
-        final long invoiceId = invoices.issue(
+        final PostedEntry entry = invoiced(
                 handle,
-                businessId,
-                Optional.of(clientId),
+                client,
                 List.of(new Invoices.Line(Invoices.LineKind.CHARGE, charge.reason(), 1, charge.amountMinor())),
+                "charge",
+                invoiceId -> "Charge: " + charge.reason(),
+                AccountKind.ADJUSTMENTS,
                 actor);
-        final PostedEntry entry = ledger.post(
-                handle,
-                entry(
-                                client,
-                                "charge",
-                                "Charge: " + charge.reason(),
-                                actor,
-                                List.of(
-                                        PostingRequest.debit(client.receivable().id(), charge.amountMinor())
-                                                .onInvoice(invoiceId),
-                                        PostingRequest.credit(
-                                                businesses.accountId(handle, businessId, AccountKind.ADJUSTMENTS),
-                                                charge.amountMinor())))
-                        .aboutInvoice(invoiceId));
         record(handle, client, entry, "charge", Optional.empty(), Optional.empty(), Optional.of(charge.reason()));
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
+    }
+
+    /** Issues an invoice of {@code lines} and charges its total to the client's balance due. */
+    private PostedEntry invoiced(
+            Handle handle,
+            Clients.Client client,
+            List<Invoices.Line> lines,
+            String kind,
+            java.util.function.LongFunction<String> memo,
+            AccountKind against,
+            Actor actor) {
+        final long total = lines.stream().mapToLong(Invoices.Line::amountMinor).reduce(0, Math::addExact);
+        checkAmount(total);
+        final long invoiceId = invoices.issue(handle, client.businessId(), Optional.of(client.id()), lines, actor);
+        return ledger.post(
+                handle,
+                entry(
+                                client,
+                                kind,
+                                memo.apply(invoiceId),
+                                actor,
+                                List.of(
+                                        PostingRequest.debit(client.receivable().id(), total)
+                                                .onInvoice(invoiceId),
+                                        PostingRequest.credit(
+                                                businesses.accountId(handle, client.businessId(), against), total)))
+                        .aboutInvoice(invoiceId));
     }
 
     /**
@@ -256,9 +282,7 @@ public final class ClientMoney {
                 - paid.stream().mapToLong(Invoices.Allocation::amountMinor).sum();
         final List<PostingRequest> postings = new ArrayList<>();
         postings.add(PostingRequest.debit(tenderAccount, payment.amountMinor()));
-        paid.forEach(allocation ->
-                postings.add(PostingRequest.credit(client.receivable().id(), allocation.amountMinor())
-                        .onInvoice(allocation.invoiceId())));
+        postings.addAll(paying(client, paid));
         if (kept > 0) {
             postings.add(PostingRequest.credit(client.openPayments().id(), kept));
         }
@@ -328,9 +352,7 @@ public final class ClientMoney {
             }
         }
         final List<Invoices.Allocation> paid = invoices.allocateOldestFirst(handle, businessId, clientId, amount);
-        paid.forEach(allocation ->
-                postings.add(PostingRequest.credit(client.receivable().id(), allocation.amountMinor())
-                        .onInvoice(allocation.invoiceId())));
+        postings.addAll(paying(client, paid));
         final String kind = funds == Funds.CREDITS ? "credits_applied" : "open_payments_applied";
         final String memo = funds.label + " applied to the balance due"
                 + (household.shared() ? " of " + client.name() + " (household funds)" : "");
@@ -339,6 +361,14 @@ public final class ClientMoney {
         record(handle, client, entry, kind, Optional.empty(), Optional.empty(), Optional.empty());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow(), paid, 0);
+    }
+
+    /** The balance-due lines that pay these invoices, one each. */
+    private static List<PostingRequest> paying(Clients.Client client, List<Invoices.Allocation> paid) {
+        return paid.stream()
+                .map(allocation -> PostingRequest.credit(client.receivable().id(), allocation.amountMinor())
+                        .onInvoice(allocation.invoiceId()))
+                .toList();
     }
 
     /** The fund accounts of a household's members, in the order they are drawn on. */
@@ -502,6 +532,15 @@ public final class ClientMoney {
         if (amountMinor > AMOUNT_MINOR_MAX) {
             throw Problem.validation("amountMinor", "The amount is too large");
         }
+    }
+
+    /** The constant called {@code text} where it is stored and sent, or a problem with {@code field}. */
+    static <E> E named(
+            E[] values, java.util.function.Function<E, String> dbName, String text, String field, String message) {
+        return Arrays.stream(values)
+                .filter(value -> dbName.apply(value).equals(text))
+                .findFirst()
+                .orElseThrow(() -> Problem.validation(field, message));
     }
 
     /** The business's currency, checked against the one a request names. */

@@ -59,25 +59,31 @@ public final class ClientMoneyApi {
 
     /** Money toward the balance due, oldest invoice first; any more is kept as an open payment. */
     public void receivePayment(Context ctx) {
-        final Request<ClientMoney.Payment> request = payment(ctx);
-        writes.submit(
-                ctx,
-                request.caller(),
-                accounts(request.caller(), request.clientId()),
-                201,
-                handle -> money.receivePayment(
-                        handle, request.businessId(), request.clientId(), request.body(), request.actor()),
-                outcome -> json(outcome, request.caller()));
+        receive(ctx, money::receivePayment);
     }
 
     public void receiveOpenPayment(Context ctx) {
+        receive(ctx, money::receiveOpenPayment);
+    }
+
+    private interface Receipt {
+        ClientMoney.Outcome record(
+                org.jdbi.v3.core.Handle handle,
+                long businessId,
+                long clientId,
+                ClientMoney.Payment payment,
+                Actor actor);
+    }
+
+    /** Money received: never held for approval (it is in hand). */
+    private void receive(Context ctx, Receipt receipt) {
         final Request<ClientMoney.Payment> request = payment(ctx);
         writes.submit(
                 ctx,
                 request.caller(),
                 accounts(request.caller(), request.clientId()),
                 201,
-                handle -> money.receiveOpenPayment(
+                handle -> receipt.record(
                         handle, request.businessId(), request.clientId(), request.body(), request.actor()),
                 outcome -> json(outcome, request.caller()));
     }
@@ -90,13 +96,7 @@ public final class ClientMoneyApi {
                 request,
                 Approvals.Kind.REFUND,
                 refund.amountMinor(),
-                details(
-                        "tender",
-                        refund.tender().dbName,
-                        "reference",
-                        refund.reference().orElse(null),
-                        "note",
-                        refund.note().orElse(null)),
+                refund.details(),
                 handle -> money.refundOpenPayment(
                         handle, request.businessId(), request.clientId(), refund, request.actor()));
     }
@@ -114,7 +114,7 @@ public final class ClientMoneyApi {
                 request,
                 Approvals.Kind.CHARGE,
                 charge.amountMinor(),
-                details("reason", charge.reason()),
+                charge.details(),
                 handle -> money.charge(handle, caller.businessId(), clientId, charge, request.actor()));
     }
 
@@ -160,13 +160,7 @@ public final class ClientMoneyApi {
                 request,
                 Approvals.Kind.CREDIT,
                 credit.amountMinor(),
-                details(
-                        "reason",
-                        credit.reason().dbName,
-                        "note",
-                        credit.note().orElse(null),
-                        "expiresOn",
-                        credit.expiresOn().map(LocalDate::toString).orElse(null)),
+                credit.details(),
                 handle -> money.issueCredit(handle, caller.businessId(), clientId, credit, request.actor()));
     }
 
@@ -235,17 +229,6 @@ public final class ClientMoneyApi {
                 pending.details(),
                 pending.requestedBy(),
                 pending.requestedAt());
-    }
-
-    /** Form fields kept for approval; empty ones are left out. */
-    private static java.util.Map<String, String> details(String... namesAndValues) {
-        final java.util.Map<String, String> details = new java.util.LinkedHashMap<>();
-        for (int index = 0; index < namesAndValues.length; index += 2) {
-            if (namesAndValues[index + 1] != null) {
-                details.put(namesAndValues[index], namesAndValues[index + 1]);
-            }
-        }
-        return details;
     }
 
     /**

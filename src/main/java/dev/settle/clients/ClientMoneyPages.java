@@ -89,15 +89,13 @@ public final class ClientMoneyPages {
     public void charge(Context ctx) {
         submit(ctx, Operation.CHARGE, (signedIn, client, form) -> {
             final ClientMoney.Charge charge = ClientMoney.Charge.of(amount(form, signedIn), form.value("reason"));
-            return jdbi.inTransaction(handle -> approvals.submit(
-                    handle,
-                    signedIn.businessId(),
-                    client.id(),
+            return forApproval(
+                    signedIn,
+                    client,
                     Approvals.Kind.CHARGE,
                     charge.amountMinor(),
-                    Map.of("reason", charge.reason()),
-                    signedIn.actor(),
-                    () -> money.charge(handle, signedIn.businessId(), client.id(), charge, signedIn.actor())));
+                    charge.details(),
+                    handle -> money.charge(handle, signedIn.businessId(), client.id(), charge, signedIn.actor()));
         });
     }
 
@@ -112,20 +110,14 @@ public final class ClientMoneyPages {
     public void refundOpenPayment(Context ctx) {
         submit(ctx, Operation.REFUND, (signedIn, client, form) -> {
             final ClientMoney.Payment refund = payment(form, signedIn);
-            final Map<String, String> details = new java.util.LinkedHashMap<>();
-            details.put("tender", refund.tender().dbName);
-            refund.reference().ifPresent(reference -> details.put("reference", reference));
-            refund.note().ifPresent(note -> details.put("note", note));
-            return jdbi.inTransaction(handle -> approvals.submit(
-                    handle,
-                    signedIn.businessId(),
-                    client.id(),
+            return forApproval(
+                    signedIn,
+                    client,
                     Approvals.Kind.REFUND,
                     refund.amountMinor(),
-                    details,
-                    signedIn.actor(),
-                    () -> money.refundOpenPayment(
-                            handle, signedIn.businessId(), client.id(), refund, signedIn.actor())));
+                    refund.details(),
+                    handle -> money.refundOpenPayment(
+                            handle, signedIn.businessId(), client.id(), refund, signedIn.actor()));
         });
     }
 
@@ -137,19 +129,13 @@ public final class ClientMoneyPages {
                     form.value("note"),
                     date(form.value("expiresOn")),
                     LocalDate.now(signedIn.formats().zone()));
-            final Map<String, String> details = new java.util.LinkedHashMap<>();
-            details.put("reason", credit.reason().dbName);
-            credit.note().ifPresent(note -> details.put("note", note));
-            credit.expiresOn().ifPresent(day -> details.put("expiresOn", day.toString()));
-            return jdbi.inTransaction(handle -> approvals.submit(
-                    handle,
-                    signedIn.businessId(),
-                    client.id(),
+            return forApproval(
+                    signedIn,
+                    client,
                     Approvals.Kind.CREDIT,
                     credit.amountMinor(),
-                    details,
-                    signedIn.actor(),
-                    () -> money.issueCredit(handle, signedIn.businessId(), client.id(), credit, signedIn.actor())));
+                    credit.details(),
+                    handle -> money.issueCredit(handle, signedIn.businessId(), client.id(), credit, signedIn.actor()));
         });
     }
 
@@ -181,6 +167,25 @@ public final class ClientMoneyPages {
 
     private interface Submission {
         Approvals.Result apply(SignedIn signedIn, Clients.Client client, Form form);
+    }
+
+    /** A manual change: carried out now, or above the approval limit and left waiting. */
+    private Approvals.Result forApproval(
+            SignedIn signedIn,
+            Clients.Client client,
+            Approvals.Kind kind,
+            long amountMinor,
+            Map<String, String> details,
+            java.util.function.Function<org.jdbi.v3.core.Handle, ClientMoney.Outcome> change) {
+        return jdbi.inTransaction(handle -> approvals.submit(
+                handle,
+                signedIn.businessId(),
+                client.id(),
+                kind,
+                amountMinor,
+                details,
+                signedIn.actor(),
+                () -> change.apply(handle)));
     }
 
     private static Approvals.Result done(ClientMoney.Outcome outcome) {

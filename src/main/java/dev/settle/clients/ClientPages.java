@@ -234,7 +234,8 @@ public final class ClientPages {
                     "entry_id",
                     "reverses_entry_id",
                     "reversed_by_entry_id",
-                    "invoice_ids");
+                    "invoice_ids",
+                    "note");
             final Currency currency = signedIn.formats().currency();
             Optional<Long> olderThan = Optional.empty();
             int written = 0;
@@ -263,7 +264,8 @@ public final class ClientPages {
                                     " ",
                                     row.invoiceIds().stream()
                                             .map(String::valueOf)
-                                            .toList()));
+                                            .toList()),
+                            asText(row.note().orElse("")));
                 }
                 written += page.rows().size();
                 olderThan = page.olderThanEntryId();
