@@ -233,14 +233,18 @@ public final class ClientMoneyApi {
 
     /**
      * The accounts the write will lock, declared so the group-commit batcher takes them in order
-     * (see WriteBatcher): the client's own, and the business's tender, promotions and adjustments
-     * accounts.
+     * (see WriteBatcher): the client's own and their household's, and the business's tender,
+     * promotions and adjustments accounts.
      */
     private List<Long> accounts(ApiKeys.Caller caller, long clientId) {
         return jdbi.withHandle(handle -> handle.createQuery("""
                         select id from accounts
                         where business_id = :business_id
                           and (client_id = :client_id
+                               or client_id in (select m.id from clients c
+                                                join clients m on m.business_id = c.business_id
+                                                              and m.household_id = c.household_id
+                                                where c.business_id = :business_id and c.id = :client_id)
                                or (client_id is null and gift_card_id is null
                                    and kind in ('cash', 'check', 'card', 'external', 'promotions', 'adjustments')))
                         """)

@@ -4,6 +4,7 @@ import dev.settle.Problem;
 import dev.settle.business.DateInput;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
+import dev.settle.web.FormOnce;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
 import dev.settle.web.Sessions;
@@ -14,6 +15,7 @@ import io.javalin.http.HttpStatus;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -81,8 +83,8 @@ public final class ClientMoneyPages {
     public void receivePayment(Context ctx) {
         submit(ctx, Operation.PAYMENT, (signedIn, client, form) -> {
             final ClientMoney.Payment payment = payment(form, signedIn);
-            return done(jdbi.inTransaction(handle ->
-                    money.receivePayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor())));
+            return handle ->
+                    done(money.receivePayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor()));
         });
     }
 
@@ -102,8 +104,8 @@ public final class ClientMoneyPages {
     public void receiveOpenPayment(Context ctx) {
         submit(ctx, Operation.OPEN_PAYMENT, (signedIn, client, form) -> {
             final ClientMoney.Payment payment = payment(form, signedIn);
-            return done(jdbi.inTransaction(handle ->
-                    money.receiveOpenPayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor())));
+            return handle -> done(
+                    money.receiveOpenPayment(handle, signedIn.businessId(), client.id(), payment, signedIn.actor()));
         });
     }
 
@@ -165,19 +167,25 @@ public final class ClientMoneyPages {
         ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
     }
 
+    /** What a form asks for, checked: run in the transaction that also claims the form's token. */
+    private interface Change {
+        Approvals.Result apply(Handle handle);
+    }
+
+    /** Reads and checks a form (refusing bad input before any transaction), giving its change. */
     private interface Submission {
-        Approvals.Result apply(SignedIn signedIn, Clients.Client client, Form form);
+        Change apply(SignedIn signedIn, Clients.Client client, Form form);
     }
 
     /** A manual change: carried out now, or above the approval limit and left waiting. */
-    private Approvals.Result forApproval(
+    private Change forApproval(
             SignedIn signedIn,
             Clients.Client client,
             Approvals.Kind kind,
             long amountMinor,
             Map<String, String> details,
-            java.util.function.Function<org.jdbi.v3.core.Handle, ClientMoney.Outcome> change) {
-        return jdbi.inTransaction(handle -> approvals.submit(
+            java.util.function.Function<Handle, ClientMoney.Outcome> change) {
+        return handle -> approvals.submit(
                 handle,
                 signedIn.businessId(),
                 client.id(),
@@ -185,7 +193,7 @@ public final class ClientMoneyPages {
                 amountMinor,
                 details,
                 signedIn.actor(),
-                () -> change.apply(handle)));
+                () -> change.apply(handle));
     }
 
     private static Approvals.Result done(ClientMoney.Outcome outcome) {
@@ -197,14 +205,17 @@ public final class ClientMoneyPages {
         final Clients.Client client = client(ctx, signedIn);
         final Form form = Form.of(ctx);
         try {
-            final String message = switch (submission.apply(signedIn, client, form)) {
-                case Approvals.Result.Done done -> operation.button + ": done. " + summary(done.outcome(), signedIn);
-                case Approvals.Result.Waiting waiting ->
-                    "Sent for approval: "
-                            + signedIn.formats().money(waiting.pending().amountMinor())
-                            + " is above the approval limit, so another manager must approve it."
-                            + " Nothing is recorded until then.";
-            };
+            final Change change = submission.apply(signedIn, client, form);
+            final String message = jdbi.inTransaction(handle -> FormOnce.run(
+                    handle, signedIn.businessId(), form.value(FormOnce.FIELD), () -> switch (change.apply(handle)) {
+                        case Approvals.Result.Done done ->
+                            operation.button + ": done. " + summary(done.outcome(), signedIn);
+                        case Approvals.Result.Waiting waiting ->
+                            "Sent for approval: "
+                                    + signedIn.formats().money(waiting.pending().amountMinor())
+                                    + " is above the approval limit, so another manager must approve it."
+                                    + " Nothing is recorded until then.";
+                    }));
             jdbi.useHandle(handle -> sessions.flash(handle, signedIn, message));
             ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
         } catch (Problem problem) {
@@ -253,7 +264,10 @@ public final class ClientMoneyPages {
                         "tenders",
                         ClientMoney.Tender.values(),
                         "reasons",
-                        ClientMoney.CreditReason.values()));
+                        ClientMoney.CreditReason.values(),
+                        // A form shown again after an error keeps its token: it is still one submission.
+                        "formToken",
+                        form.value(FormOnce.FIELD).isBlank() ? FormOnce.token() : form.value(FormOnce.FIELD)));
     }
 
     private Clients.Client client(Context ctx, SignedIn signedIn) {
