@@ -23,7 +23,9 @@ import dev.settle.clients.HouseholdPages;
 import dev.settle.clients.Households;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
+import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.Invoices;
+import dev.settle.invoices.InvoicesApi;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.LedgerApi;
 import dev.settle.web.AccountPages;
@@ -80,6 +82,8 @@ public final class App implements AutoCloseable {
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new HouseholdApi(jdbi, clients, households),
+                new InvoicesApi(
+                        jdbi, invoices, new Checkouts(ledger, clients, businesses, invoices, clientMoney), writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),

@@ -328,36 +328,15 @@ public final class ClientMoney {
         if (amount > due) {
             throw Problem.validation("amountMinor", "That is more than the balance due");
         }
-        final List<CreditGrants.Take> takes = funds == Funds.CREDITS
-                ? grants.plan(
-                        handle,
-                        businessId,
-                        household.members().stream().map(Clients.Client::id).toList(),
-                        amount)
-                : List.of();
-        final List<PostingRequest> postings = new ArrayList<>();
-        for (Clients.Client member : household.members()) {
-            final long given = funds == Funds.CREDITS
-                    ? takes.stream()
-                            .filter(take -> take.clientId() == member.id())
-                            .mapToLong(CreditGrants.Take::amountMinor)
-                            .sum()
-                    : ownFirst(household, member, amount);
-            if (given > 0) {
-                postings.add(PostingRequest.debit(
-                        funds == Funds.CREDITS
-                                ? member.credits().id()
-                                : member.openPayments().id(),
-                        given));
-            }
-        }
+        final Draw draw = draw(handle, businessId, household, funds, amount);
+        final List<PostingRequest> postings = new ArrayList<>(draw.postings());
         final List<Invoices.Allocation> paid = invoices.allocateOldestFirst(handle, businessId, clientId, amount);
         postings.addAll(paying(client, paid));
         final String kind = funds == Funds.CREDITS ? "credits_applied" : "open_payments_applied";
         final String memo = funds.label + " applied to the balance due"
                 + (household.shared() ? " of " + client.name() + " (household funds)" : "");
         final PostedEntry entry = ledger.post(handle, entry(client, kind, memo, actor, postings));
-        grants.record(handle, businessId, entry.id(), takes);
+        grants.record(handle, businessId, entry.id(), draw.takes());
         record(handle, client, entry, kind, Optional.empty(), Optional.empty(), Optional.empty());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow(), paid, 0);
@@ -380,20 +359,42 @@ public final class ClientMoney {
                 .toList();
     }
 
+    /** Funds drawn on a household: the lines that take them, and the credit grants they use. */
+    public record Draw(List<PostingRequest> postings, List<CreditGrants.Take> takes) {}
+
     /**
-     * What {@code member} gives of {@code amountMinor} open payments drawn on the household, the
-     * client's own first (members are in that order), then each other member's in turn.
+     * Draws {@code amountMinor} of a household's funds, the caller holding their accounts' locks:
+     * open payments from the client's own first (members come in that order), then each other
+     * member's in turn; credits soonest-expiring first, whoever holds them. The caller posts the
+     * lines, then records the takes against the entry.
      */
-    private static long ownFirst(Households.Household household, Clients.Client member, long amountMinor) {
+    public Draw draw(Handle handle, long businessId, Households.Household household, Funds funds, long amountMinor) {
+        final List<CreditGrants.Take> takes = funds == Funds.CREDITS
+                ? grants.plan(
+                        handle,
+                        businessId,
+                        household.members().stream().map(Clients.Client::id).toList(),
+                        amountMinor)
+                : List.of();
+        final List<PostingRequest> postings = new ArrayList<>();
         long left = amountMinor;
-        for (Clients.Client giver : household.members()) {
-            final long given = Math.min(left, giver.openPayments().balanceMinor());
-            if (giver.id() == member.id()) {
-                return given;
+        for (Clients.Client member : household.members()) {
+            final long given = funds == Funds.CREDITS
+                    ? takes.stream()
+                            .filter(take -> take.clientId() == member.id())
+                            .mapToLong(CreditGrants.Take::amountMinor)
+                            .sum()
+                    : Math.min(left, member.openPayments().balanceMinor());
+            if (given > 0) {
+                postings.add(PostingRequest.debit(
+                        funds == Funds.CREDITS
+                                ? member.credits().id()
+                                : member.openPayments().id(),
+                        given));
+                left -= given;
             }
-            left -= given;
         }
-        return 0;
+        return new Draw(postings, takes);
     }
 
     /** Money the client paid ahead, kept on account: tender → open payments. */
@@ -431,13 +432,9 @@ public final class ClientMoney {
         if (payment.amountMinor() > household.openPaymentsMinor()) {
             throw refundTooLarge();
         }
-        final List<PostingRequest> postings = new ArrayList<>();
-        for (Clients.Client member : household.members()) {
-            final long given = ownFirst(household, member, payment.amountMinor());
-            if (given > 0) {
-                postings.add(PostingRequest.debit(member.openPayments().id(), given));
-            }
-        }
+        final List<PostingRequest> postings =
+                new ArrayList<>(draw(handle, businessId, household, Funds.OPEN_PAYMENTS, payment.amountMinor())
+                        .postings());
         postings.add(PostingRequest.credit(tenderAccount, payment.amountMinor()));
         final PostedEntry entry = ledger.post(
                 handle,
@@ -471,7 +468,7 @@ public final class ClientMoney {
     }
 
     /** The client, if money may move for them: they exist in this business and are not archived. */
-    private Clients.Client active(Handle handle, long businessId, long clientId) {
+    public Clients.Client active(Handle handle, long businessId, long clientId) {
         final Clients.Client client = clients.require(handle, businessId, clientId);
         if (client.archived()) {
             throw new Problem(
@@ -525,7 +522,7 @@ public final class ClientMoney {
                 Problem.Kind.INSUFFICIENT_FUNDS, "amountMinor", "The refund is more than the client's open payments");
     }
 
-    private static void checkAmount(long amountMinor) {
+    public static void checkAmount(long amountMinor) {
         if (amountMinor <= 0) {
             throw Problem.validation("amountMinor", "The amount must be more than zero");
         }

@@ -63,7 +63,7 @@ public final class ClientsApi {
 
     record AccountRef(long id, long balanceMinor) {}
 
-    record ClientJson(
+    public record ClientJson(
             long id,
             String name,
             Optional<String> email,
@@ -227,7 +227,7 @@ public final class ClientsApi {
         return Integer.parseInt(text);
     }
 
-    static ClientJson json(Clients.Client client, String currency) {
+    public static ClientJson json(Clients.Client client, String currency) {
         final Account receivable = client.receivable();
         return new ClientJson(
                 client.id(),

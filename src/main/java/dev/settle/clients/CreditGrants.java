@@ -66,7 +66,7 @@ public final class CreditGrants {
     }
 
     /** How much of one grant (of which client) a spend takes. */
-    record Take(long grantId, long clientId, long amountMinor) {}
+    public record Take(long grantId, long clientId, long amountMinor) {}
 
     /**
      * Which grants of these clients (a household, or one client) {@code amountMinor} takes:
@@ -100,7 +100,7 @@ public final class CreditGrants {
         return takes;
     }
 
-    void record(Handle handle, long businessId, long entryId, List<Take> takes) {
+    public void record(Handle handle, long businessId, long entryId, List<Take> takes) {
         takes.forEach(take -> use(handle, businessId, entryId, take.grantId(), take.amountMinor()));
     }
 

@@ -49,7 +49,43 @@ public final class Invoices {
         public long amountMinor() {
             return Math.multiplyExact(quantity, unitMinor);
         }
+
+        /**
+         * A line as staff or an API caller gives it: a service, product, tip, tax or discount, the
+         * unit price a positive amount (a discount is stored negative). Lines Settle adds itself
+         * (paid towards balance due, charges, gift cards) cannot be typed in.
+         */
+        public static Line typed(String kind, String description, Integer quantity, Long unitMinor, String field) {
+            final LineKind parsed = java.util.Arrays.stream(TYPED)
+                    .filter(candidate -> candidate.dbName.equals(kind))
+                    .findFirst()
+                    .orElseThrow(() -> dev.settle.Problem.validation(
+                            field + ".kind", "kind must be service, product, tip, tax or discount"));
+            final String checked =
+                    dev.settle.business.TextInput.required(description, field + ".description", "Description", 200);
+            final int count = quantity == null ? 1 : quantity;
+            if (count < 1 || count > 10_000) {
+                throw dev.settle.Problem.validation(field + ".quantity", "quantity must be 1 to 10000");
+            }
+            if (unitMinor == null || unitMinor <= 0 || unitMinor > UNIT_MINOR_MAX) {
+                throw dev.settle.Problem.validation(
+                        field + ".unitMinor",
+                        "unitMinor must be a whole number of minor units, 1 to " + UNIT_MINOR_MAX);
+            }
+            return new Line(parsed, checked, count, parsed == LineKind.DISCOUNT ? -unitMinor : unitMinor);
+        }
     }
+
+    /** The line kinds people type; the others Settle writes. */
+    private static final LineKind[] TYPED = {
+        LineKind.SERVICE, LineKind.PRODUCT, LineKind.TIP, LineKind.TAX, LineKind.DISCOUNT
+    };
+
+    /** One line's unit price at most (a hundred million in a two-decimal currency). */
+    public static final long UNIT_MINOR_MAX = 10_000_000_000L;
+
+    /** Lines on one invoice at most (the table allows 200; a checkout adds one of its own). */
+    public static final int LINES_MAX = 100;
 
     public record Invoice(
             long businessId,
@@ -84,6 +120,16 @@ public final class Invoices {
      * nothing is unpaid on it). Issued now, or at the date the transaction's entries carry.
      */
     public long issue(Handle handle, long businessId, Optional<Long> clientId, List<Line> lines, Actor actor) {
+        return insert(handle, businessId, clientId, lines, actor, true);
+    }
+
+    /** Writes a draft: lines that nothing charges yet, for a checkout to settle. */
+    public long draft(Handle handle, long businessId, Optional<Long> clientId, List<Line> lines, Actor actor) {
+        return insert(handle, businessId, clientId, lines, actor, false);
+    }
+
+    private long insert(
+            Handle handle, long businessId, Optional<Long> clientId, List<Line> lines, Actor actor, boolean issued) {
         if (lines.isEmpty()) {
             throw new IllegalArgumentException("an invoice has at least one line");
         }
@@ -92,18 +138,25 @@ public final class Invoices {
                 insert into invoices (business_id, client_id, total_minor, issued_at,
                                       created_by_staff_id, created_by_api_key_id)
                 values (:business_id, :client_id, :total,
-                        coalesce(nullif(current_setting('settle.effective_at', true), '')::timestamptz,
-                                 clock_timestamp()),
+                        case when :issued then coalesce(nullif(current_setting('settle.effective_at', true), '')::timestamptz,
+                                                        clock_timestamp()) end,
                         :staff_id, :api_key_id)
                 returning id
                 """)
                 .bind("business_id", businessId)
                 .bind("client_id", clientId.orElse(null))
                 .bind("total", total)
+                .bind("issued", issued)
                 .bind("staff_id", actor.staffUserId().orElse(null))
                 .bind("api_key_id", actor.apiKeyId().orElse(null))
                 .mapTo(Long.class)
                 .one();
+        addLines(handle, businessId, invoiceId, 1, lines);
+        return invoiceId;
+    }
+
+    /** Adds lines numbered from {@code firstLineNo}. */
+    void addLines(Handle handle, long businessId, long invoiceId, int firstLineNo, List<Line> lines) {
         final var batch = handle.prepareBatch("""
                 insert into invoice_lines (business_id, invoice_id, line_no, kind, description, quantity,
                                            unit_minor, amount_minor)
@@ -113,7 +166,7 @@ public final class Invoices {
             final Line line = lines.get(index);
             batch.bind("business_id", businessId)
                     .bind("invoice_id", invoiceId)
-                    .bind("line_no", index + 1)
+                    .bind("line_no", firstLineNo + index)
                     .bind("kind", line.kind().dbName)
                     .bind("description", line.description())
                     .bind("quantity", line.quantity())
@@ -122,7 +175,59 @@ public final class Invoices {
                     .add();
         }
         batch.execute();
-        return invoiceId;
+    }
+
+    /** One tender that paid an invoice at checkout. */
+    public record Payment(
+            long entryId,
+            String tender,
+            long amountMinor,
+            Optional<Long> tenderedMinor,
+            long changeMinor,
+            Optional<String> reference,
+            Optional<String> cardLast4) {}
+
+    public List<Payment> payments(Handle handle, long businessId, long invoiceId) {
+        return handle.createQuery("""
+                select entry_id, tender, amount_minor, tendered_minor, change_minor, reference, card_last4
+                from invoice_payments
+                where business_id = :business_id and invoice_id = :invoice_id
+                order by id
+                """)
+                .bind("business_id", businessId)
+                .bind("invoice_id", invoiceId)
+                .map((rs, ctx) -> new Payment(
+                        rs.getLong("entry_id"),
+                        rs.getString("tender"),
+                        rs.getLong("amount_minor"),
+                        Optional.ofNullable(rs.getObject("tendered_minor", Long.class)),
+                        rs.getLong("change_minor"),
+                        Optional.ofNullable(rs.getString("reference")),
+                        Optional.ofNullable(rs.getString("card_last4"))))
+                .list();
+    }
+
+    /** An invoice's lines in order. */
+    public List<Line> lines(Handle handle, long businessId, long invoiceId) {
+        return handle.createQuery("""
+                select kind, description, quantity, unit_minor from invoice_lines
+                where business_id = :business_id and invoice_id = :invoice_id
+                order by line_no
+                """)
+                .bind("business_id", businessId)
+                .bind("invoice_id", invoiceId)
+                .map((rs, ctx) -> {
+                    final String kind = rs.getString("kind");
+                    return new Line(
+                            java.util.Arrays.stream(LineKind.values())
+                                    .filter(candidate -> candidate.dbName.equals(kind))
+                                    .findFirst()
+                                    .orElseThrow(),
+                            rs.getString("description"),
+                            rs.getInt("quantity"),
+                            rs.getLong("unit_minor"));
+                })
+                .list();
     }
 
     /**

@@ -1,0 +1,237 @@
+package dev.settle.invoices;
+
+import dev.settle.Problem;
+import dev.settle.business.ApiKeys;
+import dev.settle.clients.ClientMoney;
+import dev.settle.clients.ClientsApi;
+import dev.settle.ledger.Actor;
+import dev.settle.web.ApiAuth;
+import dev.settle.web.ApiWrites;
+import dev.settle.web.Json;
+import dev.settle.web.PathIds;
+import io.javalin.http.Context;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** {@code /api/v1/invoices}: draft an invoice, read it, check it out. */
+public final class InvoicesApi {
+    private final Jdbi jdbi;
+    private final Invoices invoices;
+    private final Checkouts checkouts;
+    private final ApiWrites writes;
+
+    public InvoicesApi(Jdbi jdbi, Invoices invoices, Checkouts checkouts, ApiWrites writes) {
+        this.jdbi = jdbi;
+        this.invoices = invoices;
+        this.checkouts = checkouts;
+        this.writes = writes;
+    }
+
+    record LineBody(String kind, String description, Integer quantity, Long unitMinor) {}
+
+    record InvoiceBody(Long clientId, String currency, List<LineBody> lines) {}
+
+    record TenderBody(String tender, Long amountMinor, Long tenderedMinor, String reference, String cardLast4) {}
+
+    record CheckoutBody(
+            String currency,
+            Long payOffMinor,
+            List<TenderBody> tenders,
+            Long payLaterMinor,
+            Boolean keepOverpaymentAsOpenPayment) {}
+
+    record LineJson(String kind, String description, int quantity, long unitMinor, long amountMinor) {}
+
+    record PaymentJson(
+            long entryId,
+            String tender,
+            long amountMinor,
+            Optional<Long> tenderedMinor,
+            long changeMinor,
+            Optional<String> reference,
+            Optional<String> cardLast4) {}
+
+    record InvoiceJson(
+            long id,
+            Optional<Long> clientId,
+            String status,
+            String currency,
+            long totalMinor,
+            long paidMinor,
+            long unpaidMinor,
+            Optional<OffsetDateTime> issuedAt,
+            Optional<OffsetDateTime> voidedAt,
+            List<LineJson> lines,
+            List<PaymentJson> payments) {}
+
+    record AllocationJson(long invoiceId, long amountMinor) {}
+
+    record CheckoutJson(
+            long entryId,
+            InvoiceJson invoice,
+            long changeMinor,
+            long keptAsOpenPaymentMinor,
+            List<AllocationJson> paidOff,
+            Optional<ClientsApi.ClientJson> client) {}
+
+    /** A draft: lines for a client or a walk-in, nothing charged until checkout. */
+    public void create(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final InvoiceBody body = Json.read(ctx, InvoiceBody.class);
+        ClientMoney.checkCurrency(body.currency(), caller.currency());
+        if (body.lines() == null || body.lines().isEmpty() || body.lines().size() > Invoices.LINES_MAX) {
+            throw Problem.validation("lines", "An invoice has 1 to " + Invoices.LINES_MAX + " lines");
+        }
+        final List<Invoices.Line> lines = new ArrayList<>();
+        for (int index = 0; index < body.lines().size(); index++) {
+            final LineBody line = body.lines().get(index);
+            if (line == null) {
+                throw Problem.validation("lines[" + index + "]", "a line is an object");
+            }
+            lines.add(Invoices.Line.typed(
+                    line.kind(), line.description(), line.quantity(), line.unitMinor(), "lines[" + index + "]"));
+        }
+        final Optional<Long> clientId = Optional.ofNullable(body.clientId());
+        writes.submit(
+                ctx,
+                caller,
+                List.of(),
+                201,
+                // Read back in the write's own transaction: another connection would not see it yet.
+                handle -> json(
+                        handle, checkouts.draft(handle, caller.businessId(), clientId, lines, actor(caller)), caller),
+                json -> json);
+    }
+
+    public void get(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        ctx.json(jdbi.withHandle(handle -> json(
+                handle,
+                invoices.find(handle, caller.businessId(), invoiceId)
+                        .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId)),
+                caller)));
+    }
+
+    /** Settles a draft in one entry: tenders, pay later, pay off; all or nothing. */
+    public void checkout(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final CheckoutBody body = Json.read(ctx, CheckoutBody.class);
+        ClientMoney.checkCurrency(body.currency(), caller.currency());
+        final List<Checkouts.Payment> tenders = new ArrayList<>();
+        final List<TenderBody> sent = body.tenders() == null ? List.of() : body.tenders();
+        if (sent.size() > 20) {
+            throw Problem.validation("tenders", "A checkout takes at most 20 tenders");
+        }
+        for (int index = 0; index < sent.size(); index++) {
+            final TenderBody tender = sent.get(index);
+            if (tender == null) {
+                throw Problem.validation("tenders[" + index + "]", "a tender is an object");
+            }
+            tenders.add(Checkouts.Payment.of(
+                    tender.tender(),
+                    tender.amountMinor(),
+                    tender.tenderedMinor(),
+                    tender.reference(),
+                    tender.cardLast4(),
+                    "tenders[" + index + "]"));
+        }
+        final Checkouts.Request request = new Checkouts.Request(
+                optionalAmount(body.payOffMinor(), "payOffMinor"),
+                tenders,
+                optionalAmount(body.payLaterMinor(), "payLaterMinor"),
+                Boolean.TRUE.equals(body.keepOverpaymentAsOpenPayment()));
+        writes.submit(
+                ctx,
+                caller,
+                accounts(caller, invoiceId),
+                201,
+                handle -> {
+                    final Checkouts.Result result =
+                            checkouts.checkout(handle, caller.businessId(), invoiceId, request, actor(caller));
+                    return new CheckoutJson(
+                            result.entryId(),
+                            json(handle, result.invoice(), caller),
+                            result.changeMinor(),
+                            result.keptAsOpenPaymentMinor(),
+                            result.paidOff().stream()
+                                    .map(paid -> new AllocationJson(paid.invoiceId(), paid.amountMinor()))
+                                    .toList(),
+                            result.client().map(client -> ClientsApi.json(client, caller.currency())));
+                },
+                json -> json);
+    }
+
+    /**
+     * The accounts a checkout of this invoice may lock, declared so the group-commit batcher takes
+     * them in order: the business's tender and income accounts, and the client's household's.
+     */
+    private List<Long> accounts(ApiKeys.Caller caller, long invoiceId) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        select a.id from accounts a
+                        where a.business_id = :business_id
+                          and ((a.client_id is null and a.gift_card_id is null
+                                and a.kind in ('cash', 'check', 'card', 'external', 'sales', 'tips', 'tax'))
+                               or a.client_id in (
+                                   select m.id from invoices i
+                                   join clients c on c.business_id = i.business_id and c.id = i.client_id
+                                   join clients m on m.business_id = c.business_id
+                                                 and (m.id = c.id or m.household_id = c.household_id)
+                                   where i.business_id = :business_id and i.id = :invoice_id))
+                        """)
+                .bind("business_id", caller.businessId())
+                .bind("invoice_id", invoiceId)
+                .mapTo(Long.class)
+                .list());
+    }
+
+    private InvoiceJson json(Handle handle, Invoices.Invoice invoice, ApiKeys.Caller caller) {
+        return new InvoiceJson(
+                invoice.id(),
+                invoice.clientId(),
+                invoice.status().name().toLowerCase(java.util.Locale.ROOT),
+                caller.currency(),
+                invoice.totalMinor(),
+                invoice.paidMinor(),
+                invoice.unpaidMinor(),
+                invoice.issuedAt(),
+                invoice.voidedAt(),
+                invoices.lines(handle, invoice.businessId(), invoice.id()).stream()
+                        .map(line -> new LineJson(
+                                line.kind().dbName,
+                                line.description(),
+                                line.quantity(),
+                                line.unitMinor(),
+                                line.amountMinor()))
+                        .toList(),
+                invoices.payments(handle, invoice.businessId(), invoice.id()).stream()
+                        .map(payment -> new PaymentJson(
+                                payment.entryId(),
+                                payment.tender(),
+                                payment.amountMinor(),
+                                payment.tenderedMinor(),
+                                payment.changeMinor(),
+                                payment.reference(),
+                                payment.cardLast4()))
+                        .toList());
+    }
+
+    private static long optionalAmount(Long amountMinor, String field) {
+        if (amountMinor == null || amountMinor == 0) {
+            return 0;
+        }
+        if (amountMinor < 0 || amountMinor > ClientMoney.AMOUNT_MINOR_MAX) {
+            throw Problem.validation(field, field + " must be 0 to " + ClientMoney.AMOUNT_MINOR_MAX);
+        }
+        return amountMinor;
+    }
+
+    private static Actor actor(ApiKeys.Caller caller) {
+        return Actor.apiKey(caller.apiKeyId());
+    }
+}

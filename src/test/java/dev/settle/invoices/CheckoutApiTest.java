@@ -1,0 +1,213 @@
+package dev.settle.invoices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.settle.clients.Clients;
+import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Verifier;
+import dev.settle.support.TestApp;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Checkout through the API: the DaySmart ticket and its tenders, one entry each, all or nothing. */
+class CheckoutApiTest {
+    private final TestBusiness salon = TestBusiness.create();
+    private final Clients.Client ana = salon.aClient("Ana Silva");
+
+    @Test
+    void payLaterPutsTheRestOfTheTicketOnTheBalanceDueAsUnpaidOnThisInvoice() {
+        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 10000}");
+
+        final TestApp.Reply reply = checkout(
+                invoice, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 4000}], \"payLaterMinor\": 6000}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        assertThat(reply.json().at("/invoice/status").asText()).isEqualTo("open");
+        assertThat(reply.json().at("/invoice/unpaidMinor").asLong()).isEqualTo(60_00);
+        assertThat(reply.json().at("/client/balanceDueMinor").asLong()).isEqualTo(60_00);
+        assertThat(salon.balance(salon.account(AccountKind.CASH))).isEqualTo(40_00);
+        assertThat(salon.balance(salon.account(AccountKind.SALES))).isEqualTo(100_00);
+        assertThat(entries(reply)).isEqualTo(1);
+    }
+
+    @Test
+    void aLaterCheckoutPaysOffTheBalanceDueWithAPaidTowardsBalanceDueLine() {
+        salon.charge(ana, 25_00);
+        salon.charge(ana, 35_00);
+        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
+
+        final TestApp.Reply reply = checkout(
+                invoice,
+                "{\"payOffMinor\": 4000, \"tenders\": [{\"tender\": \"card\", \"amountMinor\": 7000, \"cardLast4\": \"4242\"}]}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        final JsonNode lines = reply.json().at("/invoice/lines");
+        assertThat(lines.get(1).get("kind").asText()).isEqualTo("balance_payment");
+        assertThat(lines.get(1).get("description").asText()).isEqualTo("Paid Towards Balance Due");
+        assertThat(reply.json().at("/invoice/totalMinor").asLong()).isEqualTo(70_00);
+        assertThat(reply.json().at("/invoice/status").asText()).isEqualTo("paid");
+        assertThat(reply.json().at("/paidOff/0/amountMinor").asLong()).isEqualTo(25_00);
+        assertThat(reply.json().at("/paidOff/1/amountMinor").asLong()).isEqualTo(15_00);
+        assertThat(reply.json().at("/client/balanceDueMinor").asLong()).isEqualTo(20_00);
+        assertThat(reply.json().at("/invoice/payments/0/cardLast4").asText()).isEqualTo("4242");
+    }
+
+    @Test
+    void creditsOpenPaymentsAndCashWithChangeSplitOneTicket() {
+        salon.credit(ana, 10_00);
+        salon.openPayment(ana, 15_00);
+        final long invoice = draft(
+                ana,
+                "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000},"
+                        + " {\"kind\": \"tip\", \"description\": \"Tip\", \"unitMinor\": 1000},"
+                        + " {\"kind\": \"discount\", \"description\": \"Loyalty\", \"unitMinor\": 500}");
+
+        final TestApp.Reply reply = checkout(
+                invoice,
+                "{\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 1000},"
+                        + " {\"tender\": \"open_payment\", \"amountMinor\": 1500},"
+                        + " {\"tender\": \"cash\", \"amountMinor\": 3000, \"tenderedMinor\": 4000}]}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        assertThat(reply.json().get("changeMinor").asLong()).isEqualTo(10_00);
+        assertThat(reply.json().at("/invoice/totalMinor").asLong()).isEqualTo(55_00);
+        assertThat(salon.balance(ana.credits().id())).isZero();
+        assertThat(salon.balance(ana.openPayments().id())).isZero();
+        assertThat(salon.balance(salon.account(AccountKind.CASH))).isEqualTo(30_00 + 15_00);
+        assertThat(salon.balance(salon.account(AccountKind.SALES))).isEqualTo(45_00);
+        assertThat(salon.balance(salon.account(AccountKind.TIPS))).isEqualTo(10_00);
+        assertThat(verify()).isEmpty();
+    }
+
+    @Test
+    void moreThanTheTicketIsRefusedUnlessKeptAsAnOpenPayment() {
+        final long invoice = draft(ana, "{\"kind\": \"product\", \"description\": \"Shampoo\", \"unitMinor\": 2000}");
+        final String overpay = "{\"tenders\": [{\"tender\": \"check\", \"amountMinor\": 5000, \"reference\": \"77\"}]";
+
+        final TestApp.Reply refused = checkout(invoice, overpay + "}");
+        final TestApp.Reply kept = checkout(invoice, overpay + ", \"keepOverpaymentAsOpenPayment\": true}");
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("detail").asText()).startsWith("That is 3000 minor units more than the invoice");
+        assertThat(kept.status()).isEqualTo(201);
+        assertThat(kept.json().get("keptAsOpenPaymentMinor").asLong()).isEqualTo(30_00);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(30_00);
+    }
+
+    @Test
+    void badCheckoutsAreRefusedByFieldAndMoveNothing() {
+        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        final long walkIn = draft(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
+
+        assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 4999}]}"))
+                .isEqualTo("tenders: The payments cover 4999 of 5000 minor units: add a tender, or put the rest on pay"
+                        + " later");
+        assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"gold\", \"amountMinor\": 5000}]}"))
+                .isEqualTo("tenders[0].tender: tender must be cash, check, card, external, credit or open_payment");
+        assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"check\", \"amountMinor\": 5000}]}"))
+                .isEqualTo("tenders[0].reference: Enter the check number");
+        assertThat(problem(
+                        invoice,
+                        "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000, \"tenderedMinor\": 10}]}"))
+                .isEqualTo("tenders[0].tenderedMinor: Cash handed over must be at least the amount it pays");
+        assertThat(problem(invoice, "{\"payOffMinor\": 100, \"payLaterMinor\": 5100}"))
+                .isEqualTo("payOffMinor: That is more than the balance due (0 minor units)");
+        assertThat(problem(walkIn, "{\"payLaterMinor\": 800}"))
+                .isEqualTo("payLaterMinor: Pay later needs a client: a walk-in sale is paid in full");
+        final TestApp.Reply noCredit =
+                checkout(invoice, "{\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 5000}]}");
+        assertThat(noCredit.status()).isEqualTo(422);
+        assertThat(salon.balance(salon.account(AccountKind.SALES))).isZero();
+        assertThat(TestApp.get(salon.apiKey(), "/api/v1/invoices/" + invoice)
+                        .json()
+                        .get("status")
+                        .asText())
+                .isEqualTo("draft");
+        assertThat(TestApp.post(
+                                salon.apiKey(),
+                                "/api/v1/invoices",
+                                "{\"currency\": \"USD\", \"lines\": [{\"kind\": \"balance_payment\", \"description\": \"x\","
+                                        + " \"unitMinor\": 5}]}")
+                        .json()
+                        .get("field")
+                        .asText())
+                .isEqualTo("lines[0].kind");
+    }
+
+    @Test
+    void ofTwoCheckoutsOfOneTicketAtOnceExactlyOneWins() {
+        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        final String cash = "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}";
+
+        final List<Integer> statuses = List.of(
+                        CompletableFuture.supplyAsync(
+                                () -> checkout(invoice, cash).status()),
+                        CompletableFuture.supplyAsync(
+                                () -> checkout(invoice, cash).status()),
+                        CompletableFuture.supplyAsync(
+                                () -> checkout(invoice, cash).status()))
+                .stream()
+                .map(CompletableFuture::join)
+                .sorted()
+                .toList();
+
+        assertThat(statuses).containsExactly(201, 409, 409);
+        assertThat(salon.balance(salon.account(AccountKind.CASH))).isEqualTo(50_00);
+    }
+
+    @Test
+    void aWalkInSaleIsPaidInFullAndAnotherBusinesssInvoiceIsNotFound() {
+        final long walkIn = draft(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
+
+        final TestApp.Reply paid = checkout(walkIn, "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 800}]}");
+        final TestApp.Reply theirs = TestApp.get(TestBusiness.create().apiKey(), "/api/v1/invoices/" + walkIn);
+
+        assertThat(paid.json().at("/invoice/status").asText()).isEqualTo("paid");
+        assertThat(paid.json().get("client").isNull()).isTrue();
+        assertThat(theirs.status()).isEqualTo(404);
+    }
+
+    private long draft(Clients.Client client, String lines) {
+        final TestApp.Reply reply = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/invoices",
+                "{\"currency\": \"USD\", " + (client == null ? "" : "\"clientId\": " + client.id() + ", ")
+                        + "\"lines\": [" + lines + "]}");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        assertThat(reply.json().get("status").asText()).isEqualTo("draft");
+        return reply.json().get("id").asLong();
+    }
+
+    private TestApp.Reply checkout(long invoiceId, String body) {
+        return TestApp.post(
+                salon.apiKey(),
+                "/api/v1/invoices/" + invoiceId + "/checkout",
+                body.replaceFirst("\\{", "{\"currency\": \"USD\", "));
+    }
+
+    private String problem(long invoiceId, String body) {
+        final TestApp.Reply reply = checkout(invoiceId, body);
+        assertThat(reply.status()).as(body + " → " + reply.body()).isEqualTo(400);
+        return reply.json().get("field").asText() + ": "
+                + reply.json().get("detail").asText();
+    }
+
+    private long entries(TestApp.Reply reply) {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "select count(*) from journal_entries where business_id = :b and invoice_id = :i")
+                        .bind("b", salon.id())
+                        .bind("i", reply.json().at("/invoice/id").asLong())
+                        .mapTo(Long.class)
+                        .one());
+    }
+
+    private static List<String> verify() {
+        return TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations();
+    }
+}
