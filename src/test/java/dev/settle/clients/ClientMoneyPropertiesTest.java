@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded random sequences of a client's money operations through the API (charges, payments,
- * open payments, refunds, credits, funds applied, and retries with their idempotency keys), each
+ * open payments, refunds, credits, funds applied, checkouts with pay-offs, split tenders and pay
+ * later, and retries with their idempotency keys), each
  * checked against a plain model: balances never below zero (invariant 3), the balance due always
  * the sum of unpaid invoices paid oldest first (invariant 4), one effect per key (invariant 6), and
  * the verifier content at the end. A failure prints its seed; replay with {@code -Dsettle.seed=N}.
@@ -73,7 +74,11 @@ class ClientMoneyPropertiesTest {
         for (int step = 0; step < STEPS; step++) {
             final long amount = 1 + random.nextInt(random.nextBoolean() ? 5_000 : 50_000);
             final String key = seed + "-" + step;
-            final int choice = random.nextInt(8);
+            final int choice = random.nextInt(9);
+            if (choice == 8) {
+                checkout(random, salon, ana, model, step);
+                continue;
+            }
             if (choice == 7 && !sent.isEmpty()) {
                 final Sent earlier = sent.get(random.nextInt(sent.size()));
                 final TestApp.Reply again = TestApp.post(salon.apiKey(), earlier.path(), earlier.body(), earlier.key());
@@ -163,6 +168,54 @@ class ClientMoneyPropertiesTest {
                         model.unpaid.stream().map(invoice -> invoice[0]).toList());
         assertThat(TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations())
                 .isEmpty();
+    }
+
+    /**
+     * A ticket checked out at random: a pay-off of part of the balance due, then credits, open
+     * payments, card and pay later in random shares of what is left (the ticket's own unpaid part is
+     * its pay later, which becomes the newest unpaid invoice).
+     */
+    private static void checkout(Random random, TestBusiness salon, Clients.Client ana, Model model, int step) {
+        final long price = 1 + random.nextInt(20_000);
+        final JsonNode draft = TestApp.post(
+                        salon.apiKey(),
+                        "/api/v1/invoices",
+                        "{\"currency\": \"USD\", \"clientId\": " + ana.id()
+                                + ", \"lines\": [{\"kind\": \"service\", \"description\": \"Visit\", \"unitMinor\": "
+                                + price + "}]}")
+                .json();
+        final long payOff = model.due() == 0 ? 0 : random.nextLong(model.due() + 1);
+        long left = price + payOff;
+        final long credits = Math.min(model.credits, random.nextBoolean() ? random.nextLong(left + 1) : 0);
+        left -= credits;
+        final long open = Math.min(model.open, random.nextBoolean() ? random.nextLong(left + 1) : 0);
+        left -= open;
+        final long payLater = random.nextBoolean() ? random.nextLong(left + 1) : 0;
+        final long card = left - payLater;
+        final List<String> tenders = new ArrayList<>();
+        if (credits > 0) {
+            tenders.add("{\"tender\": \"credit\", \"amountMinor\": " + credits + "}");
+        }
+        if (open > 0) {
+            tenders.add("{\"tender\": \"open_payment\", \"amountMinor\": " + open + "}");
+        }
+        if (card > 0) {
+            tenders.add("{\"tender\": \"card\", \"amountMinor\": " + card + "}");
+        }
+        final TestApp.Reply reply = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/invoices/" + draft.get("id").asLong() + "/checkout",
+                "{\"currency\": \"USD\", \"payOffMinor\": " + payOff + ", \"payLaterMinor\": " + payLater
+                        + ", \"tenders\": [" + String.join(", ", tenders) + "]}");
+        assertThat(reply.status())
+                .as("step %d: checkout → %s", step, reply.body())
+                .isEqualTo(201);
+        model.pay(payOff);
+        model.credits -= credits;
+        model.open -= open;
+        if (payLater > 0) {
+            model.unpaid.add(new long[] {payLater});
+        }
     }
 
     private static String money(long amountMinor) {
