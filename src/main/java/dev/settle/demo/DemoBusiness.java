@@ -8,6 +8,7 @@ import dev.settle.clients.Approvals;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.clients.Households;
+import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Actor;
 import dev.settle.ledger.Ledger;
@@ -105,6 +106,8 @@ public final class DemoBusiness {
         private final Actor desk;
         private final Clients registry = new Clients(ledger);
         private final ClientMoney money;
+        private final Checkouts checkouts;
+        private final Households households;
         private final List<Clients.Client> clients = new ArrayList<>();
         private int entries;
 
@@ -114,7 +117,11 @@ public final class DemoBusiness {
             this.random = random;
             this.manager = Actor.staff(managerId);
             this.desk = Actor.staff(deskId);
-            this.money = new ClientMoney(ledger, registry, new Businesses(ledger, apiKeys), new Invoices());
+            final Businesses businesses = new Businesses(ledger, apiKeys);
+            final Invoices invoices = new Invoices();
+            this.money = new ClientMoney(ledger, registry, businesses, invoices);
+            this.checkouts = new Checkouts(ledger, registry, businesses, invoices, money);
+            this.households = new Households(registry);
         }
 
         void clients(int count) {
@@ -189,51 +196,91 @@ public final class DemoBusiness {
                 prepay(clientId, at);
             } else if (roll < 10) {
                 referralCredit(clientId, at);
+            } else if (roll < 14) {
+                payBalance(clientId, at);
             } else {
                 visit(clientId, at);
             }
         }
 
         /**
-         * A visit: sometimes the client first pays off what they owe (often rounding up, the rest kept
-         * as an open payment); the service is invoiced; credits and open payments go towards it; the
-         * rest is paid by a tender, or some of it left on the balance due.
+         * A visit. Most are checked out at the desk in one go: a tip sometimes, the older balance
+         * due often paid off on the same ticket, credits and open payments first, then cash (with
+         * change), card or check, and now and then some left on the balance due. A few are left as
+         * open invoices, pet-sitter style, for the client to pay later.
          */
         private void visit(long clientId, OffsetDateTime at) {
-            final long owed = client(clientId).receivable().balanceMinor();
-            if (owed > 0 && random.nextInt(100) < 60) {
-                final long paid = random.nextInt(100) < 20 ? roundUp(owed) : owed;
-                dated(at, () -> money.receivePayment(handle, businessId, clientId, payment(paid), desk));
-                at = at.plusMinutes(1);
-            }
             final Service service = SERVICES[random.nextInt(SERVICES.length)];
-            dated(
-                    at,
-                    () -> money.openInvoice(
-                            handle,
-                            businessId,
-                            clientId,
-                            List.of(new Invoices.Line(
-                                    Invoices.LineKind.SERVICE, service.name(), 1, service.priceMinor())),
-                            desk));
-            long rest = service.priceMinor();
-            for (ClientMoney.Funds funds : ClientMoney.Funds.values()) {
-                final Clients.Client client = client(clientId);
-                final long held = funds == ClientMoney.Funds.CREDITS
-                        ? client.credits().balanceMinor()
-                        : client.openPayments().balanceMinor();
-                final long applied = Math.min(held, rest);
-                if (applied > 0) {
-                    dated(at, () -> money.applyFunds(handle, businessId, clientId, funds, Optional.of(applied), desk));
-                    rest -= applied;
+            final Invoices.Line serviceLine =
+                    new Invoices.Line(Invoices.LineKind.SERVICE, service.name(), 1, service.priceMinor());
+            if (random.nextInt(100) < 12) {
+                dated(at, () -> money.openInvoice(handle, businessId, clientId, List.of(serviceLine), desk));
+                return;
+            }
+            final Clients.Client client = client(clientId);
+            final List<Invoices.Line> lines = new ArrayList<>(List.of(serviceLine));
+            if (random.nextInt(100) < 40) {
+                lines.add(new Invoices.Line(Invoices.LineKind.TIP, "Tip", 1, service.priceMinor() / 500 * 100));
+            }
+            final long owed = client.receivable().balanceMinor();
+            final long payOff = owed > 0 && random.nextInt(100) < 70 ? owed : 0;
+            long due = lines.stream().mapToLong(Invoices.Line::amountMinor).sum() + payOff;
+            final Households.Household household = households.of(handle, client);
+            final List<Checkouts.Payment> tenders = new ArrayList<>();
+            for (Checkouts.Tender funds : List.of(Checkouts.Tender.CREDIT, Checkouts.Tender.OPEN_PAYMENT)) {
+                final long held =
+                        funds == Checkouts.Tender.CREDIT ? household.creditsMinor() : household.openPaymentsMinor();
+                final long used = Math.min(held, due);
+                if (used > 0) {
+                    tenders.add(Checkouts.Payment.of(funds.dbName, used, null, null, null, "tenders"));
+                    due -= used;
                 }
             }
-            if (rest > 0 && random.nextInt(100) < 15) {
-                rest = random.nextBoolean() ? 0 : rest / 2;
+            final long payLater = due > 0 && random.nextInt(100) < 15 ? (random.nextBoolean() ? due : due / 2) : 0;
+            due -= payLater;
+            boolean keep = false;
+            if (due > 0) {
+                final int roll = random.nextInt(100);
+                if (roll < 25) {
+                    tenders.add(Checkouts.Payment.of("cash", due, roundUp(due), null, null, "tenders"));
+                } else if (roll < 90) {
+                    // Paying off a balance, some round up and keep the rest on account.
+                    keep = payOff > 0 && payLater == 0 && random.nextInt(100) < 25;
+                    tenders.add(Checkouts.Payment.of(
+                            "card",
+                            keep ? roundUp(due) : due,
+                            null,
+                            null,
+                            "%04d".formatted(random.nextInt(10_000)),
+                            "tenders"));
+                } else {
+                    tenders.add(Checkouts.Payment.of(
+                            "check", due, null, String.valueOf(1000 + random.nextInt(9000)), null, "tenders"));
+                }
             }
-            if (rest > 0) {
-                final long paid = rest;
-                dated(at, () -> money.receivePayment(handle, businessId, clientId, payment(paid), desk));
+            final Checkouts.Request request = new Checkouts.Request(payOff, tenders, payLater, keep);
+            dated(at, () -> {
+                final Invoices.Invoice draft = checkouts.draft(handle, businessId, Optional.of(clientId), lines, desk);
+                return checkouts.checkout(handle, businessId, draft.id(), request, desk);
+            });
+        }
+
+        /** A client pays what they owe between visits, by check, rounded up: the rest stays on account. */
+        private void payBalance(long clientId, OffsetDateTime at) {
+            final long owed = client(clientId).receivable().balanceMinor();
+            if (owed > 0) {
+                dated(
+                        at,
+                        () -> money.receivePayment(
+                                handle,
+                                businessId,
+                                clientId,
+                                ClientMoney.Payment.of(
+                                        roundUp(owed),
+                                        ClientMoney.Tender.CHECK,
+                                        String.valueOf(1000 + random.nextInt(9000)),
+                                        null),
+                                desk));
             }
         }
 
@@ -258,23 +305,11 @@ public final class DemoBusiness {
             dated(at, () -> money.issueCredit(handle, businessId, clientId, credit, manager));
         }
 
-        private ClientMoney.Payment payment(long amountMinor) {
-            final int roll = random.nextInt(100);
-            if (roll < 25) {
-                return ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CASH, null, null);
-            }
-            if (roll < 90) {
-                return ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CARD, null, null);
-            }
-            return ClientMoney.Payment.of(
-                    amountMinor, ClientMoney.Tender.CHECK, String.valueOf(1000 + random.nextInt(9000)), null);
-        }
-
         private Clients.Client client(long clientId) {
             return registry.find(handle, businessId, clientId).orElseThrow();
         }
 
-        private void dated(OffsetDateTime at, java.util.function.Supplier<ClientMoney.Outcome> operation) {
+        private void dated(OffsetDateTime at, java.util.function.Supplier<?> operation) {
             ledger.dated(handle, at, operation);
             entries++;
         }

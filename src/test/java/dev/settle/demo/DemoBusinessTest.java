@@ -44,14 +44,7 @@ class DemoBusinessTest {
                 .bind("id", demo.businessId())
                 .mapTo(String.class)
                 .list());
-        assertThat(kinds)
-                .containsExactly(
-                        "credit_issued",
-                        "credits_applied",
-                        "invoice",
-                        "open_payment",
-                        "open_payments_applied",
-                        "payment");
+        assertThat(kinds).containsExactly("checkout", "credit_issued", "invoice", "open_payment", "payment");
         assertThat(clientsWith("receivable", demo)).isPositive();
         assertThat(clientsWith("open_payments", demo)).isPositive();
         assertThat(jdbi.withHandle(handle -> new Verifier().verify(handle)).violations())
