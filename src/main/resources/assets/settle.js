@@ -21,6 +21,13 @@ document.addEventListener("submit", (event) => {
   form.dataset.sent = "yes";
 });
 
+// Print buttons (receipts): inline handlers are not allowed by the pages' CSP.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
+
 // Back to a page kept in memory: its forms may be sent again.
 window.addEventListener("pageshow", () => {
   document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);

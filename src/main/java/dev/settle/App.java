@@ -24,6 +24,7 @@ import dev.settle.clients.Households;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
 import dev.settle.invoices.Checkouts;
+import dev.settle.invoices.InvoicePages;
 import dev.settle.invoices.Invoices;
 import dev.settle.invoices.InvoicesApi;
 import dev.settle.ledger.Ledger;
@@ -72,6 +73,7 @@ public final class App implements AutoCloseable {
         final ClientMoney clientMoney = new ClientMoney(ledger, clients, businesses, invoices);
         final Approvals approvals = new Approvals(clientMoney);
         final Households households = new Households(clients);
+        final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
@@ -82,8 +84,7 @@ public final class App implements AutoCloseable {
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new HouseholdApi(jdbi, clients, households),
-                new InvoicesApi(
-                        jdbi, invoices, new Checkouts(ledger, clients, businesses, invoices, clientMoney), writes),
+                new InvoicesApi(jdbi, invoices, checkouts, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
@@ -93,6 +94,7 @@ public final class App implements AutoCloseable {
                 new ClientMoneyPages(jdbi, clients, clientMoney, approvals, sessions, pages),
                 new ApprovalPages(jdbi, approvals, sessions, pages),
                 new HouseholdPages(jdbi, clients, households, sessions, pages),
+                new InvoicePages(jdbi, clients, invoices, checkouts, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));

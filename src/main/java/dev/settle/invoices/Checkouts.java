@@ -160,6 +160,7 @@ public final class Checkouts {
      */
     public Result checkout(Handle handle, long businessId, long invoiceId, Request request, Actor actor) {
         final Invoices.Invoice invoice = lockDraft(handle, businessId, invoiceId);
+        final java.util.function.LongFunction<String> shown = shown(handle, businessId);
         final Optional<Clients.Client> unlocked = invoice.clientId().map(id -> money.active(handle, businessId, id));
         refuseWithoutClient(unlocked, request);
         ledger.lock(handle, businessId, accountsToLock(handle, businessId, unlocked));
@@ -169,7 +170,8 @@ public final class Checkouts {
         if (request.payOffMinor() > 0) {
             final long owed = client.orElseThrow().receivable().balanceMinor();
             if (request.payOffMinor() > owed) {
-                throw Problem.validation("payOffMinor", "That is more than the balance due (" + owed + " minor units)");
+                throw Problem.validation(
+                        "payOffMinor", "That is more than the balance due (" + shown.apply(owed) + ")");
             }
             lines.add(new Invoices.Line(
                     Invoices.LineKind.BALANCE_PAYMENT, "Paid Towards Balance Due", 1, request.payOffMinor()));
@@ -181,8 +183,8 @@ public final class Checkouts {
         if (covered < due) {
             throw Problem.validation(
                     "tenders",
-                    "The payments cover " + covered + " of " + due
-                            + " minor units: add a tender, or put the rest on pay later");
+                    "The payments cover " + shown.apply(covered) + " of " + shown.apply(due)
+                            + ": add a tender, or put the rest on pay later");
         }
         final long overpaid = covered - due;
         if (overpaid > 0 && request.payLaterMinor() > 0) {
@@ -191,7 +193,7 @@ public final class Checkouts {
         if (overpaid > 0 && !request.keepOverpaymentAsOpenPayment()) {
             throw Problem.validation(
                     "tenders",
-                    "That is " + overpaid + " minor units more than the invoice: take less, give cash change, or keep"
+                    "That is " + shown.apply(overpaid) + " more than the invoice: take less, give cash change, or keep"
                             + " the rest as an open payment");
         }
         if (overpaid > 0 && client.isEmpty()) {
@@ -228,8 +230,8 @@ public final class Checkouts {
                 throw new Problem(
                         Problem.Kind.INSUFFICIENT_FUNDS,
                         "tenders",
-                        "The client has " + held + " minor units of " + funds.label.toLowerCase(java.util.Locale.ROOT)
-                                + ", not " + wanted);
+                        "The client has " + shown.apply(held) + " of " + funds.label.toLowerCase(java.util.Locale.ROOT)
+                                + ", not " + shown.apply(wanted));
             }
             final ClientMoney.Draw draw = money.draw(handle, businessId, household.orElseThrow(), funds, wanted);
             postings.addAll(draw.postings());
@@ -282,6 +284,19 @@ public final class Checkouts {
                 overpaid,
                 paidOff,
                 client.map(found -> clients.find(handle, businessId, found.id()).orElseThrow()));
+    }
+
+    /** Amounts in messages as the business's people read them: "$45.00". */
+    private static java.util.function.LongFunction<String> shown(Handle handle, long businessId) {
+        return handle.createQuery("select currency, locale from businesses where id = :id")
+                .bind("id", businessId)
+                .map((rs, ctx) -> {
+                    final java.util.Currency currency = java.util.Currency.getInstance(rs.getString("currency"));
+                    final java.util.Locale locale = java.util.Locale.forLanguageTag(rs.getString("locale"));
+                    return (java.util.function.LongFunction<String>)
+                            amount -> new dev.settle.money.Money(amount, currency).format(locale);
+                })
+                .one();
     }
 
     /** The draft, locked so a second checkout of it waits, then finds it checked out. */

@@ -185,7 +185,21 @@ public final class Invoices {
             Optional<Long> tenderedMinor,
             long changeMinor,
             Optional<String> reference,
-            Optional<String> cardLast4) {}
+            Optional<String> cardLast4) {
+
+        /** How the receipt names it: "Check #1043", "Card ending 4242". */
+        public String label() {
+            return switch (tender) {
+                case "cash" -> "Cash";
+                case "check" -> "Check #" + reference.orElse("");
+                case "card" ->
+                    "Card" + cardLast4.map(last4 -> " ending " + last4).orElse("");
+                case "external" -> reference.orElse("Other");
+                case "credit" -> "Client credit";
+                default -> "Open payment";
+            };
+        }
+    }
 
     public List<Payment> payments(Handle handle, long businessId, long invoiceId) {
         return handle.createQuery("""

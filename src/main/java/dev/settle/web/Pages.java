@@ -25,6 +25,7 @@ public final class Pages {
     /** The parts of the app the top navigation leads to. */
     public enum Section {
         CLIENTS,
+        CHECKOUT,
         APPROVALS,
         SETTINGS,
         ACCOUNT,

@@ -188,6 +188,18 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST,
                         "/approvals/{approvalId}/reject",
                         h -> h.approvalPages()::reject),
+                PageRoute.staff(desk, HandlerType.GET, "/invoices/new", h -> h.invoicePages()::newForm),
+                PageRoute.staff(desk, HandlerType.POST, "/invoices", h -> h.invoicePages()::create),
+                PageRoute.staff(desk, HandlerType.GET, "/invoices/{invoiceId}", h -> h.invoicePages()::show),
+                PageRoute.staff(
+                        desk, HandlerType.GET, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::checkoutForm),
+                PageRoute.staff(
+                        desk, HandlerType.POST, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::complete),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/invoices/{invoiceId}/checkout/summary",
+                        h -> h.invoicePages()::summary),
                 PageRoute.staff(desk, HandlerType.GET, "/account/password", h -> h.account()::passwordForm),
                 PageRoute.staff(desk, HandlerType.POST, "/account/password", h -> h.account()::changePassword),
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
@@ -224,6 +236,7 @@ public final class WebServer implements AutoCloseable {
             dev.settle.clients.ClientMoneyPages clientMoneyPages,
             dev.settle.clients.ApprovalPages approvalPages,
             dev.settle.clients.HouseholdPages householdPages,
+            dev.settle.invoices.InvoicePages invoicePages,
             dev.settle.business.SettingsPages settingsPages,
             dev.settle.business.StaffPages staffPages,
             dev.settle.business.ApiKeyPages apiKeyPages) {}

@@ -92,7 +92,7 @@ class CheckoutApiTest {
         final TestApp.Reply kept = checkout(invoice, overpay + ", \"keepOverpaymentAsOpenPayment\": true}");
 
         assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.json().get("detail").asText()).startsWith("That is 3000 minor units more than the invoice");
+        assertThat(refused.json().get("detail").asText()).startsWith("That is $30.00 more than the invoice");
         assertThat(kept.status()).isEqualTo(201);
         assertThat(kept.json().get("keptAsOpenPaymentMinor").asLong()).isEqualTo(30_00);
         assertThat(salon.balance(ana.openPayments().id())).isEqualTo(30_00);
@@ -104,7 +104,7 @@ class CheckoutApiTest {
         final long walkIn = draft(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
 
         assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 4999}]}"))
-                .isEqualTo("tenders: The payments cover 4999 of 5000 minor units: add a tender, or put the rest on pay"
+                .isEqualTo("tenders: The payments cover $49.99 of $50.00: add a tender, or put the rest on pay"
                         + " later");
         assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"gold\", \"amountMinor\": 5000}]}"))
                 .isEqualTo("tenders[0].tender: tender must be cash, check, card, external, credit or open_payment");
@@ -115,7 +115,7 @@ class CheckoutApiTest {
                         "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000, \"tenderedMinor\": 10}]}"))
                 .isEqualTo("tenders[0].tenderedMinor: Cash handed over must be at least the amount it pays");
         assertThat(problem(invoice, "{\"payOffMinor\": 100, \"payLaterMinor\": 5100}"))
-                .isEqualTo("payOffMinor: That is more than the balance due (0 minor units)");
+                .isEqualTo("payOffMinor: That is more than the balance due ($0.00)");
         assertThat(problem(walkIn, "{\"payLaterMinor\": 800}"))
                 .isEqualTo("payLaterMinor: Pay later needs a client: a walk-in sale is paid in full");
         final TestApp.Reply noCredit =

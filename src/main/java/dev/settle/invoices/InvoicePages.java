@@ -1,0 +1,372 @@
+package dev.settle.invoices;
+
+import dev.settle.Problem;
+import dev.settle.clients.Clients;
+import dev.settle.clients.Households;
+import dev.settle.money.MoneyInput;
+import dev.settle.web.Form;
+import dev.settle.web.FormOnce;
+import dev.settle.web.Pages;
+import dev.settle.web.PathIds;
+import dev.settle.web.Sessions;
+import dev.settle.web.SignedIn;
+import dev.settle.web.StaffAuth;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The desk's ticket: write the lines ({@code /invoices/new}), then check out on one screen
+ * ({@code /invoices/{id}/checkout}) where the order summary follows every amount typed (htmx), then
+ * the receipt ({@code /invoices/{id}}).
+ */
+public final class InvoicePages {
+    /** Blank line rows on a new ticket: enough for a visit, no script needed to add more. */
+    static final int LINE_ROWS = 6;
+
+    /** A tender's fields on the checkout form, and where the domain's field names point on it. */
+    enum TenderField {
+        CASH("cash", "Cash", "cashAmount"),
+        CHECK("check", "Check", "checkAmount"),
+        CARD("card", "Card (recorded by hand)", "cardAmount"),
+        EXTERNAL("external", "Other", "externalAmount"),
+        CREDIT("credit", "Client credit", "creditAmount"),
+        OPEN_PAYMENT("open_payment", "Open payment", "openPaymentAmount");
+
+        final String tender;
+        final String label;
+        final String amountField;
+
+        TenderField(String tender, String label, String amountField) {
+            this.tender = tender;
+            this.label = label;
+            this.amountField = amountField;
+        }
+    }
+
+    /** Where a problem the checkout names lands on the form. */
+    private static final Map<String, String> FORM_FIELDS = Map.ofEntries(
+            Map.entry("payOffMinor", "payOff"),
+            Map.entry("payLaterMinor", "payLater"),
+            Map.entry("cash.amountMinor", "cashAmount"),
+            Map.entry("cash.tenderedMinor", "cashTendered"),
+            Map.entry("check.amountMinor", "checkAmount"),
+            Map.entry("check.reference", "checkNumber"),
+            Map.entry("card.amountMinor", "cardAmount"),
+            Map.entry("card.cardLast4", "cardLast4"),
+            Map.entry("external.amountMinor", "externalAmount"),
+            Map.entry("external.reference", "externalReference"),
+            Map.entry("credit.amountMinor", "creditAmount"),
+            Map.entry("open_payment.amountMinor", "openPaymentAmount"));
+
+    /** What the order summary shows while amounts are typed. */
+    public record Summary(
+            List<Invoices.Line> lines,
+            long payOffMinor,
+            long dueMinor,
+            List<Map.Entry<String, Long>> tenders,
+            long payLaterMinor,
+            long remainingMinor,
+            long changeMinor,
+            Optional<String> problem) {}
+
+    private final Jdbi jdbi;
+    private final Clients clients;
+    private final Invoices invoices;
+    private final Checkouts checkouts;
+    private final Households households;
+    private final Sessions sessions;
+    private final Pages pages;
+
+    public InvoicePages(
+            Jdbi jdbi, Clients clients, Invoices invoices, Checkouts checkouts, Sessions sessions, Pages pages) {
+        this.jdbi = jdbi;
+        this.clients = clients;
+        this.invoices = invoices;
+        this.checkouts = checkouts;
+        this.households = new Households(clients);
+        this.sessions = sessions;
+        this.pages = pages;
+    }
+
+    public void newForm(Context ctx) {
+        final Map<String, String> values = new LinkedHashMap<>();
+        values.put("clientId", Optional.ofNullable(ctx.queryParam("clientId")).orElse(""));
+        showNew(ctx, HttpStatus.OK, Form.of(values));
+    }
+
+    /** Writes the draft from the rows filled in, then goes to checkout. */
+    public void create(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Form form = Form.of(ctx);
+        try {
+            final Optional<Long> clientId = clientId(form);
+            final List<Invoices.Line> lines = new ArrayList<>();
+            for (int row = 0; row < LINE_ROWS; row++) {
+                final String description = form.value("description" + row);
+                final String price = form.value("price" + row);
+                if (description.isBlank() && price.isBlank()) {
+                    continue;
+                }
+                final long unit = MoneyInput.parse(price, signedIn.formats().currency(), "price" + row, "Price");
+                final Integer quantity = form.value("quantity" + row).isBlank()
+                        ? 1
+                        : quantity(form.value("quantity" + row), "quantity" + row);
+                lines.add(Invoices.Line.typed(form.value("kind" + row), description, quantity, unit, "row" + row));
+            }
+            if (lines.isEmpty()) {
+                throw Problem.validation("description0", "Add at least one line: what was done or sold, and its price");
+            }
+            final Invoices.Invoice draft = jdbi.inTransaction(
+                    handle -> checkouts.draft(handle, signedIn.businessId(), clientId, lines, signedIn.actor()));
+            ctx.redirect("/invoices/" + draft.id() + "/checkout", HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            showNew(ctx, HttpStatus.UNPROCESSABLE_CONTENT, form.withError(rowProblem(problem)));
+        }
+    }
+
+    public void checkoutForm(Context ctx) {
+        showCheckout(ctx, HttpStatus.OK, Form.of(Map.of()));
+    }
+
+    /** The order summary for what is typed so far (htmx, on every change). */
+    public void summary(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Form form = Form.of(ctx);
+        pages.fragment(
+                ctx,
+                "invoices/summary.jte",
+                Map.of("summary", summarize(signedIn, invoiceId, form), "formats", signedIn.formats()));
+    }
+
+    /** Completes the checkout: one entry, then the receipt. */
+    public void complete(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Form form = Form.of(ctx);
+        try {
+            final Checkouts.Request request = request(form, signedIn);
+            final String message = jdbi.inTransaction(handle ->
+                    FormOnce.run(handle, signedIn.businessId(), form.value(FormOnce.FIELD), () -> {
+                        final Checkouts.Result result =
+                                checkouts.checkout(handle, signedIn.businessId(), invoiceId, request, signedIn.actor());
+                        return "Checked out."
+                                + (result.changeMinor() > 0
+                                        ? " Change due: " + signedIn.formats().money(result.changeMinor()) + "."
+                                        : "")
+                                + (result.keptAsOpenPaymentMinor() > 0
+                                        ? " " + signedIn.formats().money(result.keptAsOpenPaymentMinor())
+                                                + " kept as an open payment."
+                                        : "");
+                    }));
+            jdbi.useHandle(handle -> sessions.flash(handle, signedIn, message));
+            ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            showCheckout(
+                    ctx,
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    form.withError(new Problem(
+                            problem.kind(),
+                            FORM_FIELDS.getOrDefault(
+                                    problem.field().orElse(""), problem.field().orElse(null)),
+                            problem.detail())));
+        }
+    }
+
+    /** The invoice as a receipt: lines, how it was paid, what is still unpaid. Printable. */
+    public void show(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        jdbi.useHandle(handle -> {
+            final Invoices.Invoice invoice = require(handle, signedIn, invoiceId);
+            pages.render(
+                    ctx,
+                    "invoices/show.jte",
+                    "Invoice " + invoiceId,
+                    Pages.Section.CLIENTS,
+                    Map.of(
+                            "invoice",
+                            invoice,
+                            "lines",
+                            invoices.lines(handle, signedIn.businessId(), invoiceId),
+                            "payments",
+                            invoices.payments(handle, signedIn.businessId(), invoiceId),
+                            "client",
+                            invoice.clientId().flatMap(id -> clients.find(handle, signedIn.businessId(), id))));
+        });
+    }
+
+    private void showNew(Context ctx, HttpStatus status, Form form) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Optional<Clients.Client> client = jdbi.withHandle(handle -> {
+            try {
+                return clientId(form).flatMap(id -> clients.find(handle, signedIn.businessId(), id));
+            } catch (Problem problem) {
+                return Optional.empty();
+            }
+        });
+        pages.render(
+                ctx,
+                status,
+                "invoices/new.jte",
+                client.map(found -> "New ticket · " + found.name()).orElse("New ticket"),
+                Pages.Section.CHECKOUT,
+                Map.of("form", form, "client", client, "rows", LINE_ROWS));
+    }
+
+    private void showCheckout(Context ctx, HttpStatus status, Form form) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        jdbi.useHandle(handle -> {
+            final Invoices.Invoice invoice = require(handle, signedIn, invoiceId);
+            if (invoice.status() != Invoices.Status.DRAFT) {
+                ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+                return;
+            }
+            final Optional<Clients.Client> client =
+                    invoice.clientId().flatMap(id -> clients.find(handle, signedIn.businessId(), id));
+            pages.render(
+                    ctx,
+                    status,
+                    "invoices/checkout.jte",
+                    "Checkout · invoice " + invoiceId,
+                    Pages.Section.CHECKOUT,
+                    Map.of(
+                            "invoice",
+                            invoice,
+                            "client",
+                            client,
+                            "household",
+                            client.map(found -> households.of(handle, found)),
+                            "form",
+                            form,
+                            "summary",
+                            summarize(signedIn, invoiceId, form),
+                            "formToken",
+                            form.value(FormOnce.FIELD).isBlank() ? FormOnce.token() : form.value(FormOnce.FIELD)));
+        });
+    }
+
+    /** The order summary: what the typed amounts come to, leniently (a half-typed amount counts as 0). */
+    private Summary summarize(SignedIn signedIn, long invoiceId, Form form) {
+        final List<Invoices.Line> lines =
+                jdbi.withHandle(handle -> invoices.lines(handle, signedIn.businessId(), invoiceId));
+        final long payOff = lenient(form, "payOff", signedIn);
+        final long due = lines.stream().mapToLong(Invoices.Line::amountMinor).sum() + payOff;
+        final List<Map.Entry<String, Long>> tenders = new ArrayList<>();
+        long paid = 0;
+        for (TenderField field : TenderField.values()) {
+            final long amount = lenient(form, field.amountField, signedIn);
+            if (amount > 0) {
+                tenders.add(Map.entry(field.label, amount));
+                paid += amount;
+            }
+        }
+        final long payLater = lenient(form, "payLater", signedIn);
+        final long cash = lenient(form, "cashAmount", signedIn);
+        final long tendered = lenient(form, "cashTendered", signedIn);
+        final Optional<String> problem = form.error("tenders").or(() -> form.error(Form.WHOLE_FORM));
+        return new Summary(
+                lines,
+                payOff,
+                due,
+                tenders,
+                payLater,
+                due - paid - payLater,
+                tendered > cash ? tendered - cash : 0,
+                problem);
+    }
+
+    private Checkouts.Request request(Form form, SignedIn signedIn) {
+        final List<Checkouts.Payment> tenders = new ArrayList<>();
+        for (TenderField field : TenderField.values()) {
+            final long amount = optional(form, field.amountField, signedIn);
+            if (amount == 0) {
+                continue;
+            }
+            final Long tendered =
+                    field == TenderField.CASH && !form.value("cashTendered").isBlank()
+                            ? optional(form, "cashTendered", signedIn)
+                            : null;
+            final String reference = switch (field) {
+                case CHECK -> form.value("checkNumber");
+                case EXTERNAL -> form.value("externalReference");
+                default -> null;
+            };
+            tenders.add(Checkouts.Payment.of(
+                    field.tender,
+                    amount,
+                    tendered,
+                    reference,
+                    field == TenderField.CARD ? form.value("cardLast4") : null,
+                    field.tender));
+        }
+        return new Checkouts.Request(
+                optional(form, "payOff", signedIn),
+                tenders,
+                optional(form, "payLater", signedIn),
+                form.checked("keepOverpayment"));
+    }
+
+    /** An amount typed on the form, or 0 when left empty. */
+    private static long optional(Form form, String field, SignedIn signedIn) {
+        final String typed = form.value(field);
+        return typed.isBlank() ? 0 : MoneyInput.parse(typed, signedIn.formats().currency(), field, "Amount");
+    }
+
+    private static long lenient(Form form, String field, SignedIn signedIn) {
+        try {
+            return Math.max(0, optional(form, field, signedIn));
+        } catch (Problem problem) {
+            return 0;
+        }
+    }
+
+    private Invoices.Invoice require(org.jdbi.v3.core.Handle handle, SignedIn signedIn, long invoiceId) {
+        return invoices.find(handle, signedIn.businessId(), invoiceId)
+                .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
+    }
+
+    private static Optional<Long> clientId(Form form) {
+        final String text = form.value("clientId");
+        if (text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(text));
+        } catch (NumberFormatException e) {
+            throw Problem.validation("clientId", "Choose a client, or leave it empty for a walk-in");
+        }
+    }
+
+    private static int quantity(String text, String field) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw Problem.validation(field, "Quantity is a whole number, 1 to 10000");
+        }
+    }
+
+    /** A line's problem ("row2.kind") beside that row's field ("kind2"). */
+    private static Problem rowProblem(Problem problem) {
+        final String field = problem.field().orElse("");
+        if (!field.startsWith("row")) {
+            return problem;
+        }
+        final String row = field.substring(3, field.indexOf('.'));
+        final String name = field.substring(field.indexOf('.') + 1).replace("unitMinor", "price");
+        return new Problem(problem.kind(), name + row, problem.detail());
+    }
+}

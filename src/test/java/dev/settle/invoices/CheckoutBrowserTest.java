@@ -1,0 +1,102 @@
+package dev.settle.invoices;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.AriaRole;
+import dev.settle.business.Role;
+import dev.settle.support.Browser;
+import dev.settle.support.TestBusiness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The DaySmart checkout at the desk, in Chromium: a ticket, its tenders, the receipt. */
+class CheckoutBrowserTest {
+    @RegisterExtension
+    final Browser browser = new Browser();
+
+    @Test
+    void payLaterPutsTheRestOfTheTicketOnTheBalanceDue() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("New ticket"))
+                .click();
+        page.getByLabel("What, line 1").fill("Colour");
+        page.getByLabel("Price, line 1").fill("100");
+        click(page, "Continue to checkout");
+
+        page.getByLabel("Cash (USD)").fill("40");
+        assertThat(page.getByTestId("remaining")).hasText("$60.00");
+        page.getByLabel("Pay later: onto the balance due (USD)").fill("60");
+        assertThat(page.getByTestId("remaining")).hasText("$0.00");
+        click(page, "Complete checkout");
+
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Checked out.");
+        assertThat(page.getByTestId("status")).hasText("Open");
+        assertThat(page.getByTestId("unpaid")).hasText("$60.00");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Back to Ana Silva"))
+                .click();
+        assertThat(page.getByTestId("balance-due")).hasText("$60.00");
+    }
+
+    @Test
+    void aLaterTicketPaysOffTheBalanceWithItsOwnLine() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        business.charge(ana, 60_00);
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/invoices/new?clientId=" + ana.id());
+        page.getByLabel("What, line 1").fill("Trim");
+        page.getByLabel("Price, line 1").fill("30");
+        click(page, "Continue to checkout");
+
+        page.getByLabel("Paid Towards Balance Due (USD)").fill("60");
+        assertThat(page.getByTestId("total-due")).hasText("$90.00");
+        page.getByLabel("Card (USD)").fill("90");
+        page.getByLabel("Card's last 4 digits").fill("4242");
+        click(page, "Complete checkout");
+
+        assertThat(page.locator(".receipt")).containsText("Paid Towards Balance Due");
+        assertThat(page.locator(".receipt")).containsText("Card ending 4242");
+        assertThat(page.getByTestId("status")).hasText("Paid");
+        page.navigate("/clients/" + ana.id());
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+    }
+
+    @Test
+    void creditRedeemedAndCashWithChangeSplitATicket() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        business.credit(ana, 10_00);
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/invoices/new?clientId=" + ana.id());
+        page.getByLabel("What, line 1").fill("Cut");
+        page.getByLabel("Price, line 1").fill("45");
+        click(page, "Continue to checkout");
+
+        page.getByLabel("Client Balance to Redeem: credit (USD)").fill("10");
+        page.getByLabel("Cash (USD)").fill("30");
+        click(page, "Complete checkout");
+        assertThat(page.locator(".form-error")).isVisible();
+        assertThat(page.getByRole(AriaRole.ALERT).last())
+                .hasText("The payments cover $40.00 of $45.00: add a tender, or put the rest on pay later");
+
+        page.getByLabel("Cash (USD)").fill("35");
+        page.getByLabel("Cash handed over").fill("40");
+        assertThat(page.getByTestId("change")).hasText("$5.00");
+        click(page, "Complete checkout");
+
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Checked out. Change due: $5.00.");
+        assertThat(page.locator(".receipt")).containsText("Client credit");
+        page.navigate("/clients/" + ana.id());
+        assertThat(page.getByTestId("credits")).hasText("$0.00");
+    }
+
+    private static void click(Page page, String button) {
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button))
+                .click();
+        page.waitForLoadState();
+    }
+}
