@@ -56,6 +56,22 @@ class ScreenshotTour {
         shoot(page, "client-household-search");
         page.locator("#household-candidates button").first().click();
         shoot(page, "client-household");
+        page.navigate("/invoices/new?clientId=" + owing.replaceAll("\\D", ""));
+        page.getByLabel("What, line 1").fill("Cut & blow-dry");
+        page.getByLabel("Price, line 1").fill("65");
+        page.getByLabel("Kind of line 2").selectOption("tip");
+        page.getByLabel("What, line 2").fill("Tip");
+        page.getByLabel("Price, line 2").fill("10");
+        shoot(page, "ticket-new");
+        page.getByText("Continue to checkout").click();
+        page.getByLabel("Cash (USD)").fill("65");
+        page.getByLabel("Cash handed over").fill("80");
+        page.getByLabel("Pay later: onto the balance due (USD)").fill("10");
+        com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page.getByTestId("remaining"))
+                .hasText("$0.00");
+        shoot(page, "checkout");
+        page.getByText("Complete checkout").click();
+        shoot(page, "receipt");
         for (String form : List.of("/payment", "/charge", "/open-payment", "/refund", "/credit", "/edit")) {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));

@@ -57,6 +57,8 @@ class AccessibilityBrowserTest {
                 "/clients/" + client.id() + "/payment",
                 "/clients/" + client.id() + "/charge",
                 "/approvals",
+                "/invoices/new",
+                "/invoices/new?clientId=" + client.id(),
                 "/settings",
                 "/staff",
                 "/api-keys",
@@ -72,6 +74,16 @@ class AccessibilityBrowserTest {
         page.getByTestId("waiting").waitFor();
         assertNoViolations(page);
         page.navigate("/approvals");
+        assertNoViolations(page);
+        page.navigate("/invoices/new?clientId=" + client.id());
+        page.getByLabel("What, line 1").fill("Cut");
+        page.getByLabel("Price, line 1").fill("45");
+        page.getByText("Continue to checkout").click();
+        page.getByLabel("Cash (USD)").fill("45");
+        page.getByTestId("remaining").waitFor();
+        assertNoViolations(page);
+        page.getByText("Complete checkout").click();
+        page.getByTestId("status").waitFor();
         assertNoViolations(page);
         page.navigate("/settings");
         page.getByLabel("Currency").fill("XYZ");
