@@ -84,7 +84,7 @@ public final class App implements AutoCloseable {
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new HouseholdApi(jdbi, clients, households),
-                new InvoicesApi(jdbi, invoices, checkouts, writes),
+                new InvoicesApi(jdbi, invoices, checkouts, clientMoney, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
@@ -94,7 +94,7 @@ public final class App implements AutoCloseable {
                 new ClientMoneyPages(jdbi, clients, clientMoney, approvals, sessions, pages),
                 new ApprovalPages(jdbi, approvals, sessions, pages),
                 new HouseholdPages(jdbi, clients, households, sessions, pages),
-                new InvoicePages(jdbi, clients, invoices, checkouts, sessions, pages),
+                new InvoicePages(jdbi, clients, invoices, checkouts, clientMoney, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages));

@@ -266,6 +266,18 @@ public final class ClientMoney {
      * never lost, never silently a credit.
      */
     public Outcome receivePayment(Handle handle, long businessId, long clientId, Payment payment, Actor actor) {
+        return receivePayment(handle, businessId, clientId, payment, actor, Optional.empty());
+    }
+
+    /** A payment on one open invoice (Time To Pet's "Add Payment"): never more than is unpaid on it. */
+    public Outcome payInvoice(Handle handle, long businessId, long invoiceId, Payment payment, Actor actor) {
+        final Invoices.Invoice invoice = payableInvoice(handle, businessId, invoiceId);
+        return receivePayment(
+                handle, businessId, invoice.clientId().orElseThrow(), payment, actor, Optional.of(invoiceId));
+    }
+
+    private Outcome receivePayment(
+            Handle handle, long businessId, long clientId, Payment payment, Actor actor, Optional<Long> invoiceId) {
         final Clients.Client unlocked = active(handle, businessId, clientId);
         final long tenderAccount = businesses.accountId(handle, businessId, payment.tender().account);
         ledger.lock(
@@ -276,8 +288,7 @@ public final class ClientMoney {
                         unlocked.receivable().id(),
                         unlocked.openPayments().id()));
         final Clients.Client client = clients.find(handle, businessId, clientId).orElseThrow();
-        final List<Invoices.Allocation> paid =
-                invoices.allocateOldestFirst(handle, businessId, clientId, payment.amountMinor());
+        final List<Invoices.Allocation> paid = allocate(handle, businessId, clientId, payment.amountMinor(), invoiceId);
         final long kept = payment.amountMinor()
                 - paid.stream().mapToLong(Invoices.Allocation::amountMinor).sum();
         final List<PostingRequest> postings = new ArrayList<>();
@@ -300,6 +311,31 @@ public final class ClientMoney {
      */
     public Outcome applyFunds(
             Handle handle, long businessId, long clientId, Funds funds, Optional<Long> amountMinor, Actor actor) {
+        return applyFunds(handle, businessId, clientId, funds, amountMinor, actor, Optional.empty());
+    }
+
+    /** Open payments or credits applied to one open invoice: all it can take, or {@code amountMinor}. */
+    public Outcome applyFundsToInvoice(
+            Handle handle, long businessId, long invoiceId, Funds funds, Optional<Long> amountMinor, Actor actor) {
+        final Invoices.Invoice invoice = payableInvoice(handle, businessId, invoiceId);
+        return applyFunds(
+                handle,
+                businessId,
+                invoice.clientId().orElseThrow(),
+                funds,
+                amountMinor,
+                actor,
+                Optional.of(invoiceId));
+    }
+
+    private Outcome applyFunds(
+            Handle handle,
+            long businessId,
+            long clientId,
+            Funds funds,
+            Optional<Long> amountMinor,
+            Actor actor,
+            Optional<Long> invoiceId) {
         amountMinor.ifPresent(ClientMoney::checkAmount);
         final Clients.Client unlocked = active(handle, businessId, clientId);
         final List<Long> toLock = new ArrayList<>(fundAccounts(households.of(handle, unlocked), funds));
@@ -308,9 +344,17 @@ public final class ClientMoney {
         final Clients.Client client = clients.find(handle, businessId, clientId).orElseThrow();
         final Households.Household household = households.of(handle, client);
         final long held = funds == Funds.CREDITS ? household.creditsMinor() : household.openPaymentsMinor();
-        final long due = client.receivable().balanceMinor();
+        final long due = invoiceId.isPresent()
+                ? invoices.find(handle, businessId, invoiceId.get())
+                        .orElseThrow()
+                        .unpaidMinor()
+                : client.receivable().balanceMinor();
         if (due == 0) {
-            throw Problem.validation("amountMinor", client.name() + " owes nothing: there is no balance due to pay");
+            throw Problem.validation(
+                    "amountMinor",
+                    invoiceId.isPresent()
+                            ? "Nothing is unpaid on invoice " + invoiceId.get()
+                            : client.name() + " owes nothing: there is no balance due to pay");
         }
         if (held == 0) {
             throw new Problem(
@@ -330,7 +374,7 @@ public final class ClientMoney {
         }
         final Draw draw = draw(handle, businessId, household, funds, amount);
         final List<PostingRequest> postings = new ArrayList<>(draw.postings());
-        final List<Invoices.Allocation> paid = invoices.allocateOldestFirst(handle, businessId, clientId, amount);
+        final List<Invoices.Allocation> paid = allocate(handle, businessId, clientId, amount, invoiceId);
         postings.addAll(paying(client, paid));
         final String kind = funds == Funds.CREDITS ? "credits_applied" : "open_payments_applied";
         final String memo = funds.label + " applied to the balance due"
@@ -340,6 +384,42 @@ public final class ClientMoney {
         record(handle, client, entry, kind, Optional.empty(), Optional.empty(), Optional.empty());
         return new Outcome(
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow(), paid, 0);
+    }
+
+    /**
+     * What a payment of {@code amountMinor} pays: the client's unpaid invoices oldest first (the rest
+     * is the caller's to keep), or all of it on one invoice, refused if that is more than is unpaid
+     * there. The caller holds the client's balance-due lock.
+     */
+    private List<Invoices.Allocation> allocate(
+            Handle handle, long businessId, long clientId, long amountMinor, Optional<Long> invoiceId) {
+        if (invoiceId.isEmpty()) {
+            return invoices.allocateOldestFirst(handle, businessId, clientId, amountMinor);
+        }
+        final Invoices.Invoice invoice =
+                invoices.find(handle, businessId, invoiceId.get()).orElseThrow();
+        if (amountMinor > invoice.unpaidMinor()) {
+            throw new Problem(
+                    Problem.Kind.OVERPAID,
+                    "amountMinor",
+                    "That is more than is unpaid on invoice " + invoice.id() + "; record the rest as a payment"
+                            + " toward the balance due instead");
+        }
+        return List.of(new Invoices.Allocation(invoice.id(), amountMinor));
+    }
+
+    /** An invoice that can take a payment: it exists here, belongs to a client, and is open. */
+    private Invoices.Invoice payableInvoice(Handle handle, long businessId, long invoiceId) {
+        final Invoices.Invoice invoice = invoices.find(handle, businessId, invoiceId)
+                .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
+        if (invoice.status() != Invoices.Status.OPEN) {
+            throw new Problem(
+                    Problem.Kind.CONFLICT,
+                    "invoiceId",
+                    "Invoice " + invoiceId + " is " + invoice.status().label.toLowerCase(Locale.ROOT)
+                            + ": only an open invoice takes a payment");
+        }
+        return invoice;
     }
 
     /** The balance-due lines that pay these invoices, one each. */

@@ -1,6 +1,7 @@
 package dev.settle.invoices;
 
 import dev.settle.Problem;
+import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.clients.Households;
 import dev.settle.money.MoneyInput;
@@ -79,13 +80,21 @@ public final class InvoicePages {
     private final Clients clients;
     private final Invoices invoices;
     private final Checkouts checkouts;
+    private final ClientMoney money;
     private final Households households;
     private final Sessions sessions;
     private final Pages pages;
 
     public InvoicePages(
-            Jdbi jdbi, Clients clients, Invoices invoices, Checkouts checkouts, Sessions sessions, Pages pages) {
+            Jdbi jdbi,
+            Clients clients,
+            Invoices invoices,
+            Checkouts checkouts,
+            ClientMoney money,
+            Sessions sessions,
+            Pages pages) {
         this.jdbi = jdbi;
+        this.money = money;
         this.clients = clients;
         this.invoices = invoices;
         this.checkouts = checkouts;
@@ -187,12 +196,96 @@ public final class InvoicePages {
 
     /** The invoice as a receipt: lines, how it was paid, what is still unpaid. Printable. */
     public void show(Context ctx) {
+        showInvoice(ctx, HttpStatus.OK, Form.of(Map.of("tender", "cash")));
+    }
+
+    /** A payment on this open invoice (Time To Pet's "Add Payment"). */
+    public void pay(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Form form = Form.of(ctx);
+        try {
+            final ClientMoney.Payment payment = ClientMoney.Payment.of(
+                    MoneyInput.parse(
+                            form.value("amountMinor"), signedIn.formats().currency(), "amountMinor", "Amount"),
+                    ClientMoney.Tender.parse(form.value("tender"), "tender"),
+                    form.value("reference"),
+                    form.value("note"));
+            final String message = jdbi.inTransaction(handle -> FormOnce.run(
+                    handle,
+                    signedIn.businessId(),
+                    form.value(FormOnce.FIELD),
+                    () -> "Payment recorded: " + signedIn.formats().money(payment.amountMinor()) + ". "
+                            + unpaidNow(
+                                    handle,
+                                    signedIn,
+                                    money.payInvoice(
+                                            handle, signedIn.businessId(), invoiceId, payment, signedIn.actor()),
+                                    invoiceId)));
+            jdbi.useHandle(handle -> sessions.flash(handle, signedIn, message));
+            ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            showInvoice(ctx, HttpStatus.UNPROCESSABLE_CONTENT, form.withError(problem));
+        }
+    }
+
+    /** The reminder's one-click apply: the client's funds, as much as this invoice can take. */
+    public void applyFunds(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Form form = Form.of(ctx);
+        String message;
+        try {
+            final ClientMoney.Funds funds = ClientMoney.Funds.parse(form.value("from"), "from");
+            message = jdbi.inTransaction(handle -> funds.label + " applied. "
+                    + unpaidNow(
+                            handle,
+                            signedIn,
+                            money.applyFundsToInvoice(
+                                    handle,
+                                    signedIn.businessId(),
+                                    invoiceId,
+                                    funds,
+                                    Optional.empty(),
+                                    signedIn.actor()),
+                            invoiceId));
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            message = "Nothing applied: " + problem.detail();
+        }
+        final String said = message;
+        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
+        ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+    }
+
+    private String unpaidNow(
+            org.jdbi.v3.core.Handle handle, SignedIn signedIn, ClientMoney.Outcome outcome, long invoiceId) {
+        final long unpaid = invoices.find(handle, signedIn.businessId(), invoiceId)
+                .orElseThrow()
+                .unpaidMinor();
+        return (unpaid == 0
+                        ? "Invoice " + invoiceId + " is paid."
+                        : signedIn.formats().money(unpaid) + " is still unpaid.")
+                + " " + outcome.client().name() + " owes "
+                + signedIn.formats().money(outcome.client().receivable().balanceMinor())
+                + " in all.";
+    }
+
+    private void showInvoice(Context ctx, HttpStatus status, Form form) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
         jdbi.useHandle(handle -> {
             final Invoices.Invoice invoice = require(handle, signedIn, invoiceId);
+            final Optional<Clients.Client> client =
+                    invoice.clientId().flatMap(id -> clients.find(handle, signedIn.businessId(), id));
             pages.render(
                     ctx,
+                    status,
                     "invoices/show.jte",
                     "Invoice " + invoiceId,
                     Pages.Section.CLIENTS,
@@ -204,7 +297,15 @@ public final class InvoicePages {
                             "payments",
                             invoices.payments(handle, signedIn.businessId(), invoiceId),
                             "client",
-                            invoice.clientId().flatMap(id -> clients.find(handle, signedIn.businessId(), id))));
+                            client,
+                            "household",
+                            client.map(found -> households.of(handle, found)),
+                            "form",
+                            form,
+                            "tenders",
+                            ClientMoney.Tender.values(),
+                            "formToken",
+                            form.value(FormOnce.FIELD).isBlank() ? FormOnce.token() : form.value(FormOnce.FIELD)));
         });
     }
 

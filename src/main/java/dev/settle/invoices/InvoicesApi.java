@@ -22,12 +22,14 @@ public final class InvoicesApi {
     private final Jdbi jdbi;
     private final Invoices invoices;
     private final Checkouts checkouts;
+    private final ClientMoney money;
     private final ApiWrites writes;
 
-    public InvoicesApi(Jdbi jdbi, Invoices invoices, Checkouts checkouts, ApiWrites writes) {
+    public InvoicesApi(Jdbi jdbi, Invoices invoices, Checkouts checkouts, ClientMoney money, ApiWrites writes) {
         this.jdbi = jdbi;
         this.invoices = invoices;
         this.checkouts = checkouts;
+        this.money = money;
         this.writes = writes;
     }
 
@@ -69,6 +71,12 @@ public final class InvoicesApi {
             List<PaymentJson> payments) {}
 
     record AllocationJson(long invoiceId, long amountMinor) {}
+
+    record PaymentBody(Long amountMinor, String currency, String tender, String reference, String note) {}
+
+    record ApplyFundsBody(String from, Long amountMinor, String currency) {}
+
+    record InvoiceOutcomeJson(long entryId, InvoiceJson invoice, ClientsApi.ClientJson client) {}
 
     record CheckoutJson(
             long entryId,
@@ -167,6 +175,70 @@ public final class InvoicesApi {
                 json -> json);
     }
 
+    /** A payment on this open invoice, partial or whole; never more than is unpaid on it. */
+    public void pay(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final PaymentBody body = Json.read(ctx, PaymentBody.class);
+        ClientMoney.checkCurrency(body.currency(), caller.currency());
+        if (body.amountMinor() == null) {
+            throw Problem.validation("amountMinor", "amountMinor is required: an integer of minor units, e.g. 2500");
+        }
+        final ClientMoney.Payment payment = ClientMoney.Payment.of(
+                body.amountMinor(), ClientMoney.Tender.parse(body.tender(), "tender"), body.reference(), body.note());
+        submitOnInvoice(
+                ctx,
+                caller,
+                invoiceId,
+                handle -> money.payInvoice(handle, caller.businessId(), invoiceId, payment, actor(caller)));
+    }
+
+    /** The client's open payments or credits applied to this invoice: all it can take, or an amount. */
+    public void applyFunds(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final ApplyFundsBody body = Json.read(ctx, ApplyFundsBody.class);
+        final ClientMoney.Funds funds = ClientMoney.Funds.parse(body.from(), "from");
+        if (body.amountMinor() != null) {
+            ClientMoney.checkCurrency(body.currency(), caller.currency());
+        }
+        submitOnInvoice(
+                ctx,
+                caller,
+                invoiceId,
+                handle -> money.applyFundsToInvoice(
+                        handle,
+                        caller.businessId(),
+                        invoiceId,
+                        funds,
+                        Optional.ofNullable(body.amountMinor()),
+                        actor(caller)));
+    }
+
+    private void submitOnInvoice(
+            Context ctx,
+            ApiKeys.Caller caller,
+            long invoiceId,
+            java.util.function.Function<Handle, ClientMoney.Outcome> operation) {
+        writes.submit(
+                ctx,
+                caller,
+                accounts(caller, invoiceId),
+                201,
+                handle -> {
+                    final ClientMoney.Outcome outcome = operation.apply(handle);
+                    return new InvoiceOutcomeJson(
+                            outcome.entryId(),
+                            json(
+                                    handle,
+                                    invoices.find(handle, caller.businessId(), invoiceId)
+                                            .orElseThrow(),
+                                    caller),
+                            ClientsApi.json(outcome.client(), caller.currency()));
+                },
+                json -> json);
+    }
+
     /**
      * The accounts a checkout of this invoice may lock, declared so the group-commit batcher takes
      * them in order: the business's tender and income accounts, and the client's household's.
@@ -176,7 +248,8 @@ public final class InvoicesApi {
                         select a.id from accounts a
                         where a.business_id = :business_id
                           and ((a.client_id is null and a.gift_card_id is null
-                                and a.kind in ('cash', 'check', 'card', 'external', 'sales', 'tips', 'tax'))
+                                and a.kind in ('cash', 'check', 'card', 'external', 'sales', 'tips', 'tax',
+                                               'promotions', 'adjustments'))
                                or a.client_id in (
                                    select m.id from invoices i
                                    join clients c on c.business_id = i.business_id and c.id = i.client_id

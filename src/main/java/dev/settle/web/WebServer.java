@@ -69,6 +69,8 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/api/v1/invoices", h -> h.invoices()::create),
                 new Route(HandlerType.GET, "/api/v1/invoices/{invoiceId}", h -> h.invoices()::get),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/checkout", h -> h.invoices()::checkout),
+                new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/payments", h -> h.invoices()::pay),
+                new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/apply-funds", h -> h.invoices()::applyFunds),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
@@ -193,6 +195,9 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.GET, "/invoices/{invoiceId}", h -> h.invoicePages()::show),
                 PageRoute.staff(
                         desk, HandlerType.GET, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::checkoutForm),
+                PageRoute.staff(desk, HandlerType.POST, "/invoices/{invoiceId}/payments", h -> h.invoicePages()::pay),
+                PageRoute.staff(
+                        desk, HandlerType.POST, "/invoices/{invoiceId}/apply-funds", h -> h.invoicePages()::applyFunds),
                 PageRoute.staff(
                         desk, HandlerType.POST, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::complete),
                 PageRoute.staff(

@@ -171,6 +171,53 @@ class CheckoutApiTest {
         assertThat(theirs.status()).isEqualTo(404);
     }
 
+    @Test
+    void anOpenInvoiceTakesPartPaymentsAndFundsButNeverMoreThanIsUnpaid() {
+        salon.charge(ana, 80_00);
+        final long invoice = unpaidInvoice();
+        salon.charge(ana, 20_00);
+        salon.credit(ana, 30_00);
+        final String path = "/api/v1/invoices/" + invoice;
+
+        final TestApp.Reply part = TestApp.post(
+                salon.apiKey(),
+                path + "/payments",
+                "{\"amountMinor\": 2500, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        final TestApp.Reply credits = TestApp.post(salon.apiKey(), path + "/apply-funds", "{\"from\": \"credits\"}");
+        final TestApp.Reply tooMuch = TestApp.post(
+                salon.apiKey(),
+                path + "/payments",
+                "{\"amountMinor\": 2501, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        final TestApp.Reply rest = TestApp.post(
+                salon.apiKey(),
+                path + "/payments",
+                "{\"amountMinor\": 2500, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        final TestApp.Reply paidAlready = TestApp.post(
+                salon.apiKey(),
+                path + "/payments",
+                "{\"amountMinor\": 100, \"currency\": \"USD\", \"tender\": \"cash\"}");
+
+        assertThat(part.status()).as(part.body()).isEqualTo(201);
+        assertThat(part.json().at("/invoice/unpaidMinor").asLong()).isEqualTo(55_00);
+        assertThat(credits.json().at("/invoice/unpaidMinor").asLong()).isEqualTo(25_00);
+        assertThat(tooMuch.status()).isEqualTo(422);
+        assertThat(tooMuch.json().get("type").asText()).endsWith("/invoice-overpaid");
+        assertThat(rest.json().at("/invoice/status").asText()).isEqualTo("paid");
+        assertThat(rest.json().at("/client/balanceDueMinor").asLong())
+                .as("the other invoice is untouched")
+                .isEqualTo(20_00);
+        assertThat(paidAlready.status()).isEqualTo(409);
+        assertThat(verify()).isEmpty();
+    }
+
+    private long unpaidInvoice() {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
+                .getFirst()
+                .id();
+    }
+
     private long draft(Clients.Client client, String lines) {
         final TestApp.Reply reply = TestApp.post(
                 salon.apiKey(),

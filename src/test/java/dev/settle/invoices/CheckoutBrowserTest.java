@@ -94,6 +94,29 @@ class CheckoutBrowserTest {
         assertThat(page.getByTestId("credits")).hasText("$0.00");
     }
 
+    @Test
+    void anOpenInvoiceRemindsOfFundsAndTakesAPartPayment() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        business.charge(ana, 80_00);
+        business.openPayment(ana, 30_00);
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+        page.locator("#invoices tbody a").first().click();
+
+        assertThat(page.getByTestId("funds-reminder")).containsText("$30.00 in open payments");
+        click(page, "Apply $30.00 of open payments");
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Open payments applied. $50.00 is still unpaid. Ana Silva owes $50.00 in all.");
+        assertThat(page.getByTestId("funds-reminder")).hasCount(0);
+        page.getByLabel("Amount (USD)").fill("20");
+        click(page, "Record payment");
+
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Payment recorded: $20.00. $30.00 is still unpaid. Ana Silva owes $30.00 in all.");
+        assertThat(page.getByTestId("unpaid")).hasText("$30.00");
+    }
+
     private static void click(Page page, String button) {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button))
                 .click();
