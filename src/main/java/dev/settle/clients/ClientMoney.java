@@ -233,7 +233,10 @@ public final class ClientMoney {
                 entry.id(), clients.find(handle, businessId, clientId).orElseThrow());
     }
 
-    /** Issues an invoice of {@code lines} and charges its total to the client's balance due. */
+    /**
+     * Issues an invoice of {@code lines}, charges its total to the client's balance due, and applies
+     * the client's funds to it if the business has auto-apply on.
+     */
     private PostedEntry invoiced(
             Handle handle,
             Clients.Client client,
@@ -245,7 +248,7 @@ public final class ClientMoney {
         final long total = lines.stream().mapToLong(Invoices.Line::amountMinor).reduce(0, Math::addExact);
         checkAmount(total);
         final long invoiceId = invoices.issue(handle, client.businessId(), Optional.of(client.id()), lines, actor);
-        return ledger.post(
+        final PostedEntry entry = ledger.post(
                 handle,
                 entry(
                                 client,
@@ -258,6 +261,8 @@ public final class ClientMoney {
                                         PostingRequest.credit(
                                                 businesses.accountId(handle, client.businessId(), against), total)))
                         .aboutInvoice(invoiceId));
+        autoApply(handle, client.businessId(), invoiceId, actor);
+        return entry;
     }
 
     /**
@@ -311,7 +316,7 @@ public final class ClientMoney {
      */
     public Outcome applyFunds(
             Handle handle, long businessId, long clientId, Funds funds, Optional<Long> amountMinor, Actor actor) {
-        return applyFunds(handle, businessId, clientId, funds, amountMinor, actor, Optional.empty());
+        return applyFunds(handle, businessId, clientId, funds, amountMinor, actor, Optional.empty(), false);
     }
 
     /** Open payments or credits applied to one open invoice: all it can take, or {@code amountMinor}. */
@@ -325,7 +330,31 @@ public final class ClientMoney {
                 funds,
                 amountMinor,
                 actor,
-                Optional.of(invoiceId));
+                Optional.of(invoiceId),
+                false);
+    }
+
+    /**
+     * With the business's auto-apply setting on, a new unpaid invoice takes the client's (household's)
+     * open payments, then credits, as far as they go; each is its own history row saying so.
+     */
+    public void autoApply(Handle handle, long businessId, long invoiceId, Actor actor) {
+        final boolean on = handle.createQuery("select auto_apply_funds from businesses where id = :id")
+                .bind("id", businessId)
+                .mapTo(Boolean.class)
+                .one();
+        for (Funds funds : Funds.values()) {
+            final Invoices.Invoice invoice =
+                    invoices.find(handle, businessId, invoiceId).orElseThrow();
+            if (!on || invoice.status() != Invoices.Status.OPEN) {
+                return;
+            }
+            final long clientId = invoice.clientId().orElseThrow();
+            final Households.Household household = households.of(handle, clients.require(handle, businessId, clientId));
+            if ((funds == Funds.CREDITS ? household.creditsMinor() : household.openPaymentsMinor()) > 0) {
+                applyFunds(handle, businessId, clientId, funds, Optional.empty(), actor, Optional.of(invoiceId), true);
+            }
+        }
     }
 
     private Outcome applyFunds(
@@ -335,7 +364,8 @@ public final class ClientMoney {
             Funds funds,
             Optional<Long> amountMinor,
             Actor actor,
-            Optional<Long> invoiceId) {
+            Optional<Long> invoiceId,
+            boolean automatically) {
         amountMinor.ifPresent(ClientMoney::checkAmount);
         final Clients.Client unlocked = active(handle, businessId, clientId);
         final List<Long> toLock = new ArrayList<>(fundAccounts(households.of(handle, unlocked), funds));
@@ -377,7 +407,10 @@ public final class ClientMoney {
         final List<Invoices.Allocation> paid = allocate(handle, businessId, clientId, amount, invoiceId);
         postings.addAll(paying(client, paid));
         final String kind = funds == Funds.CREDITS ? "credits_applied" : "open_payments_applied";
-        final String memo = funds.label + " applied to the balance due"
+        final String memo = funds.label
+                + (automatically
+                        ? " applied automatically to invoice " + invoiceId.orElseThrow()
+                        : " applied to the balance due")
                 + (household.shared() ? " of " + client.name() + " (household funds)" : "");
         final PostedEntry entry = ledger.post(handle, entry(client, kind, memo, actor, postings));
         grants.record(handle, businessId, entry.id(), draw.takes());

@@ -286,6 +286,58 @@ public final class Checkouts {
                 client.map(found -> clients.find(handle, businessId, found.id()).orElseThrow()));
     }
 
+    /**
+     * Voids an invoice that nothing has paid: a draft at once; an issued one by reversing the entry
+     * that charged it (nothing is edited or deleted). An invoice with payments on it is refused:
+     * refund them first.
+     */
+    public Invoices.Invoice voidInvoice(Handle handle, long businessId, long invoiceId, Actor actor) {
+        final Invoices.Invoice invoice = lock(handle, businessId, invoiceId);
+        if (invoice.status() == Invoices.Status.VOID) {
+            throw new Problem(Problem.Kind.CONFLICT, "invoiceId", "Invoice " + invoiceId + " is already void");
+        }
+        if (invoice.status() != Invoices.Status.DRAFT) {
+            // The one entry that charged it, if that is all that ever moved it.
+            final Optional<Long> charged = handle.createQuery("""
+                    select e.id from journal_entries e
+                    where e.business_id = :business_id and e.invoice_id = :invoice_id and e.reverses_entry_id is null
+                      and not exists (select 1 from invoice_payments p
+                                      where p.business_id = e.business_id and p.invoice_id = :invoice_id)
+                      and not exists (select 1 from postings p
+                                      where p.business_id = e.business_id and p.entry_id = e.id
+                                        and p.invoice_id is not null and p.invoice_id <> :invoice_id)
+                    order by e.id
+                    limit 1
+                    """)
+                    .bind("business_id", businessId)
+                    .bind("invoice_id", invoiceId)
+                    .mapTo(Long.class)
+                    .findOne()
+                    .filter(entry -> invoice.unpaidMinor() == invoice.totalMinor());
+            if (charged.isEmpty()) {
+                throw new Problem(
+                        Problem.Kind.CONFLICT,
+                        "invoiceId",
+                        "Invoice " + invoiceId + " has payments on it; refund them before voiding it");
+            }
+            ledger.reverse(
+                    handle,
+                    businessId,
+                    charged.get(),
+                    actor,
+                    Optional.of("Void of invoice " + invoiceId),
+                    Optional.empty());
+        }
+        handle.createUpdate("""
+                update invoices set voided_at = clock_timestamp(), issued_at = coalesce(issued_at, clock_timestamp())
+                where business_id = :business_id and id = :id
+                """)
+                .bind("business_id", businessId)
+                .bind("id", invoiceId)
+                .execute();
+        return invoices.find(handle, businessId, invoiceId).orElseThrow();
+    }
+
     /** Amounts in messages as the business's people read them: "$45.00". */
     private static java.util.function.LongFunction<String> shown(Handle handle, long businessId) {
         return handle.createQuery("select currency, locale from businesses where id = :id")
@@ -299,8 +351,8 @@ public final class Checkouts {
                 .one();
     }
 
-    /** The draft, locked so a second checkout of it waits, then finds it checked out. */
-    private Invoices.Invoice lockDraft(Handle handle, long businessId, long invoiceId) {
+    /** The invoice, locked: a second checkout or void of it waits, then finds what the first did. */
+    private Invoices.Invoice lock(Handle handle, long businessId, long invoiceId) {
         final boolean exists = handle.createQuery(
                         "select 1 from invoices where business_id = :business_id and id = :id for update")
                 .bind("business_id", businessId)
@@ -311,8 +363,12 @@ public final class Checkouts {
         if (!exists) {
             throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
         }
-        final Invoices.Invoice invoice =
-                invoices.find(handle, businessId, invoiceId).orElseThrow();
+        return invoices.find(handle, businessId, invoiceId).orElseThrow();
+    }
+
+    /** The draft, locked so a second checkout of it waits, then finds it checked out. */
+    private Invoices.Invoice lockDraft(Handle handle, long businessId, long invoiceId) {
+        final Invoices.Invoice invoice = lock(handle, businessId, invoiceId);
         if (invoice.status() != Invoices.Status.DRAFT) {
             throw new Problem(
                     Problem.Kind.CONFLICT,

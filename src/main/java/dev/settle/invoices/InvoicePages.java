@@ -232,6 +232,26 @@ public final class InvoicePages {
         }
     }
 
+    /** Voids an invoice nothing has paid (manager). */
+    public void voidInvoice(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        String message;
+        try {
+            jdbi.useTransaction(
+                    handle -> checkouts.voidInvoice(handle, signedIn.businessId(), invoiceId, signedIn.actor()));
+            message = "Invoice " + invoiceId + " is void; whatever it had put on the balance due is taken off.";
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            message = "Not voided: " + problem.detail();
+        }
+        final String said = message;
+        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
+        ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+    }
+
     /** The reminder's one-click apply: the client's funds, as much as this invoice can take. */
     public void applyFunds(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);

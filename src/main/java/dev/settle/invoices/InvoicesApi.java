@@ -175,6 +175,20 @@ public final class InvoicesApi {
                 json -> json);
     }
 
+    /** Voids an invoice nothing has paid, by reversing the entry that charged it. */
+    public void voidInvoice(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        writes.submit(
+                ctx,
+                caller,
+                accounts(caller, invoiceId),
+                200,
+                handle -> json(
+                        handle, checkouts.voidInvoice(handle, caller.businessId(), invoiceId, actor(caller)), caller),
+                json -> json);
+    }
+
     /** A payment on this open invoice, partial or whole; never more than is unpaid on it. */
     public void pay(Context ctx) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);

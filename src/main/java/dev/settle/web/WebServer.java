@@ -70,6 +70,7 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.GET, "/api/v1/invoices/{invoiceId}", h -> h.invoices()::get),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/checkout", h -> h.invoices()::checkout),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/payments", h -> h.invoices()::pay),
+                new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/void", h -> h.invoices()::voidInvoice),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/apply-funds", h -> h.invoices()::applyFunds),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}", h -> h.ledger()::getAccount),
@@ -196,6 +197,11 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(
                         desk, HandlerType.GET, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::checkoutForm),
                 PageRoute.staff(desk, HandlerType.POST, "/invoices/{invoiceId}/payments", h -> h.invoicePages()::pay),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/invoices/{invoiceId}/void",
+                        h -> h.invoicePages()::voidInvoice),
                 PageRoute.staff(
                         desk, HandlerType.POST, "/invoices/{invoiceId}/apply-funds", h -> h.invoicePages()::applyFunds),
                 PageRoute.staff(

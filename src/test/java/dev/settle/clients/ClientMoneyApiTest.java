@@ -247,6 +247,28 @@ class ClientMoneyApiTest {
         assertThat(salon.balance(ana.credits().id())).isZero();
     }
 
+    @Test
+    void withAutoApplyOnANewChargeTakesOpenPaymentsThenCreditsAndTheHistorySaysSo() {
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle ->
+                        handle.execute("update businesses set auto_apply_funds = true where id = ?", salon.id()));
+        post("open-payments", "{\"amountMinor\": 2000, \"currency\": \"USD\", \"tender\": \"cash\"}");
+        post("credits", "{\"amountMinor\": 1000, \"currency\": \"USD\", \"reason\": \"goodwill\"}");
+
+        final TestApp.Reply charged =
+                post("charges", "{\"amountMinor\": 5000, \"currency\": \"USD\", \"reason\": \"Boarding\"}");
+
+        assertThat(charged.json().at("/client/balanceDueMinor").asLong()).isEqualTo(20_00);
+        assertThat(charged.json().at("/client/openPaymentsMinor").asLong()).isZero();
+        assertThat(charged.json().at("/client/creditsMinor").asLong()).isZero();
+        final JsonNode rows = TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id() + "/history")
+                .json()
+                .get("rows");
+        assertThat(rows.get(0).get("memo").asText()).startsWith("Credits applied automatically to invoice");
+        assertThat(rows.get(1).get("memo").asText()).startsWith("Open payments applied automatically to invoice");
+    }
+
     private List<Long> unpaidInvoices() {
         return TestDatabase.get()
                 .jdbi()

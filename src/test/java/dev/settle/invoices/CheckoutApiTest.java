@@ -210,6 +210,32 @@ class CheckoutApiTest {
         assertThat(verify()).isEmpty();
     }
 
+    @Test
+    void anInvoiceNothingPaidIsVoidedByReversingItsChargeAndOneWithPaymentsIsNot() {
+        salon.charge(ana, 40_00);
+        final long charged = unpaidInvoice();
+        final long draft = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        final long paid = draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
+        checkout(paid, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 3000}]}");
+
+        final TestApp.Reply voided = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + charged + "/void", "");
+        final TestApp.Reply again = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + charged + "/void", "");
+        final TestApp.Reply draftVoided = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + draft + "/void", "");
+        final TestApp.Reply refused = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + paid + "/void", "");
+
+        assertThat(voided.status()).as(voided.body()).isEqualTo(200);
+        assertThat(voided.json().get("status").asText()).isEqualTo("void");
+        assertThat(salon.balance(ana.receivable().id())).isZero();
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(draftVoided.json().get("status").asText()).isEqualTo("void");
+        assertThat(checkout(draft, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}")
+                        .status())
+                .isEqualTo(409);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("detail").asText()).endsWith("has payments on it; refund them before voiding it");
+        assertThat(verify()).isEmpty();
+    }
+
     private long unpaidInvoice() {
         return TestDatabase.get()
                 .jdbi()
