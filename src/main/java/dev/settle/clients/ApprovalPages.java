@@ -1,14 +1,11 @@
 package dev.settle.clients;
 
-import dev.settle.Problem;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
-import dev.settle.web.Sessions;
 import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
@@ -18,13 +15,11 @@ import org.jdbi.v3.core.Jdbi;
 public final class ApprovalPages {
     private final Jdbi jdbi;
     private final Approvals approvals;
-    private final Sessions sessions;
     private final Pages pages;
 
-    public ApprovalPages(Jdbi jdbi, Approvals approvals, Sessions sessions, Pages pages) {
+    public ApprovalPages(Jdbi jdbi, Approvals approvals, Pages pages) {
         this.jdbi = jdbi;
         this.approvals = approvals;
-        this.sessions = sessions;
         this.pages = pages;
     }
 
@@ -76,20 +71,12 @@ public final class ApprovalPages {
 
     /** Decides, then goes back where the decision was made with what happened (or why not) as the message. */
     private void decide(Context ctx, Decision decision) {
-        final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long approvalId = PathIds.of(ctx, "approvalId");
         final String back = Form.of(ctx).value("back");
-        String message;
-        try {
-            message = decision.decide(signedIn, approvalId);
-        } catch (Problem problem) {
-            if (problem.kind() == Problem.Kind.NOT_FOUND) {
-                throw problem;
-            }
-            message = "Not done: " + problem.detail();
-        }
-        final String said = message;
-        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
-        ctx.redirect(back.matches("/(clients/[0-9]{1,18}|approvals)") ? back : "/approvals", HttpStatus.SEE_OTHER);
+        pages.afterAction(
+                ctx,
+                back.matches("/(clients/[0-9]{1,18}|approvals)") ? back : "/approvals",
+                "Not done",
+                signedIn -> decision.decide(signedIn, approvalId));
     }
 }

@@ -143,28 +143,17 @@ public final class ClientMoneyPages {
 
     /** The reminder's one-click apply: all of the open payments or credits that the balance due can take. */
     public void applyFunds(Context ctx) {
-        final SignedIn signedIn = StaffAuth.signedIn(ctx);
-        final Clients.Client client = client(ctx, signedIn);
         final Form form = Form.of(ctx);
-        String message;
-        try {
+        final long clientId = PathIds.of(ctx, "clientId");
+        pages.afterAction(ctx, "/clients/" + clientId, "Nothing applied", signedIn -> {
             final ClientMoney.Funds funds = ClientMoney.Funds.parse(form.value("from"), "from");
             final ClientMoney.Outcome outcome = jdbi.inTransaction(handle -> money.applyFunds(
-                    handle, signedIn.businessId(), client.id(), funds, Optional.empty(), signedIn.actor()));
+                    handle, signedIn.businessId(), clientId, funds, Optional.empty(), signedIn.actor()));
             final long applied = outcome.paid().stream()
                     .mapToLong(dev.settle.invoices.Invoices.Allocation::amountMinor)
                     .sum();
-            message =
-                    funds.label + " applied: " + signedIn.formats().money(applied) + ". " + summary(outcome, signedIn);
-        } catch (Problem problem) {
-            if (problem.kind() == Problem.Kind.NOT_FOUND) {
-                throw problem;
-            }
-            message = "Nothing applied: " + problem.detail();
-        }
-        final String said = message;
-        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
-        ctx.redirect("/clients/" + client.id(), HttpStatus.SEE_OTHER);
+            return funds.label + " applied: " + signedIn.formats().money(applied) + ". " + summary(outcome, signedIn);
+        });
     }
 
     /** What a form asks for, checked: run in the transaction that also claims the form's token. */

@@ -4,11 +4,9 @@ import dev.settle.Problem;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
-import dev.settle.web.Sessions;
 import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,14 +19,12 @@ public final class HouseholdPages {
     private final Jdbi jdbi;
     private final Clients clients;
     private final Households households;
-    private final Sessions sessions;
     private final Pages pages;
 
-    public HouseholdPages(Jdbi jdbi, Clients clients, Households households, Sessions sessions, Pages pages) {
+    public HouseholdPages(Jdbi jdbi, Clients clients, Households households, Pages pages) {
         this.jdbi = jdbi;
         this.clients = clients;
         this.households = households;
-        this.sessions = sessions;
         this.pages = pages;
     }
 
@@ -96,21 +92,12 @@ public final class HouseholdPages {
     }
 
     private void change(Context ctx, Change change) {
-        final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long clientId = PathIds.of(ctx, "clientId");
         final Form form = Form.of(ctx);
-        String message;
-        try {
-            message = change.apply(signedIn, clientId, form);
-        } catch (Problem problem) {
-            if (problem.kind() == Problem.Kind.NOT_FOUND
-                    && problem.field().orElse("").equals("clientId")) {
-                throw problem;
-            }
-            message = "Household not changed: " + problem.detail();
-        }
-        final String said = message;
-        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
-        ctx.redirect("/clients/" + clientId + "#household", HttpStatus.SEE_OTHER);
+        pages.afterAction(
+                ctx,
+                "/clients/" + clientId + "#household",
+                "Household not changed",
+                signedIn -> change.apply(signedIn, clientId, form));
     }
 }

@@ -234,33 +234,21 @@ public final class InvoicePages {
 
     /** Voids an invoice nothing has paid (manager). */
     public void voidInvoice(Context ctx) {
-        final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        String message;
-        try {
+        pages.afterAction(ctx, "/invoices/" + invoiceId, "Not voided", signedIn -> {
             jdbi.useTransaction(
                     handle -> checkouts.voidInvoice(handle, signedIn.businessId(), invoiceId, signedIn.actor()));
-            message = "Invoice " + invoiceId + " is void; whatever it had put on the balance due is taken off.";
-        } catch (Problem problem) {
-            if (problem.kind() == Problem.Kind.NOT_FOUND) {
-                throw problem;
-            }
-            message = "Not voided: " + problem.detail();
-        }
-        final String said = message;
-        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
-        ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+            return "Invoice " + invoiceId + " is void; whatever it had put on the balance due is taken off.";
+        });
     }
 
     /** The reminder's one-click apply: the client's funds, as much as this invoice can take. */
     public void applyFunds(Context ctx) {
-        final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
         final Form form = Form.of(ctx);
-        String message;
-        try {
+        pages.afterAction(ctx, "/invoices/" + invoiceId, "Nothing applied", signedIn -> {
             final ClientMoney.Funds funds = ClientMoney.Funds.parse(form.value("from"), "from");
-            message = jdbi.inTransaction(handle -> funds.label + " applied. "
+            return jdbi.inTransaction(handle -> funds.label + " applied. "
                     + unpaidNow(
                             handle,
                             signedIn,
@@ -272,15 +260,7 @@ public final class InvoicePages {
                                     Optional.empty(),
                                     signedIn.actor()),
                             invoiceId));
-        } catch (Problem problem) {
-            if (problem.kind() == Problem.Kind.NOT_FOUND) {
-                throw problem;
-            }
-            message = "Nothing applied: " + problem.detail();
-        }
-        final String said = message;
-        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
-        ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+        });
     }
 
     private String unpaidNow(

@@ -64,6 +64,28 @@ public final class Pages {
         write(ctx, status, template, new Page(title, section, Optional.of(signedIn), flash), params);
     }
 
+    /**
+     * A one-click action's answer (a button, no form to show again): back to {@code back} with what
+     * the action says it did, or with {@code notDone} and the reason it was refused. Something that
+     * does not exist stays a 404 page.
+     */
+    public void afterAction(
+            Context ctx, String back, String notDone, java.util.function.Function<SignedIn, String> action) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        String message;
+        try {
+            message = action.apply(signedIn);
+        } catch (dev.settle.Problem problem) {
+            if (problem.kind() == dev.settle.Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            message = notDone + ": " + problem.detail();
+        }
+        final String said = message;
+        jdbi.useHandle(handle -> sessions.flash(handle, signedIn, said));
+        ctx.redirect(back, HttpStatus.SEE_OTHER);
+    }
+
     /** A page shown before sign-in: the layout without navigation. */
     public void renderPublic(
             Context ctx, HttpStatus status, String template, String title, Map<String, Object> params) {
