@@ -48,6 +48,8 @@ public final class ClientHistory {
         final Map<String, String> kinds = new LinkedHashMap<>();
         kinds.put("invoice", "Invoice");
         kinds.put("checkout", "Checkout");
+        kinds.put("invoice_void", "Invoice voided");
+        kinds.put("payment_refund", "Payment refunded");
         kinds.put("charge", "Charge to balance due");
         kinds.put("payment", "Payment toward balance due");
         kinds.put("open_payment", "Open payment received");

@@ -277,8 +277,24 @@ public final class ClientMoney {
     /** A payment on one open invoice (Time To Pet's "Add Payment"): never more than is unpaid on it. */
     public Outcome payInvoice(Handle handle, long businessId, long invoiceId, Payment payment, Actor actor) {
         final Invoices.Invoice invoice = payableInvoice(handle, businessId, invoiceId);
-        return receivePayment(
+        final Outcome outcome = receivePayment(
                 handle, businessId, invoice.clientId().orElseThrow(), payment, actor, Optional.of(invoiceId));
+        invoices.recordPayment(
+                handle,
+                businessId,
+                invoiceId,
+                outcome.entryId(),
+                new Invoices.Payment(
+                        0,
+                        outcome.entryId(),
+                        payment.tender().dbName,
+                        payment.amountMinor(),
+                        Optional.empty(),
+                        0,
+                        payment.reference(),
+                        Optional.empty(),
+                        0));
+        return outcome;
     }
 
     private Outcome receivePayment(

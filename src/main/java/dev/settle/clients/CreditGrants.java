@@ -46,7 +46,7 @@ public final class CreditGrants {
                 .list();
     }
 
-    void grant(
+    public void grant(
             Handle handle,
             long businessId,
             long clientId,

@@ -292,41 +292,62 @@ public final class Checkouts {
      * refund them first.
      */
     public Invoices.Invoice voidInvoice(Handle handle, long businessId, long invoiceId, Actor actor) {
-        final Invoices.Invoice invoice = lock(handle, businessId, invoiceId);
+        final Invoices.Invoice invoice = lockAccountsThen(handle, businessId, invoiceId);
         if (invoice.status() == Invoices.Status.VOID) {
             throw new Problem(Problem.Kind.CONFLICT, "invoiceId", "Invoice " + invoiceId + " is already void");
         }
         if (invoice.status() != Invoices.Status.DRAFT) {
-            // The one entry that charged it, if that is all that ever moved it.
-            final Optional<Long> charged = handle.createQuery("""
-                    select e.id from journal_entries e
-                    where e.business_id = :business_id and e.invoice_id = :invoice_id and e.reverses_entry_id is null
-                      and not exists (select 1 from invoice_payments p
-                                      where p.business_id = e.business_id and p.invoice_id = :invoice_id)
-                      and not exists (select 1 from postings p
-                                      where p.business_id = e.business_id and p.entry_id = e.id
-                                        and p.invoice_id is not null and p.invoice_id <> :invoice_id)
-                    order by e.id
-                    limit 1
-                    """)
-                    .bind("business_id", businessId)
-                    .bind("invoice_id", invoiceId)
-                    .mapTo(Long.class)
-                    .findOne()
-                    .filter(entry -> invoice.unpaidMinor() == invoice.totalMinor());
-            if (charged.isEmpty()) {
+            final List<Invoices.Line> lines = invoices.lines(handle, businessId, invoiceId);
+            final boolean paymentsLeft = invoices.payments(handle, businessId, invoiceId).stream()
+                    .anyMatch(payment -> payment.refundableMinor() > 0);
+            if (invoice.clientId().isEmpty() || paymentsLeft || invoice.unpaidMinor() != invoice.totalMinor()) {
                 throw new Problem(
                         Problem.Kind.CONFLICT,
                         "invoiceId",
-                        "Invoice " + invoiceId + " has payments on it; refund them before voiding it");
+                        invoice.clientId().isEmpty()
+                                ? "Invoice " + invoiceId
+                                        + " was a walk-in sale, paid in full: refund its payments instead"
+                                : "Invoice " + invoiceId
+                                        + " has payments or funds on it; refund them before voiding it");
             }
-            ledger.reverse(
+            if (lines.stream().anyMatch(line -> line.kind() == Invoices.LineKind.BALANCE_PAYMENT)) {
+                throw new Problem(
+                        Problem.Kind.CONFLICT,
+                        "invoiceId",
+                        "Invoice " + invoiceId + " paid towards older invoices; it cannot be voided");
+            }
+            // The mirror of what charged it: its lines come off the income they went to, and off the
+            // client's balance due (the one entry that voids it; nothing is edited or deleted).
+            final List<PostingRequest> postings = new ArrayList<>();
+            postings.add(PostingRequest.credit(
+                            clients.require(
+                                            handle,
+                                            businessId,
+                                            invoice.clientId().get())
+                                    .receivable()
+                                    .id(),
+                            invoice.totalMinor())
+                    .onInvoice(invoiceId));
+            debit(
+                    postings,
                     handle,
                     businessId,
-                    charged.get(),
-                    actor,
-                    Optional.of("Void of invoice " + invoiceId),
-                    Optional.empty());
+                    AccountKind.SALES,
+                    sum(lines, Invoices.LineKind.SERVICE, Invoices.LineKind.PRODUCT, Invoices.LineKind.DISCOUNT));
+            debit(postings, handle, businessId, AccountKind.TIPS, sum(lines, Invoices.LineKind.TIP));
+            debit(postings, handle, businessId, AccountKind.TAX, sum(lines, Invoices.LineKind.TAX));
+            debit(postings, handle, businessId, AccountKind.ADJUSTMENTS, sum(lines, Invoices.LineKind.CHARGE));
+            ledger.post(
+                    handle,
+                    new EntryRequest(
+                                    businessId,
+                                    "invoice_void",
+                                    Optional.of("Void of invoice " + invoiceId),
+                                    actor,
+                                    invoice.clientId(),
+                                    Optional.empty(),
+                                    postings)
+                            .aboutInvoice(invoiceId));
         }
         handle.createUpdate("""
                 update invoices set voided_at = clock_timestamp(), issued_at = coalesce(issued_at, clock_timestamp())
@@ -336,6 +357,113 @@ public final class Checkouts {
                 .bind("id", invoiceId)
                 .execute();
         return invoices.find(handle, businessId, invoiceId).orElseThrow();
+    }
+
+    /** Where a refunded payment goes. */
+    public enum RefundTo {
+        TENDER("tender"),
+        OPEN_PAYMENT("open_payment"),
+        CREDIT("credit");
+
+        public final String dbName;
+
+        RefundTo(String dbName) {
+            this.dbName = dbName;
+        }
+
+        public static RefundTo parse(String text, String field) {
+            return Arrays.stream(values())
+                    .filter(to -> to.dbName.equals(text))
+                    .findFirst()
+                    .orElseThrow(() -> Problem.validation(field, "to must be tender, open_payment or credit"));
+        }
+    }
+
+    /** What a refund did: its entry, the invoice and the client after it. */
+    public record Refund(long entryId, Invoices.Invoice invoice, Optional<Clients.Client> client) {}
+
+    /**
+     * Gives back some or all of a payment, by a reversing entry: a client's invoice owes that much
+     * again (void it, or let it be paid another way), and the money goes back to the tender it came
+     * by, or stays with the client as an open payment or a credit; a walk-in sale's payment goes back
+     * to its tender as a return of the sale. Never more than is left of the payment.
+     */
+    public Refund refund(
+            Handle handle, long businessId, long paymentId, Optional<Long> amountMinor, RefundTo to, Actor actor) {
+        final long invoiceId = invoiceOfPayment(handle, businessId, paymentId);
+        lockAccountsThen(handle, businessId, invoiceId);
+        final Invoices.Payment payment =
+                invoices.paymentForUpdate(handle, businessId, paymentId).orElseThrow();
+        final Invoices.Invoice invoice =
+                invoices.find(handle, businessId, invoiceId).orElseThrow();
+        final long amount = amountMinor.orElse(payment.refundableMinor());
+        ClientMoney.checkAmount(amount);
+        final java.util.function.LongFunction<String> shown = shown(handle, businessId);
+        if (amount > payment.refundableMinor()) {
+            throw new Problem(
+                    Problem.Kind.INSUFFICIENT_FUNDS,
+                    "amountMinor",
+                    "Only " + shown.apply(payment.refundableMinor()) + " of this payment is left to refund");
+        }
+        final Optional<Clients.Client> client = invoice.clientId().map(id -> money.active(handle, businessId, id));
+        if (client.isEmpty() && to != RefundTo.TENDER) {
+            throw Problem.validation("to", "A walk-in sale's payment goes back the way it came");
+        }
+        final Tender tender = Tender.parse(payment.tender(), "tender");
+        if (tender == Tender.CREDIT && to == RefundTo.OPEN_PAYMENT) {
+            throw Problem.validation("to", "A payment made with credit goes back as credit, never as money");
+        }
+        final List<PostingRequest> postings = new ArrayList<>();
+        postings.add(
+                client.isPresent()
+                        ? PostingRequest.debit(client.get().receivable().id(), amount)
+                                .onInvoice(invoiceId)
+                        : PostingRequest.debit(businesses.accountId(handle, businessId, AccountKind.SALES), amount));
+        final RefundTo landing = to == RefundTo.TENDER && tender == Tender.CREDIT
+                ? RefundTo.CREDIT
+                : to == RefundTo.TENDER && tender == Tender.OPEN_PAYMENT ? RefundTo.OPEN_PAYMENT : to;
+        postings.add(PostingRequest.credit(
+                switch (landing) {
+                    case TENDER -> businesses.accountId(handle, businessId, tender.clearing.orElseThrow());
+                    case OPEN_PAYMENT -> client.orElseThrow().openPayments().id();
+                    case CREDIT -> client.orElseThrow().credits().id();
+                },
+                amount));
+        final String where = switch (landing) {
+            case TENDER -> "back to " + payment.label();
+            case OPEN_PAYMENT -> "kept as an open payment";
+            case CREDIT -> "kept as a credit";
+        };
+        final PostedEntry entry = ledger.post(
+                handle,
+                new EntryRequest(
+                                businessId,
+                                "payment_refund",
+                                Optional.of(memo(
+                                        "Refund of " + payment.label() + " on invoice " + invoiceId + ", " + where)),
+                                actor,
+                                client.map(Clients.Client::id),
+                                Optional.empty(),
+                                postings)
+                        .aboutInvoice(invoiceId));
+        if (landing == RefundTo.CREDIT) {
+            grants.grant(handle, businessId, client.orElseThrow().id(), entry.id(), amount, Optional.empty());
+        }
+        invoices.refunded(handle, businessId, paymentId, amount);
+        return new Refund(
+                entry.id(),
+                invoices.find(handle, businessId, invoiceId).orElseThrow(),
+                client.map(found -> clients.find(handle, businessId, found.id()).orElseThrow()));
+    }
+
+    private static long invoiceOfPayment(Handle handle, long businessId, long paymentId) {
+        return handle.createQuery(
+                        "select invoice_id from invoice_payments where business_id = :business_id and id = :id")
+                .bind("business_id", businessId)
+                .bind("id", paymentId)
+                .mapTo(Long.class)
+                .findOne()
+                .orElseThrow(() -> Problem.notFound("paymentId", "no payment has id " + paymentId));
     }
 
     /** Amounts in messages as the business's people read them: "$45.00". */
@@ -349,6 +477,22 @@ public final class Checkouts {
                             amount -> new dev.settle.money.Money(amount, currency).format(locale);
                 })
                 .one();
+    }
+
+    /**
+     * Locks every account a void or refund of this invoice may move, then the invoice: accounts
+     * before invoice rows, the order a payment takes them in (it updates the invoice while posting),
+     * so the two cannot deadlock.
+     */
+    private Invoices.Invoice lockAccountsThen(Handle handle, long businessId, long invoiceId) {
+        final Invoices.Invoice unlocked = invoices.find(handle, businessId, invoiceId)
+                .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
+        ledger.lock(
+                handle,
+                businessId,
+                accountsToLock(
+                        handle, businessId, unlocked.clientId().map(id -> clients.require(handle, businessId, id))));
+        return lock(handle, businessId, invoiceId);
     }
 
     /** The invoice, locked: a second checkout or void of it waits, then finds what the first did. */
@@ -419,6 +563,11 @@ public final class Checkouts {
         return List.copyOf(accounts);
     }
 
+    private void debit(
+            List<PostingRequest> postings, Handle handle, long businessId, AccountKind kind, long amountMinor) {
+        credit(postings, handle, businessId, kind, -amountMinor);
+    }
+
     private void credit(
             List<PostingRequest> postings, Handle handle, long businessId, AccountKind kind, long amountMinor) {
         if (amountMinor != 0) {
@@ -454,27 +603,23 @@ public final class Checkouts {
                 .execute();
     }
 
-    private static void recordPayments(
-            Handle handle, long businessId, long invoiceId, long entryId, List<Payment> tenders) {
-        final var batch = handle.prepareBatch("""
-                insert into invoice_payments (business_id, invoice_id, entry_id, tender, amount_minor, tendered_minor,
-                                              change_minor, reference, card_last4)
-                values (:business_id, :invoice_id, :entry_id, :tender, :amount, :tendered, :change, :reference, :last4)
-                """);
+    private void recordPayments(Handle handle, long businessId, long invoiceId, long entryId, List<Payment> tenders) {
         for (Payment payment : tenders) {
-            batch.bind("business_id", businessId)
-                    .bind("invoice_id", invoiceId)
-                    .bind("entry_id", entryId)
-                    .bind("tender", payment.tender().dbName)
-                    .bind("amount", payment.amountMinor())
-                    .bind("tendered", payment.tenderedMinor().orElse(null))
-                    .bind("change", payment.changeMinor())
-                    .bind("reference", payment.reference().orElse(null))
-                    .bind("last4", payment.cardLast4().orElse(null))
-                    .add();
-        }
-        if (!tenders.isEmpty()) {
-            batch.execute();
+            invoices.recordPayment(
+                    handle,
+                    businessId,
+                    invoiceId,
+                    entryId,
+                    new Invoices.Payment(
+                            0,
+                            entryId,
+                            payment.tender().dbName,
+                            payment.amountMinor(),
+                            payment.tenderedMinor(),
+                            payment.changeMinor(),
+                            payment.reference(),
+                            payment.cardLast4(),
+                            0));
         }
     }
 

@@ -232,6 +232,29 @@ public final class InvoicePages {
         }
     }
 
+    /** Gives back some or all of a payment (manager). */
+    public void refund(Context ctx) {
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final long paymentId = PathIds.of(ctx, "paymentId");
+        final Form form = Form.of(ctx);
+        pages.afterAction(ctx, "/invoices/" + invoiceId, "Not refunded", signedIn -> {
+            final Checkouts.RefundTo to = Checkouts.RefundTo.parse(form.value("to"), "to");
+            final Optional<Long> amount = form.value("amountMinor").isBlank()
+                    ? Optional.empty()
+                    : Optional.of(MoneyInput.parse(
+                            form.value("amountMinor"), signedIn.formats().currency(), "amountMinor", "Amount"));
+            final Checkouts.Refund refund = jdbi.inTransaction(handle -> {
+                if (invoices.payments(handle, signedIn.businessId(), invoiceId).stream()
+                        .noneMatch(payment -> payment.id() == paymentId)) {
+                    throw Problem.notFound("paymentId", "invoice " + invoiceId + " has no payment " + paymentId);
+                }
+                return checkouts.refund(handle, signedIn.businessId(), paymentId, amount, to, signedIn.actor());
+            });
+            return "Refunded. Invoice " + invoiceId + " now has "
+                    + signedIn.formats().money(refund.invoice().unpaidMinor()) + " unpaid.";
+        });
+    }
+
     /** Voids an invoice nothing has paid (manager). */
     public void voidInvoice(Context ctx) {
         final long invoiceId = PathIds.of(ctx, "invoiceId");

@@ -177,15 +177,21 @@ public final class Invoices {
         batch.execute();
     }
 
-    /** One tender that paid an invoice at checkout. */
+    /** One tender that paid an invoice, at checkout or later, and how much of it was given back. */
     public record Payment(
+            long id,
             long entryId,
             String tender,
             long amountMinor,
             Optional<Long> tenderedMinor,
             long changeMinor,
             Optional<String> reference,
-            Optional<String> cardLast4) {
+            Optional<String> cardLast4,
+            long refundedMinor) {
+
+        public long refundableMinor() {
+            return amountMinor - refundedMinor;
+        }
 
         /** How the receipt names it: "Check #1043", "Card ending 4242". */
         public String label() {
@@ -201,24 +207,72 @@ public final class Invoices {
         }
     }
 
-    public List<Payment> payments(Handle handle, long businessId, long invoiceId) {
-        return handle.createQuery("""
-                select entry_id, tender, amount_minor, tendered_minor, change_minor, reference, card_last4
-                from invoice_payments
-                where business_id = :business_id and invoice_id = :invoice_id
-                order by id
+    /** Records how one tender paid an invoice; the entry that moved the money is already posted. */
+    public void recordPayment(Handle handle, long businessId, long invoiceId, long entryId, Payment payment) {
+        handle.createUpdate("""
+                insert into invoice_payments (business_id, invoice_id, entry_id, tender, amount_minor, tendered_minor,
+                                              change_minor, reference, card_last4)
+                values (:business_id, :invoice_id, :entry_id, :tender, :amount, :tendered, :change, :reference, :last4)
                 """)
                 .bind("business_id", businessId)
                 .bind("invoice_id", invoiceId)
-                .map((rs, ctx) -> new Payment(
-                        rs.getLong("entry_id"),
-                        rs.getString("tender"),
-                        rs.getLong("amount_minor"),
-                        Optional.ofNullable(rs.getObject("tendered_minor", Long.class)),
-                        rs.getLong("change_minor"),
-                        Optional.ofNullable(rs.getString("reference")),
-                        Optional.ofNullable(rs.getString("card_last4"))))
+                .bind("entry_id", entryId)
+                .bind("tender", payment.tender())
+                .bind("amount", payment.amountMinor())
+                .bind("tendered", payment.tenderedMinor().orElse(null))
+                .bind("change", payment.changeMinor())
+                .bind("reference", payment.reference().orElse(null))
+                .bind("last4", payment.cardLast4().orElse(null))
+                .execute();
+    }
+
+    public List<Payment> payments(Handle handle, long businessId, long invoiceId) {
+        return handle.createQuery(
+                        PAYMENTS + "where invoice_id = :invoice_id and business_id = :business_id order by id")
+                .bind("business_id", businessId)
+                .bind("invoice_id", invoiceId)
+                .map(Invoices::payment)
                 .list();
+    }
+
+    /** The payment, locked until the caller's transaction ends (a refund of it waits its turn). */
+    public Optional<Payment> paymentForUpdate(Handle handle, long businessId, long paymentId) {
+        return handle.createQuery(PAYMENTS + "where business_id = :business_id and id = :id for update")
+                .bind("business_id", businessId)
+                .bind("id", paymentId)
+                .map(Invoices::payment)
+                .findOne();
+    }
+
+    /** Notes {@code amountMinor} more of a payment given back, in the refund's transaction. */
+    public void refunded(Handle handle, long businessId, long paymentId, long amountMinor) {
+        handle.createUpdate("""
+                update invoice_payments set refunded_minor = refunded_minor + :amount
+                where business_id = :business_id and id = :id
+                """)
+                .bind("amount", amountMinor)
+                .bind("business_id", businessId)
+                .bind("id", paymentId)
+                .execute();
+    }
+
+    private static final String PAYMENTS = """
+            select id, entry_id, tender, amount_minor, tendered_minor, change_minor, reference, card_last4, refunded_minor
+            from invoice_payments
+            """;
+
+    private static Payment payment(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new Payment(
+                rs.getLong("id"),
+                rs.getLong("entry_id"),
+                rs.getString("tender"),
+                rs.getLong("amount_minor"),
+                Optional.ofNullable(rs.getObject("tendered_minor", Long.class)),
+                rs.getLong("change_minor"),
+                Optional.ofNullable(rs.getString("reference")),
+                Optional.ofNullable(rs.getString("card_last4")),
+                rs.getLong("refunded_minor"));
     }
 
     /** An invoice's lines in order. */

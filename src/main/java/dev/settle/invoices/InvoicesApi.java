@@ -49,13 +49,17 @@ public final class InvoicesApi {
     record LineJson(String kind, String description, int quantity, long unitMinor, long amountMinor) {}
 
     record PaymentJson(
+            long id,
             long entryId,
             String tender,
             long amountMinor,
             Optional<Long> tenderedMinor,
             long changeMinor,
             Optional<String> reference,
-            Optional<String> cardLast4) {}
+            Optional<String> cardLast4,
+            long refundedMinor) {}
+
+    record RefundBody(String to, Long amountMinor, String currency) {}
 
     record InvoiceJson(
             long id,
@@ -189,6 +193,45 @@ public final class InvoicesApi {
                 json -> json);
     }
 
+    /** Gives back some or all of a payment: to its tender, or to the client as an open payment or credit. */
+    public void refund(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long paymentId = PathIds.of(ctx, "paymentId");
+        final RefundBody body = Json.read(ctx, RefundBody.class);
+        final Checkouts.RefundTo to = Checkouts.RefundTo.parse(body.to(), "to");
+        if (body.amountMinor() != null) {
+            ClientMoney.checkCurrency(body.currency(), caller.currency());
+        }
+        final long invoiceId = jdbi.withHandle(handle -> handle.createQuery(
+                        "select invoice_id from invoice_payments where business_id = :business_id and id = :id")
+                .bind("business_id", caller.businessId())
+                .bind("id", paymentId)
+                .mapTo(Long.class)
+                .findOne()
+                .orElse(0L));
+        writes.submit(
+                ctx,
+                caller,
+                accounts(caller, invoiceId),
+                201,
+                handle -> {
+                    final Checkouts.Refund refund = checkouts.refund(
+                            handle,
+                            caller.businessId(),
+                            paymentId,
+                            Optional.ofNullable(body.amountMinor()),
+                            to,
+                            actor(caller));
+                    return new RefundJson(
+                            refund.entryId(),
+                            json(handle, refund.invoice(), caller),
+                            refund.client().map(client -> ClientsApi.json(client, caller.currency())));
+                },
+                json -> json);
+    }
+
+    record RefundJson(long entryId, InvoiceJson invoice, Optional<ClientsApi.ClientJson> client) {}
+
     /** A payment on this open invoice, partial or whole; never more than is unpaid on it. */
     public void pay(Context ctx) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
@@ -298,13 +341,15 @@ public final class InvoicesApi {
                         .toList(),
                 invoices.payments(handle, invoice.businessId(), invoice.id()).stream()
                         .map(payment -> new PaymentJson(
+                                payment.id(),
                                 payment.entryId(),
                                 payment.tender(),
                                 payment.amountMinor(),
                                 payment.tenderedMinor(),
                                 payment.changeMinor(),
                                 payment.reference(),
-                                payment.cardLast4()))
+                                payment.cardLast4(),
+                                payment.refundedMinor()))
                         .toList());
     }
 

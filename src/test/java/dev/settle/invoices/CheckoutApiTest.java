@@ -232,8 +232,48 @@ class CheckoutApiTest {
                         .status())
                 .isEqualTo(409);
         assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.json().get("detail").asText()).endsWith("has payments on it; refund them before voiding it");
+        assertThat(refused.json().get("detail").asText())
+                .endsWith("has payments or funds on it; refund them before voiding it");
         assertThat(verify()).isEmpty();
+    }
+
+    @Test
+    void aPaymentIsRefundedToItsTenderOrKeptWithTheClientAndTheInvoiceOwesItAgain() {
+        salon.credit(ana, 10_00);
+        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 10000}");
+        final JsonNode paid = checkout(
+                        invoice,
+                        "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 6000}, {\"tender\": \"cash\", \"amountMinor\": 3000},"
+                                + " {\"tender\": \"credit\", \"amountMinor\": 1000}]}")
+                .json();
+        final long card = paid.at("/invoice/payments/0/id").asLong();
+        final long cash = paid.at("/invoice/payments/1/id").asLong();
+        final long credit = paid.at("/invoice/payments/2/id").asLong();
+
+        final TestApp.Reply part = refund(card, "{\"to\": \"tender\", \"amountMinor\": 2500, \"currency\": \"USD\"}");
+        final TestApp.Reply tooMuch =
+                refund(card, "{\"to\": \"tender\", \"amountMinor\": 3501, \"currency\": \"USD\"}");
+        final TestApp.Reply toOpenPayment = refund(cash, "{\"to\": \"open_payment\"}");
+        final TestApp.Reply creditAsMoney = refund(credit, "{\"to\": \"open_payment\"}");
+        final TestApp.Reply creditBack = refund(credit, "{\"to\": \"tender\"}");
+
+        assertThat(part.status()).as(part.body()).isEqualTo(201);
+        assertThat(part.json().at("/invoice/unpaidMinor").asLong()).isEqualTo(25_00);
+        assertThat(part.json().at("/invoice/payments/0/refundedMinor").asLong()).isEqualTo(25_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(35_00);
+        assertThat(tooMuch.status()).isEqualTo(422);
+        assertThat(tooMuch.json().get("detail").asText()).isEqualTo("Only $35.00 of this payment is left to refund");
+        assertThat(toOpenPayment.json().at("/client/openPaymentsMinor").asLong())
+                .isEqualTo(30_00);
+        assertThat(creditAsMoney.status()).isEqualTo(400);
+        assertThat(creditBack.json().at("/client/creditsMinor").asLong()).isEqualTo(10_00);
+        assertThat(creditBack.json().at("/client/balanceDueMinor").asLong()).isEqualTo(65_00);
+        assertThat(creditBack.json().at("/invoice/status").asText()).isEqualTo("open");
+        assertThat(verify()).isEmpty();
+    }
+
+    private TestApp.Reply refund(long paymentId, String body) {
+        return TestApp.post(salon.apiKey(), "/api/v1/payments/" + paymentId + "/refunds", body);
     }
 
     private long unpaidInvoice() {

@@ -117,6 +117,36 @@ class CheckoutBrowserTest {
         assertThat(page.getByTestId("unpaid")).hasText("$30.00");
     }
 
+    @Test
+    void aManagerRefundsAPaymentAsAnOpenPaymentAndThenVoidsTheInvoice() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/invoices/new?clientId=" + ana.id());
+        page.getByLabel("What, line 1").fill("Colour");
+        page.getByLabel("Price, line 1").fill("80");
+        click(page, "Continue to checkout");
+        page.getByLabel("Cash (USD)").fill("80");
+        click(page, "Complete checkout");
+
+        page.locator("details.refund summary").click();
+        page.getByLabel("to", new Page.GetByLabelOptions().setExact(true)).selectOption("open_payment");
+        page.onceDialog(dialog -> dialog.accept());
+        page.locator("details.refund")
+                .getByRole(AriaRole.BUTTON, new com.microsoft.playwright.Locator.GetByRoleOptions().setName("Refund"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Refunded. Invoice " + page.url().replaceAll(".*/", "") + " now has $80.00 unpaid.");
+        assertThat(page.locator(".receipt")).containsText("refunded $80.00");
+
+        page.onceDialog(dialog -> dialog.accept());
+        click(page, "Void invoice");
+        assertThat(page.getByTestId("status")).hasText("Void");
+        page.navigate("/clients/" + ana.id());
+        assertThat(page.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(page.getByTestId("open-payments")).hasText("$80.00");
+    }
+
     private static void click(Page page, String button) {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button))
                 .click();

@@ -75,11 +75,26 @@ class BadInputTest {
                 .json()
                 .get("id")
                 .asLong();
+        // And a payment, from a ticket checked out in cash: bad refunds of it must move nothing.
+        final long paidTicket = TestApp.post(
+                        salon.apiKey(),
+                        "/api/v1/invoices",
+                        "{\"currency\": \"USD\", \"lines\": [{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}]}")
+                .json()
+                .get("id")
+                .asLong();
+        final long payment = TestApp.post(
+                        salon.apiKey(),
+                        "/api/v1/invoices/" + paidTicket + "/checkout",
+                        "{\"currency\": \"USD\", \"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 800}]}")
+                .json()
+                .at("/invoice/payments/0/id")
+                .asLong();
         final String before = ledgerChecksum();
         final List<String> failures = new ArrayList<>();
 
         for (WebServer.Route route : WebServer.routes()) {
-            for (String path : paths(route.path(), ana.id(), ana.openPayments().id(), entry.id(), invoice)) {
+            for (String path : paths(route.path(), ana.id(), ana.openPayments().id(), entry.id(), invoice, payment)) {
                 if (route.method() == HandlerType.POST) {
                     for (String body : BODIES) {
                         check(
@@ -139,11 +154,13 @@ class BadInputTest {
     }
 
     /** The route's path with each id either valid or one of the malformed ones. */
-    private static List<String> paths(String template, long clientId, long accountId, long entryId, long invoiceId) {
+    private static List<String> paths(
+            String template, long clientId, long accountId, long entryId, long invoiceId, long paymentId) {
         final String valid = template.replace("{clientId}", String.valueOf(clientId))
                 .replace("{accountId}", String.valueOf(accountId))
                 .replace("{entryId}", String.valueOf(entryId))
-                .replace("{invoiceId}", String.valueOf(invoiceId));
+                .replace("{invoiceId}", String.valueOf(invoiceId))
+                .replace("{paymentId}", String.valueOf(paymentId));
         final List<String> paths = new ArrayList<>(List.of(valid));
         if (template.contains("{")) {
             for (String id : IDS) {
