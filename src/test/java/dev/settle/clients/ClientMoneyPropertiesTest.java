@@ -27,26 +27,46 @@ class ClientMoneyPropertiesTest {
 
     private record Sent(String path, String body, String key, TestApp.Reply reply) {}
 
-    /** What the client should hold: unpaid invoices oldest first, open payments, credits. */
+    /**
+     * What the client should hold: what is unpaid on each invoice (by id, which here is the order
+     * they were issued in, so oldest first), open payments, credits, and the checkout payments that
+     * can still be refunded.
+     */
     private static final class Model {
-        final List<long[]> unpaid = new ArrayList<>();
+        final java.util.TreeMap<Long, Long> unpaid = new java.util.TreeMap<>();
+        final List<Paid> payments = new ArrayList<>();
         long open;
         long credits;
 
         long due() {
-            return unpaid.stream().mapToLong(invoice -> invoice[0]).sum();
+            return unpaid.values().stream().mapToLong(Long::longValue).sum();
         }
 
         /** Pays the oldest invoices first; returns what was left over. */
         long pay(long amount) {
             long left = amount;
-            for (long[] invoice : unpaid) {
-                final long paid = Math.min(left, invoice[0]);
-                invoice[0] -= paid;
+            for (var invoice : unpaid.entrySet()) {
+                final long paid = Math.min(left, invoice.getValue());
+                invoice.setValue(invoice.getValue() - paid);
                 left -= paid;
             }
-            unpaid.removeIf(invoice -> invoice[0] == 0);
+            unpaid.values().removeIf(owed -> owed == 0);
             return left;
+        }
+    }
+
+    /** A checkout payment: which, on which invoice, by what, and how much is left to refund. */
+    private static final class Paid {
+        final long id;
+        final long invoiceId;
+        final String tender;
+        long left;
+
+        Paid(long id, long invoiceId, String tender, long left) {
+            this.id = id;
+            this.invoiceId = invoiceId;
+            this.tender = tender;
+            this.left = left;
         }
     }
 
@@ -74,7 +94,11 @@ class ClientMoneyPropertiesTest {
         for (int step = 0; step < STEPS; step++) {
             final long amount = 1 + random.nextInt(random.nextBoolean() ? 5_000 : 50_000);
             final String key = seed + "-" + step;
-            final int choice = random.nextInt(9);
+            final int choice = random.nextInt(10);
+            if (choice == 9) {
+                refund(random, salon, model, step);
+                continue;
+            }
             if (choice == 8) {
                 checkout(random, salon, ana, model, step);
                 continue;
@@ -94,7 +118,6 @@ class ClientMoneyPropertiesTest {
                     path = base + "charges";
                     body = money(amount) + ", \"reason\": \"Fee\"}";
                     expected = 201;
-                    model.unpaid.add(new long[] {amount});
                 }
                 case 1 -> {
                     path = base + "payments";
@@ -145,6 +168,9 @@ class ClientMoneyPropertiesTest {
             assertThat(reply.status())
                     .as("step %d: %s %s → %s", step, path, body, reply.body())
                     .isEqualTo(expected);
+            if (choice == 0) {
+                model.unpaid.put(newestInvoice(salon, ana), amount);
+            }
             sent.add(new Sent(path, body, key, reply));
             final JsonNode client =
                     TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id()).json();
@@ -163,9 +189,7 @@ class ClientMoneyPropertiesTest {
                         .stream()
                         .map(Invoices.Invoice::unpaidMinor)
                         .toList();
-        assertThat(unpaid)
-                .containsExactlyElementsOf(
-                        model.unpaid.stream().map(invoice -> invoice[0]).toList());
+        assertThat(unpaid).containsExactlyElementsOf(model.unpaid.values());
         assertThat(TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations())
                 .isEmpty();
     }
@@ -213,9 +237,62 @@ class ClientMoneyPropertiesTest {
         model.pay(payOff);
         model.credits -= credits;
         model.open -= open;
+        final long invoiceId = draft.get("id").asLong();
         if (payLater > 0) {
-            model.unpaid.add(new long[] {payLater});
+            model.unpaid.put(invoiceId, payLater);
         }
+        for (JsonNode payment : reply.json().at("/invoice/payments")) {
+            model.payments.add(new Paid(
+                    payment.get("id").asLong(),
+                    invoiceId,
+                    payment.get("tender").asText(),
+                    payment.get("amountMinor").asLong()));
+        }
+    }
+
+    /**
+     * Some of a checkout payment given back, to its tender or kept as an open payment or credit (a
+     * credit's stays credit): its invoice owes that much again.
+     */
+    private static void refund(Random random, TestBusiness salon, Model model, int step) {
+        final List<Paid> refundable =
+                model.payments.stream().filter(paid -> paid.left > 0).toList();
+        if (refundable.isEmpty()) {
+            return;
+        }
+        final Paid paid = refundable.get(random.nextInt(refundable.size()));
+        final long amount = 1 + random.nextLong(paid.left);
+        final List<String> destinations = paid.tender.equals("credit")
+                ? List.of("tender", "credit")
+                : List.of("tender", "open_payment", "credit");
+        final String to = destinations.get(random.nextInt(destinations.size()));
+        final TestApp.Reply reply = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/payments/" + paid.id + "/refunds",
+                "{\"to\": \"" + to + "\", \"amountMinor\": " + amount + ", \"currency\": \"USD\"}");
+        assertThat(reply.status())
+                .as("step %d: refund → %s", step, reply.body())
+                .isEqualTo(201);
+        paid.left -= amount;
+        model.unpaid.merge(paid.invoiceId, amount, Long::sum);
+        final boolean backToFunds = paid.tender.equals("credit") || paid.tender.equals("open_payment");
+        final String landing = to.equals("tender") && backToFunds ? paid.tender : to;
+        if (landing.equals("open_payment")) {
+            model.open += amount;
+        } else if (landing.equals("credit")) {
+            model.credits += amount;
+        }
+    }
+
+    private static long newestInvoice(TestBusiness salon, Clients.Client client) {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "select max(id) from invoices where business_id = :b and client_id = :c")
+                        .bind("b", salon.id())
+                        .bind("c", client.id())
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static String money(long amountMinor) {
