@@ -39,7 +39,16 @@ public final class ClientHistory {
             long creditsChangeMinor,
             long balanceDueAfterMinor,
             long openPaymentsAfterMinor,
-            long creditsAfterMinor) {}
+            long creditsAfterMinor) {
+
+        /** The invoices it touched that its memo does not already name ("Invoice 12: ..."). */
+        public List<Long> invoicesNotInMemo() {
+            final String text = memo.orElse("").toLowerCase(java.util.Locale.ROOT);
+            return invoiceIds.stream()
+                    .filter(id -> !text.matches(".*\\binvoice " + id + "\\b.*"))
+                    .toList();
+        }
+    }
 
     /** The kinds of movement a history can be filtered to, as people read them. */
     public static final Map<String, String> KINDS = kinds();

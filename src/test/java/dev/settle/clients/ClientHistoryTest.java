@@ -223,4 +223,26 @@ class ClientHistoryTest {
                 ClientMoney.Payment.of(amount, ClientMoney.Tender.CARD, null, null),
                 Actor.system()));
     }
+
+    @Test
+    void aRowNamesOnlyTheInvoicesItsMemoDoesNot() {
+        final ClientHistory.Row row = new ClientHistory.Row(
+                1,
+                java.time.OffsetDateTime.now(),
+                "checkout",
+                Optional.of("Checkout, invoice 12: Cut, Paid Towards Balance Due"),
+                Optional.empty(),
+                "Settle",
+                Optional.empty(),
+                Optional.empty(),
+                List.of(9L, 12L, 120L),
+                0,
+                0,
+                0,
+                0,
+                0,
+                0);
+
+        assertThat(row.invoicesNotInMemo()).containsExactly(9L, 120L);
+    }
 }
