@@ -59,6 +59,7 @@ public final class ClientHistory {
         kinds.put("checkout", "Checkout");
         kinds.put("invoice_void", "Invoice voided");
         kinds.put("payment_refund", "Payment refunded");
+        kinds.put("funds_moved", "Payment moved between invoices");
         kinds.put("charge", "Charge to balance due");
         kinds.put("payment", "Payment toward balance due");
         kinds.put("open_payment", "Open payment received");

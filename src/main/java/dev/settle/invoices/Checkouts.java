@@ -359,6 +359,65 @@ public final class Checkouts {
         return invoices.find(handle, businessId, invoiceId).orElseThrow();
     }
 
+    /**
+     * Moves {@code amountMinor} of what was paid on one invoice to another open invoice of the same
+     * client, in one entry, without voiding either: the first owes that much again, the second that
+     * much less.
+     */
+    public Invoices.Invoice moveFunds(
+            Handle handle, long businessId, long fromInvoiceId, long toInvoiceId, long amountMinor, Actor actor) {
+        ClientMoney.checkAmount(amountMinor);
+        if (fromInvoiceId == toInvoiceId) {
+            throw Problem.validation("toInvoiceId", "Choose another invoice to move the payment to");
+        }
+        final Invoices.Invoice from = lockAccountsThen(handle, businessId, fromInvoiceId);
+        final Invoices.Invoice to = invoices.find(handle, businessId, toInvoiceId)
+                .filter(found ->
+                        found.clientId().isPresent() && found.clientId().equals(from.clientId()))
+                .orElseThrow(() -> Problem.validation(
+                        "toInvoiceId", "Choose another invoice of the same client; " + toInvoiceId + " is not one"));
+        final java.util.function.LongFunction<String> shown = shown(handle, businessId);
+        if (to.status() != Invoices.Status.OPEN) {
+            throw new Problem(
+                    Problem.Kind.CONFLICT,
+                    "toInvoiceId",
+                    "Invoice " + toInvoiceId + " is " + to.status().label.toLowerCase(java.util.Locale.ROOT)
+                            + ": only an open invoice can take a payment");
+        }
+        if (from.status() == Invoices.Status.VOID || amountMinor > from.paidMinor()) {
+            throw Problem.validation(
+                    "amountMinor",
+                    "Only " + shown.apply(Math.max(0, from.paidMinor())) + " is paid on invoice " + fromInvoiceId);
+        }
+        if (amountMinor > to.unpaidMinor()) {
+            throw new Problem(
+                    Problem.Kind.OVERPAID,
+                    "amountMinor",
+                    "Invoice " + toInvoiceId + " has only " + shown.apply(to.unpaidMinor()) + " unpaid");
+        }
+        final long receivable = clients.require(
+                        handle, businessId, from.clientId().orElseThrow())
+                .receivable()
+                .id();
+        ledger.post(
+                handle,
+                new EntryRequest(
+                                businessId,
+                                "funds_moved",
+                                Optional.of("Moved " + shown.apply(amountMinor) + " paid on invoice " + fromInvoiceId
+                                        + " to invoice " + toInvoiceId),
+                                actor,
+                                from.clientId(),
+                                Optional.empty(),
+                                List.of(
+                                        PostingRequest.debit(receivable, amountMinor)
+                                                .onInvoice(fromInvoiceId),
+                                        PostingRequest.credit(receivable, amountMinor)
+                                                .onInvoice(toInvoiceId)))
+                        .aboutInvoice(fromInvoiceId));
+        return invoices.find(handle, businessId, fromInvoiceId).orElseThrow();
+    }
+
     /** Where a refunded payment goes. */
     public enum RefundTo {
         TENDER("tender"),

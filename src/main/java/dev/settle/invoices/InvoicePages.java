@@ -255,6 +255,25 @@ public final class InvoicePages {
         });
     }
 
+    /** Moves part of what was paid on this invoice to another open invoice of the client (manager). */
+    public void moveFunds(Context ctx) {
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Form form = Form.of(ctx);
+        pages.afterAction(ctx, "/invoices/" + invoiceId, "Not moved", signedIn -> {
+            final long to;
+            try {
+                to = Long.parseLong(form.value("toInvoiceId"));
+            } catch (NumberFormatException e) {
+                throw Problem.validation("toInvoiceId", "Choose the invoice to move the payment to");
+            }
+            final long amount = MoneyInput.parse(
+                    form.value("amountMinor"), signedIn.formats().currency(), "amountMinor", "Amount");
+            jdbi.useTransaction(handle ->
+                    checkouts.moveFunds(handle, signedIn.businessId(), invoiceId, to, amount, signedIn.actor()));
+            return "Moved " + signedIn.formats().money(amount) + " of what was paid here to invoice " + to + ".";
+        });
+    }
+
     /** Voids an invoice nothing has paid (manager). */
     public void voidInvoice(Context ctx) {
         final long invoiceId = PathIds.of(ctx, "invoiceId");
@@ -323,6 +342,11 @@ public final class InvoicePages {
                             client,
                             "household",
                             client.map(found -> households.of(handle, found)),
+                            "otherUnpaid",
+                            client.map(found -> invoices.unpaid(handle, signedIn.businessId(), found.id()).stream()
+                                            .filter(other -> other.id() != invoiceId)
+                                            .toList())
+                                    .orElse(List.of()),
                             "form",
                             form,
                             "tenders",
@@ -374,6 +398,11 @@ public final class InvoicePages {
                             client,
                             "household",
                             client.map(found -> households.of(handle, found)),
+                            "otherUnpaid",
+                            client.map(found -> invoices.unpaid(handle, signedIn.businessId(), found.id()).stream()
+                                            .filter(other -> other.id() != invoiceId)
+                                            .toList())
+                                    .orElse(List.of()),
                             "form",
                             form,
                             "summary",

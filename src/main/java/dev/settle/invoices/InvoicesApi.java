@@ -61,6 +61,8 @@ public final class InvoicesApi {
 
     record RefundBody(String to, Long amountMinor, String currency) {}
 
+    record MoveBody(Long toInvoiceId, Long amountMinor, String currency) {}
+
     record InvoiceJson(
             long id,
             Optional<Long> clientId,
@@ -176,6 +178,36 @@ public final class InvoicesApi {
                                     .toList(),
                             result.client().map(client -> ClientsApi.json(client, caller.currency())));
                 },
+                json -> json);
+    }
+
+    /** Moves part of what was paid on this invoice to another open invoice of the same client. */
+    public void moveFunds(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final MoveBody body = Json.read(ctx, MoveBody.class);
+        ClientMoney.checkCurrency(body.currency(), caller.currency());
+        if (body.toInvoiceId() == null) {
+            throw Problem.validation("toInvoiceId", "toInvoiceId is required: the invoice the payment moves to");
+        }
+        if (body.amountMinor() == null) {
+            throw Problem.validation("amountMinor", "amountMinor is required: an integer of minor units, e.g. 2500");
+        }
+        writes.submit(
+                ctx,
+                caller,
+                accounts(caller, invoiceId),
+                201,
+                handle -> json(
+                        handle,
+                        checkouts.moveFunds(
+                                handle,
+                                caller.businessId(),
+                                invoiceId,
+                                body.toInvoiceId(),
+                                body.amountMinor(),
+                                actor(caller)),
+                        caller),
                 json -> json);
     }
 

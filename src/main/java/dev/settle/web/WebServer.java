@@ -71,6 +71,7 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/checkout", h -> h.invoices()::checkout),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/payments", h -> h.invoices()::pay),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/void", h -> h.invoices()::voidInvoice),
+                new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/move-funds", h -> h.invoices()::moveFunds),
                 new Route(HandlerType.POST, "/api/v1/payments/{paymentId}/refunds", h -> h.invoices()::refund),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/apply-funds", h -> h.invoices()::applyFunds),
                 new Route(HandlerType.GET, "/api/v1/accounts", h -> h.ledger()::listAccounts),
@@ -203,6 +204,11 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST,
                         "/invoices/{invoiceId}/void",
                         h -> h.invoicePages()::voidInvoice),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/invoices/{invoiceId}/move-funds",
+                        h -> h.invoicePages()::moveFunds),
                 PageRoute.staff(
                         Role.MANAGER,
                         HandlerType.POST,

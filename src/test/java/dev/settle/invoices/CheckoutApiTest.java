@@ -272,6 +272,55 @@ class CheckoutApiTest {
         assertThat(verify()).isEmpty();
     }
 
+    @Test
+    void whatWasPaidOnOneInvoiceMovesToAnotherOfTheSameClientVoidingNeither() {
+        final long paid = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        checkout(paid, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}");
+        salon.charge(ana, 30_00);
+        final long owing = unpaidInvoice();
+        final Clients.Client ben = salon.aClient("Ben");
+        salon.charge(ben, 10_00);
+        final long bens = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ben.id()))
+                .getFirst()
+                .id();
+        final String path = "/api/v1/invoices/" + paid + "/move-funds";
+
+        final TestApp.Reply moved = TestApp.post(
+                salon.apiKey(), path, "{\"toInvoiceId\": " + owing + ", \"amountMinor\": 3000, \"currency\": \"USD\"}");
+        final TestApp.Reply toPaid = TestApp.post(
+                salon.apiKey(), path, "{\"toInvoiceId\": " + owing + ", \"amountMinor\": 100, \"currency\": \"USD\"}");
+        salon.charge(ana, 50_00);
+        final long newest = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
+                .getLast()
+                .id();
+        final TestApp.Reply tooMuch = TestApp.post(
+                salon.apiKey(),
+                path,
+                "{\"toInvoiceId\": " + newest + ", \"amountMinor\": 2001, \"currency\": \"USD\"}");
+        final TestApp.Reply otherClient = TestApp.post(
+                salon.apiKey(), path, "{\"toInvoiceId\": " + bens + ", \"amountMinor\": 100, \"currency\": \"USD\"}");
+
+        assertThat(moved.status()).as(moved.body()).isEqualTo(201);
+        assertThat(moved.json().get("unpaidMinor").asLong()).isEqualTo(30_00);
+        assertThat(moved.json().get("paidMinor").asLong()).isEqualTo(20_00);
+        assertThat(moved.json().get("status").asText()).isEqualTo("open");
+        assertThat(TestApp.get(salon.apiKey(), "/api/v1/invoices/" + owing)
+                        .json()
+                        .get("status")
+                        .asText())
+                .isEqualTo("paid");
+        assertThat(toPaid.status()).isEqualTo(409);
+        assertThat(tooMuch.status()).isEqualTo(400);
+        assertThat(tooMuch.json().get("detail").asText()).isEqualTo("Only $20.00 is paid on invoice " + paid);
+        assertThat(otherClient.status()).isEqualTo(400);
+        assertThat(otherClient.json().get("field").asText()).isEqualTo("toInvoiceId");
+        assertThat(verify()).isEmpty();
+    }
+
     private TestApp.Reply refund(long paymentId, String body) {
         return TestApp.post(salon.apiKey(), "/api/v1/payments/" + paymentId + "/refunds", body);
     }

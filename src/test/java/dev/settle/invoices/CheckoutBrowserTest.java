@@ -147,6 +147,30 @@ class CheckoutBrowserTest {
         assertThat(page.getByTestId("open-payments")).hasText("$80.00");
     }
 
+    @Test
+    void aManagerMovesWhatWasPaidOnATicketToAnOlderInvoice() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        business.charge(ana, 30_00);
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/invoices/new?clientId=" + ana.id());
+        page.getByLabel("What, line 1").fill("Cut");
+        page.getByLabel("Price, line 1").fill("50");
+        click(page, "Continue to checkout");
+        page.getByLabel("Cash (USD)").fill("50");
+        click(page, "Complete checkout");
+
+        page.locator("details.move summary").click();
+        assertThat(page.locator("#move-amount")).hasValue("30.00");
+        page.onceDialog(dialog -> dialog.accept());
+        click(page, "Move");
+
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("Moved $30.00 of what was paid here to invoice");
+        assertThat(page.getByTestId("unpaid")).hasText("$30.00");
+        page.navigate("/clients/" + ana.id());
+        assertThat(page.getByTestId("balance-due")).hasText("$30.00");
+    }
+
     private static void click(Page page, String button) {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button))
                 .click();
