@@ -254,9 +254,8 @@ public final class ClientMoneyPages {
                         ClientMoney.Tender.values(),
                         "reasons",
                         ClientMoney.CreditReason.values(),
-                        // A form shown again after an error keeps its token: it is still one submission.
                         "formToken",
-                        form.value(FormOnce.FIELD).isBlank() ? FormOnce.token() : form.value(FormOnce.FIELD)));
+                        FormOnce.tokenFor(form)));
     }
 
     private Clients.Client client(Context ctx, SignedIn signedIn) {

@@ -352,7 +352,7 @@ public final class InvoicePages {
                             "tenders",
                             ClientMoney.Tender.values(),
                             "formToken",
-                            form.value(FormOnce.FIELD).isBlank() ? FormOnce.token() : form.value(FormOnce.FIELD)));
+                            FormOnce.tokenFor(form)));
         });
     }
 
@@ -398,17 +398,12 @@ public final class InvoicePages {
                             client,
                             "household",
                             client.map(found -> households.of(handle, found)),
-                            "otherUnpaid",
-                            client.map(found -> invoices.unpaid(handle, signedIn.businessId(), found.id()).stream()
-                                            .filter(other -> other.id() != invoiceId)
-                                            .toList())
-                                    .orElse(List.of()),
                             "form",
                             form,
                             "summary",
                             summarize(signedIn, invoiceId, form),
                             "formToken",
-                            form.value(FormOnce.FIELD).isBlank() ? FormOnce.token() : form.value(FormOnce.FIELD)));
+                            FormOnce.tokenFor(form)));
         });
     }
 

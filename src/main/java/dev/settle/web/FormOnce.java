@@ -16,9 +16,10 @@ public final class FormOnce {
 
     private FormOnce() {}
 
-    /** A new token for a form about to be shown. */
-    public static String token() {
-        return Secrets.random256();
+    /** The token for a form about to be shown: a form shown again after an error keeps its own. */
+    public static String tokenFor(Form form) {
+        final String sent = form.value(FIELD);
+        return sent.isBlank() ? Secrets.random256() : sent;
     }
 
     /**
