@@ -651,6 +651,14 @@ public final class ClientMoney {
                 Problem.Kind.INSUFFICIENT_FUNDS, "amountMinor", "The refund is more than the client's open payments");
     }
 
+    /** An amount an API body must carry: refused by name when it is missing. */
+    public static long requiredAmount(Long amountMinor) {
+        if (amountMinor == null) {
+            throw Problem.validation("amountMinor", "amountMinor is required: an integer of minor units, e.g. 2500");
+        }
+        return amountMinor;
+    }
+
     public static void checkAmount(long amountMinor) {
         if (amountMinor <= 0) {
             throw Problem.validation("amountMinor", "The amount must be more than zero");

@@ -1,6 +1,5 @@
 package dev.settle.clients;
 
-import dev.settle.Problem;
 import dev.settle.business.ApiKeys;
 import dev.settle.business.DateInput;
 import dev.settle.ledger.Actor;
@@ -107,7 +106,8 @@ public final class ClientMoneyApi {
         final long clientId = PathIds.of(ctx, "clientId");
         final ChargeBody body = Json.read(ctx, ChargeBody.class);
         ClientMoney.checkCurrency(body.currency(), caller.currency());
-        final ClientMoney.Charge charge = ClientMoney.Charge.of(amount(body.amountMinor()), body.reason());
+        final ClientMoney.Charge charge =
+                ClientMoney.Charge.of(ClientMoney.requiredAmount(body.amountMinor()), body.reason());
         final Request<ClientMoney.Charge> request = new Request<>(caller, clientId, charge);
         submitForApproval(
                 ctx,
@@ -149,7 +149,7 @@ public final class ClientMoneyApi {
         ClientMoney.checkCurrency(body.currency(), caller.currency());
         final LocalDate today = LocalDate.now(zone(caller));
         final ClientMoney.Credit credit = ClientMoney.Credit.of(
-                amount(body.amountMinor()),
+                ClientMoney.requiredAmount(body.amountMinor()),
                 ClientMoney.CreditReason.parse(body.reason(), "reason"),
                 body.note(),
                 Optional.ofNullable(body.expiresOn()).map(ClientMoneyApi::date),
@@ -184,7 +184,7 @@ public final class ClientMoneyApi {
                 caller,
                 clientId,
                 ClientMoney.Payment.of(
-                        amount(body.amountMinor()),
+                        ClientMoney.requiredAmount(body.amountMinor()),
                         ClientMoney.Tender.parse(body.tender(), "tender"),
                         body.reference(),
                         body.note()));
@@ -252,13 +252,6 @@ public final class ClientMoneyApi {
                 .bind("client_id", clientId)
                 .mapTo(Long.class)
                 .list());
-    }
-
-    private static long amount(Long amountMinor) {
-        if (amountMinor == null) {
-            throw Problem.validation("amountMinor", "amountMinor is required: an integer of minor units, e.g. 2500");
-        }
-        return amountMinor;
     }
 
     private static LocalDate date(String text) {

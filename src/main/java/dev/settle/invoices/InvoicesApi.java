@@ -190,9 +190,7 @@ public final class InvoicesApi {
         if (body.toInvoiceId() == null) {
             throw Problem.validation("toInvoiceId", "toInvoiceId is required: the invoice the payment moves to");
         }
-        if (body.amountMinor() == null) {
-            throw Problem.validation("amountMinor", "amountMinor is required: an integer of minor units, e.g. 2500");
-        }
+        final long amountMinor = ClientMoney.requiredAmount(body.amountMinor());
         writes.submit(
                 ctx,
                 caller,
@@ -201,12 +199,7 @@ public final class InvoicesApi {
                 handle -> json(
                         handle,
                         checkouts.moveFunds(
-                                handle,
-                                caller.businessId(),
-                                invoiceId,
-                                body.toInvoiceId(),
-                                body.amountMinor(),
-                                actor(caller)),
+                                handle, caller.businessId(), invoiceId, body.toInvoiceId(), amountMinor, actor(caller)),
                         caller),
                 json -> json);
     }
@@ -270,11 +263,9 @@ public final class InvoicesApi {
         final long invoiceId = PathIds.of(ctx, "invoiceId");
         final PaymentBody body = Json.read(ctx, PaymentBody.class);
         ClientMoney.checkCurrency(body.currency(), caller.currency());
-        if (body.amountMinor() == null) {
-            throw Problem.validation("amountMinor", "amountMinor is required: an integer of minor units, e.g. 2500");
-        }
+        final long amountMinor = ClientMoney.requiredAmount(body.amountMinor());
         final ClientMoney.Payment payment = ClientMoney.Payment.of(
-                body.amountMinor(), ClientMoney.Tender.parse(body.tender(), "tender"), body.reference(), body.note());
+                amountMinor, ClientMoney.Tender.parse(body.tender(), "tender"), body.reference(), body.note());
         submitOnInvoice(
                 ctx,
                 caller,
