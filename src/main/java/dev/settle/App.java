@@ -18,6 +18,7 @@ import dev.settle.clients.ClientPages;
 import dev.settle.clients.Clients;
 import dev.settle.clients.ClientsApi;
 import dev.settle.clients.CreditExpiry;
+import dev.settle.clients.FundsReminders;
 import dev.settle.clients.HouseholdApi;
 import dev.settle.clients.HouseholdPages;
 import dev.settle.clients.Households;
@@ -27,8 +28,13 @@ import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.InvoicePages;
 import dev.settle.invoices.Invoices;
 import dev.settle.invoices.InvoicesApi;
+import dev.settle.invoices.Receipts;
+import dev.settle.jobs.Jobs;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.LedgerApi;
+import dev.settle.mail.MailServer;
+import dev.settle.mail.Outbox;
+import dev.settle.mail.OutboxPages;
 import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
@@ -40,6 +46,10 @@ import dev.settle.web.Sessions;
 import dev.settle.web.SignInPages;
 import dev.settle.web.StaffAuth;
 import dev.settle.web.WebServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /** A running Settle: the pieces wired together over one database. */
@@ -49,10 +59,18 @@ public final class App implements AutoCloseable {
     private final WriteBatcher batcher;
     private final HourlyPurge purge;
     private final CreditExpiry expiry;
+    private final Jobs jobs;
     private final WebServer web;
 
-    private App(WriteBatcher batcher, HourlyPurge purge, CreditExpiry expiry, WebServer web) {
+    /** How often queued email is looked for: a receipt goes out within about this long. */
+    private static final Duration OUTBOX_EVERY = Duration.ofSeconds(2);
+
+    /** How often the daily digest is looked at: it goes out this soon after 08:00 local time. */
+    private static final Duration DIGEST_EVERY = Duration.ofMinutes(10);
+
+    private App(WriteBatcher batcher, HourlyPurge purge, CreditExpiry expiry, Jobs jobs, WebServer web) {
         this.batcher = batcher;
+        this.jobs = jobs;
         this.purge = purge;
         this.expiry = expiry;
         this.web = web;
@@ -60,6 +78,11 @@ public final class App implements AutoCloseable {
 
     /** Serves HTTP on {@code port} (0 picks a free one). The database must be migrated. */
     public static App start(Database database, int port) {
+        return start(database, port, MailServer.fromEnvironment());
+    }
+
+    /** As above, sending email through {@code mail} (none: kept in the outbox). */
+    public static App start(Database database, int port, Optional<MailServer> mail) {
         final Ledger ledger = new Ledger();
         final ApiKeys apiKeys = new ApiKeys();
         final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
@@ -74,6 +97,9 @@ public final class App implements AutoCloseable {
         final Approvals approvals = new Approvals(clientMoney);
         final Households households = new Households(clients);
         final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney);
+        final Outbox outbox = new Outbox(mail);
+        final Receipts receipts = new Receipts(invoices, clients, outbox);
+        final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
@@ -84,25 +110,34 @@ public final class App implements AutoCloseable {
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new HouseholdApi(jdbi, clients, households),
-                new InvoicesApi(jdbi, invoices, checkouts, clientMoney, writes),
+                new InvoicesApi(jdbi, invoices, checkouts, clientMoney, receipts, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
                 new SignInPages(jdbi, staff, sessions, throttle, pages),
                 new AccountPages(jdbi, staff, sessions, throttle, pages),
-                new ClientPages(jdbi, clients, history, invoices, approvals, sessions, pages),
-                new ClientMoneyPages(jdbi, clients, clientMoney, approvals, sessions, pages),
+                new ClientPages(jdbi, clients, history, invoices, approvals, reminders, sessions, pages),
+                new ClientMoneyPages(jdbi, clients, clientMoney, approvals, reminders, sessions, pages),
                 new ApprovalPages(jdbi, approvals, pages),
                 new HouseholdPages(jdbi, clients, households, pages),
-                new InvoicePages(jdbi, clients, invoices, checkouts, clientMoney, sessions, pages),
+                new InvoicePages(jdbi, clients, invoices, checkouts, clientMoney, receipts, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
-                new ApiKeyPages(jdbi, apiKeys, sessions, pages));
+                new ApiKeyPages(jdbi, apiKeys, sessions, pages),
+                new OutboxPages(jdbi, outbox, pages));
         try {
             return new App(
                     batcher,
                     new HourlyPurge(jdbi).startHourly(),
                     new CreditExpiry(jdbi, ledger).startHourly(),
+                    Jobs.start(
+                            database.dataSource(),
+                            List.of(
+                                    new Jobs.Job("email-outbox", OUTBOX_EVERY, () -> outbox.deliverDue(jdbi)),
+                                    new Jobs.Job(
+                                            "funds-digest",
+                                            DIGEST_EVERY,
+                                            () -> reminders.sendDigests(jdbi, Instant.now())))),
                     WebServer.start(handlers, port));
         } catch (RuntimeException e) {
             batcher.close();
@@ -120,6 +155,7 @@ public final class App implements AutoCloseable {
         web.close();
         purge.close();
         expiry.close();
+        jobs.close();
         batcher.close();
     }
 }

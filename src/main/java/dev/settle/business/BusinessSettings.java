@@ -1,6 +1,7 @@
 package dev.settle.business;
 
 import dev.settle.Problem;
+import dev.settle.invoices.TaxRates;
 import dev.settle.money.CurrencyCode;
 import java.time.ZoneId;
 import java.util.Currency;
@@ -35,12 +36,13 @@ public final class BusinessSettings {
             boolean giftCardsEnabled,
             boolean portalShowsFunds,
             boolean autoApplyFunds,
-            Optional<Long> adjustmentApprovalLimitMinor) {}
+            Optional<Long> adjustmentApprovalLimitMinor,
+            TaxRates taxRates) {}
 
     public Settings find(Handle handle, long businessId) {
         return handle.createQuery("""
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
-                       auto_apply_funds, adjustment_approval_limit_minor
+                       auto_apply_funds, adjustment_approval_limit_minor, service_tax_percent, product_tax_percent
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -53,7 +55,8 @@ public final class BusinessSettings {
                         rs.getBoolean("gift_cards_enabled"),
                         rs.getBoolean("portal_shows_funds"),
                         rs.getBoolean("auto_apply_funds"),
-                        Optional.ofNullable(rs.getObject("adjustment_approval_limit_minor", Long.class))))
+                        Optional.ofNullable(rs.getObject("adjustment_approval_limit_minor", Long.class)),
+                        new TaxRates(rs.getBigDecimal("service_tax_percent"), rs.getBigDecimal("product_tax_percent"))))
                 .one();
     }
 
@@ -79,7 +82,8 @@ public final class BusinessSettings {
                 set name = :name, currency = :currency, time_zone = :time_zone, locale = :locale,
                     gift_cards_enabled = :gift_cards_enabled, portal_shows_funds = :portal_shows_funds,
                     auto_apply_funds = :auto_apply_funds,
-                    adjustment_approval_limit_minor = :adjustment_approval_limit_minor
+                    adjustment_approval_limit_minor = :adjustment_approval_limit_minor,
+                    service_tax_percent = :service_tax_percent, product_tax_percent = :product_tax_percent
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -93,6 +97,8 @@ public final class BusinessSettings {
                 .bind(
                         "adjustment_approval_limit_minor",
                         settings.adjustmentApprovalLimitMinor().orElse(null))
+                .bind("service_tax_percent", settings.taxRates().servicePercent())
+                .bind("product_tax_percent", settings.taxRates().productPercent())
                 .execute();
     }
 

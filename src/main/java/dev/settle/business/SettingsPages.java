@@ -1,6 +1,7 @@
 package dev.settle.business;
 
 import dev.settle.Problem;
+import dev.settle.invoices.TaxRates;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
@@ -9,6 +10,7 @@ import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -49,6 +51,10 @@ public final class SettingsPages {
         final Optional<ZoneId> zone = checks.field(() -> BusinessSettings.zoneId(form.value("timeZone"), "timeZone"));
         final Optional<Locale> locale = checks.field(() -> BusinessSettings.locale(form.value("locale"), "locale"));
         final Optional<Optional<Long>> limit = checks.field(() -> approvalLimit(form, currency));
+        final Optional<BigDecimal> serviceTax =
+                checks.field(() -> TaxRates.percent(form.value("serviceTaxPercent"), "serviceTaxPercent"));
+        final Optional<BigDecimal> productTax =
+                checks.field(() -> TaxRates.percent(form.value("productTaxPercent"), "productTaxPercent"));
         if (checks.form().hasErrors()) {
             show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, checks.form());
             return;
@@ -62,7 +68,8 @@ public final class SettingsPages {
                 form.checked("giftCardsEnabled"),
                 form.checked("portalShowsFunds"),
                 form.checked("autoApplyFunds"),
-                limit.orElseThrow());
+                limit.orElseThrow(),
+                new TaxRates(serviceTax.orElseThrow(), productTax.orElseThrow()));
         try {
             jdbi.useTransaction(handle -> {
                 settings.update(handle, changed);
@@ -106,6 +113,8 @@ public final class SettingsPages {
         values.put("locale", current.locale().toLanguageTag());
         current.adjustmentApprovalLimitMinor()
                 .ifPresent(limit -> values.put("adjustmentApprovalLimit", MoneyInput.plain(limit, current.currency())));
+        values.put("serviceTaxPercent", TaxRates.shown(current.taxRates().servicePercent()));
+        values.put("productTaxPercent", TaxRates.shown(current.taxRates().productPercent()));
         if (current.giftCardsEnabled()) {
             values.put("giftCardsEnabled", "on");
         }

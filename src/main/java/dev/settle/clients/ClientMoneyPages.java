@@ -44,6 +44,7 @@ public final class ClientMoneyPages {
     }
 
     private final Jdbi jdbi;
+    private final FundsReminders reminders;
     private final Clients clients;
     private final ClientMoney money;
     private final Approvals approvals;
@@ -51,8 +52,15 @@ public final class ClientMoneyPages {
     private final Pages pages;
 
     public ClientMoneyPages(
-            Jdbi jdbi, Clients clients, ClientMoney money, Approvals approvals, Sessions sessions, Pages pages) {
+            Jdbi jdbi,
+            Clients clients,
+            ClientMoney money,
+            Approvals approvals,
+            FundsReminders reminders,
+            Sessions sessions,
+            Pages pages) {
         this.jdbi = jdbi;
+        this.reminders = reminders;
         this.clients = clients;
         this.money = money;
         this.approvals = approvals;
@@ -138,6 +146,18 @@ public final class ClientMoneyPages {
                     credit.amountMinor(),
                     credit.details(),
                     handle -> money.issueCredit(handle, signedIn.businessId(), client.id(), credit, signedIn.actor()));
+        });
+    }
+
+    /** Hides the funds reminder until the client's balance due or funds change. */
+    public void dismissReminder(Context ctx) {
+        final long clientId = PathIds.of(ctx, "clientId");
+        pages.afterAction(ctx, "/clients/" + clientId, "Not dismissed", signedIn -> {
+            jdbi.useTransaction(handle -> {
+                final Clients.Client client = clients.require(handle, signedIn.businessId(), clientId);
+                reminders.dismiss(handle, client, new Households(clients).of(handle, client), signedIn.staffId());
+            });
+            return "Reminder dismissed. It comes back if the balance due or the funds change.";
         });
     }
 

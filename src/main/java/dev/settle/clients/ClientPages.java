@@ -48,10 +48,12 @@ public final class ClientPages {
             List<Invoices.Invoice> unpaidInvoices,
             List<CreditGrants.Grant> credits,
             List<Approvals.Pending> waiting,
-            Households.Household household) {}
+            Households.Household household,
+            boolean remindFunds) {}
 
     private final Invoices invoices;
     private final Approvals approvals;
+    private final FundsReminders reminders;
     private final CreditGrants grants = new CreditGrants();
     private final Households households;
 
@@ -61,9 +63,11 @@ public final class ClientPages {
             ClientHistory history,
             Invoices invoices,
             Approvals approvals,
+            FundsReminders reminders,
             Sessions sessions,
             Pages pages) {
         this.jdbi = jdbi;
+        this.reminders = reminders;
         this.invoices = invoices;
         this.approvals = approvals;
         this.households = new Households(clients);
@@ -170,11 +174,20 @@ public final class ClientPages {
                 : jdbi.withHandle(
                         handle -> history.page(handle, client, query.filter(), query.olderThan(), HISTORY_PAGE_SIZE));
         final Optional<BalanceDueChart> chart = BalanceDueChart.of(recent.rows(), Instant.now(), signedIn.formats());
-        final Account account = jdbi.withHandle(handle -> new Account(
-                invoices.unpaid(handle, signedIn.businessId(), client.id()),
-                grants.live(handle, signedIn.businessId(), client.id()),
-                approvals.waiting(handle, signedIn.businessId(), Optional.of(client.id())),
-                households.of(handle, client)));
+        final Account account = jdbi.withHandle(handle -> {
+            final Households.Household household = households.of(handle, client);
+            final long funds = household.openPaymentsMinor() + household.creditsMinor();
+            final long due = client.receivable().balanceMinor();
+            return new Account(
+                    invoices.unpaid(handle, signedIn.businessId(), client.id()),
+                    grants.live(handle, signedIn.businessId(), client.id()),
+                    approvals.waiting(handle, signedIn.businessId(), Optional.of(client.id())),
+                    household,
+                    !client.archived()
+                            && due > 0
+                            && funds > 0
+                            && !reminders.dismissed(handle, signedIn.businessId(), client.id(), due, funds));
+        });
         pages.render(
                 ctx,
                 shownForm.hasErrors() || query.form().hasErrors() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,

@@ -74,6 +74,11 @@ public final class Database implements AutoCloseable {
                 .orElseGet(() -> embedded(dataDirectory, POOL_SIZE_DEFAULT));
     }
 
+    /** The pool itself, for libraries that take a DataSource (the job scheduler). */
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
     public Jdbi jdbi() {
         return jdbi;
     }

@@ -1,6 +1,7 @@
 package dev.settle.invoices;
 
 import dev.settle.Problem;
+import dev.settle.business.BusinessSettings;
 import dev.settle.business.Businesses;
 import dev.settle.business.TextInput;
 import dev.settle.clients.ClientMoney;
@@ -124,6 +125,7 @@ public final class Checkouts {
     private final ClientMoney money;
     private final Households households;
     private final CreditGrants grants = new CreditGrants();
+    private final BusinessSettings settings;
 
     public Checkouts(Ledger ledger, Clients clients, Businesses businesses, Invoices invoices, ClientMoney money) {
         this.ledger = ledger;
@@ -132,6 +134,7 @@ public final class Checkouts {
         this.invoices = invoices;
         this.money = money;
         this.households = new Households(clients);
+        this.settings = new BusinessSettings();
     }
 
     /** A draft invoice: lines for a client (or a walk-in), nothing charged until checkout. */
@@ -150,7 +153,19 @@ public final class Checkouts {
         if (net < 0) {
             throw Problem.validation("lines", "The discounts are more than the services and products");
         }
-        return invoices.find(handle, businessId, invoices.draft(handle, businessId, clientId, lines, actor))
+        final TaxRates rates = settings.find(handle, businessId).taxRates();
+        final List<Invoices.Line> taxed = new ArrayList<>(lines);
+        if (rates.any()) {
+            for (int index = 0; index < lines.size(); index++) {
+                if (lines.get(index).kind() == Invoices.LineKind.TAX) {
+                    throw Problem.validation(
+                            "lines[" + index + "].kind",
+                            "Tax is added from the rates in Settings; leave tax lines out");
+                }
+            }
+            taxed.addAll(rates.linesFor(lines));
+        }
+        return invoices.find(handle, businessId, invoices.draft(handle, businessId, clientId, taxed, actor))
                 .orElseThrow();
     }
 
@@ -310,24 +325,29 @@ public final class Checkouts {
                                 : "Invoice " + invoiceId
                                         + " has payments or funds on it; refund them before voiding it");
             }
-            if (lines.stream().anyMatch(line -> line.kind() == Invoices.LineKind.BALANCE_PAYMENT)) {
-                throw new Problem(
-                        Problem.Kind.CONFLICT,
-                        "invoiceId",
-                        "Invoice " + invoiceId + " paid towards older invoices; it cannot be voided");
-            }
             // The mirror of what charged it: its lines come off the income they went to, and off the
-            // client's balance due (the one entry that voids it; nothing is edited or deleted).
+            // client's balance due (the one entry that voids it; nothing is edited or deleted). What
+            // the ticket paid towards older invoices, they owe again.
+            final long receivable = clients.require(
+                            handle, businessId, invoice.clientId().get())
+                    .receivable()
+                    .id();
             final List<PostingRequest> postings = new ArrayList<>();
-            postings.add(PostingRequest.credit(
-                            clients.require(
-                                            handle,
-                                            businessId,
-                                            invoice.clientId().get())
-                                    .receivable()
-                                    .id(),
-                            invoice.totalMinor())
-                    .onInvoice(invoiceId));
+            postings.add(PostingRequest.credit(receivable, invoice.totalMinor()).onInvoice(invoiceId));
+            for (Invoices.Allocation paidOff : paidOff(handle, businessId, invoiceId)) {
+                if (invoices.find(handle, businessId, paidOff.invoiceId())
+                        .orElseThrow()
+                        .voidedAt()
+                        .isPresent()) {
+                    throw new Problem(
+                            Problem.Kind.CONFLICT,
+                            "invoiceId",
+                            "Invoice " + invoiceId + " paid towards invoice " + paidOff.invoiceId()
+                                    + ", which is void now; move that payment before voiding this one");
+                }
+                postings.add(
+                        PostingRequest.debit(receivable, paidOff.amountMinor()).onInvoice(paidOff.invoiceId()));
+            }
             debit(
                     postings,
                     handle,
@@ -567,6 +587,23 @@ public final class Checkouts {
             throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
         }
         return invoices.find(handle, businessId, invoiceId).orElseThrow();
+    }
+
+    /** What a ticket's checkout paid towards the client's older invoices, by invoice. */
+    private static List<Invoices.Allocation> paidOff(Handle handle, long businessId, long invoiceId) {
+        return handle.createQuery("""
+                select p.invoice_id, -sum(p.amount_minor) as amount_minor
+                from journal_entries e
+                join postings p on p.business_id = e.business_id and p.entry_id = e.id
+                where e.business_id = :business_id and e.invoice_id = :invoice_id and e.kind = 'checkout'
+                  and p.invoice_id <> :invoice_id
+                group by p.invoice_id
+                order by p.invoice_id
+                """)
+                .bind("business_id", businessId)
+                .bind("invoice_id", invoiceId)
+                .map((rs, ctx) -> new Invoices.Allocation(rs.getLong("invoice_id"), rs.getLong("amount_minor")))
+                .list();
     }
 
     /** The draft, locked so a second checkout of it waits, then finds it checked out. */

@@ -1,6 +1,7 @@
 package dev.settle.invoices;
 
 import dev.settle.Problem;
+import dev.settle.business.BusinessSettings;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.clients.Households;
@@ -82,6 +83,7 @@ public final class InvoicePages {
     private final Checkouts checkouts;
     private final ClientMoney money;
     private final Households households;
+    private final Receipts receipts;
     private final Sessions sessions;
     private final Pages pages;
 
@@ -91,9 +93,11 @@ public final class InvoicePages {
             Invoices invoices,
             Checkouts checkouts,
             ClientMoney money,
+            Receipts receipts,
             Sessions sessions,
             Pages pages) {
         this.jdbi = jdbi;
+        this.receipts = receipts;
         this.money = money;
         this.clients = clients;
         this.invoices = invoices;
@@ -196,7 +200,41 @@ public final class InvoicePages {
 
     /** The invoice as a receipt: lines, how it was paid, what is still unpaid. Printable. */
     public void show(Context ctx) {
-        showInvoice(ctx, HttpStatus.OK, Form.of(Map.of("tender", "cash")));
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Optional<String> clientEmail =
+                jdbi.withHandle(handle -> invoices.find(handle, signedIn.businessId(), PathIds.of(ctx, "invoiceId"))
+                        .flatMap(Invoices.Invoice::clientId)
+                        .flatMap(id -> clients.find(handle, signedIn.businessId(), id))
+                        .flatMap(Clients.Client::email));
+        showInvoice(ctx, HttpStatus.OK, Form.of(Map.of("tender", "cash", "to", clientEmail.orElse(""))));
+    }
+
+    /** Sends the receipt by email, through the outbox; a bad address is shown beside its field. */
+    public void emailReceipt(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Form form = Form.of(ctx);
+        try {
+            final Receipts.Queued queued = jdbi.inTransaction(handle -> receipts.email(
+                    handle,
+                    signedIn.businessId(),
+                    invoiceId,
+                    Optional.of(form.value("to")),
+                    Optional.of(signedIn.staffId())));
+            jdbi.useHandle(handle -> sessions.flash(
+                    handle,
+                    signedIn,
+                    receipts.canSend()
+                            ? "Receipt sent to " + queued.to() + "."
+                            : "No mail server is set up, so the receipt to " + queued.to()
+                                    + " waits in the Outbox (Settings › Outbox)."));
+            ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            showInvoice(ctx, HttpStatus.UNPROCESSABLE_CONTENT, form.withError(problem));
+        }
     }
 
     /** A payment on this open invoice (Time To Pet's "Add Payment"). */
@@ -365,13 +403,15 @@ public final class InvoicePages {
                 return Optional.empty();
             }
         });
+        final TaxRates taxRates = jdbi.withHandle(handle ->
+                new BusinessSettings().find(handle, signedIn.businessId()).taxRates());
         pages.render(
                 ctx,
                 status,
                 "invoices/new.jte",
                 client.map(found -> "New ticket · " + found.name()).orElse("New ticket"),
                 Pages.Section.CHECKOUT,
-                Map.of("form", form, "client", client, "rows", LINE_ROWS));
+                Map.of("form", form, "client", client, "rows", LINE_ROWS, "taxRates", taxRates));
     }
 
     private void showCheckout(Context ctx, HttpStatus status, Form form) {

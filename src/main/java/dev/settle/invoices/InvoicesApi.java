@@ -20,13 +20,16 @@ import org.jdbi.v3.core.Jdbi;
 /** {@code /api/v1/invoices}: draft an invoice, read it, check it out. */
 public final class InvoicesApi {
     private final Jdbi jdbi;
+    private final Receipts receipts;
     private final Invoices invoices;
     private final Checkouts checkouts;
     private final ClientMoney money;
     private final ApiWrites writes;
 
-    public InvoicesApi(Jdbi jdbi, Invoices invoices, Checkouts checkouts, ClientMoney money, ApiWrites writes) {
+    public InvoicesApi(
+            Jdbi jdbi, Invoices invoices, Checkouts checkouts, ClientMoney money, Receipts receipts, ApiWrites writes) {
         this.jdbi = jdbi;
+        this.receipts = receipts;
         this.invoices = invoices;
         this.checkouts = checkouts;
         this.money = money;
@@ -81,6 +84,8 @@ public final class InvoicesApi {
     record PaymentBody(Long amountMinor, String currency, String tender, String reference, String note) {}
 
     record ApplyFundsBody(String from, Long amountMinor, String currency) {}
+
+    record ReceiptEmailBody(String to) {}
 
     record InvoiceOutcomeJson(long entryId, InvoiceJson invoice, ClientsApi.ClientJson client) {}
 
@@ -215,6 +220,21 @@ public final class InvoicesApi {
                 200,
                 handle -> json(
                         handle, checkouts.voidInvoice(handle, caller.businessId(), invoiceId, actor(caller)), caller),
+                json -> json);
+    }
+
+    /** Emails the receipt: to the address given, else the client's; sent once the outbox job runs. */
+    public void emailReceipt(Context ctx) {
+        final ApiKeys.Caller caller = ApiAuth.caller(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final ReceiptEmailBody body = Json.read(ctx, ReceiptEmailBody.class);
+        writes.submit(
+                ctx,
+                caller,
+                List.of(),
+                202,
+                handle -> receipts.email(
+                        handle, caller.businessId(), invoiceId, Optional.ofNullable(body.to()), Optional.empty()),
                 json -> json);
     }
 

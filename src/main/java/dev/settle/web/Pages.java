@@ -27,6 +27,7 @@ public final class Pages {
         CLIENTS,
         CHECKOUT,
         APPROVALS,
+        OUTBOX,
         SETTINGS,
         ACCOUNT,
         NONE

@@ -71,6 +71,10 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/checkout", h -> h.invoices()::checkout),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/payments", h -> h.invoices()::pay),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/void", h -> h.invoices()::voidInvoice),
+                new Route(
+                        HandlerType.POST,
+                        "/api/v1/invoices/{invoiceId}/receipt-emails",
+                        h -> h.invoices()::emailReceipt),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/move-funds", h -> h.invoices()::moveFunds),
                 new Route(HandlerType.POST, "/api/v1/payments/{paymentId}/refunds", h -> h.invoices()::refund),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/apply-funds", h -> h.invoices()::applyFunds),
@@ -182,6 +186,12 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST,
                         "/clients/{clientId}/unarchive",
                         h -> h.clientPages()::unarchive),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/funds-reminder/dismiss",
+                        h -> h.clientMoneyPages()::dismissReminder),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/outbox", h -> h.outboxPages()::list),
                 PageRoute.staff(Role.MANAGER, HandlerType.GET, "/approvals", h -> h.approvalPages()::list),
                 PageRoute.staff(
                         Role.MANAGER,
@@ -199,6 +209,11 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(
                         desk, HandlerType.GET, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::checkoutForm),
                 PageRoute.staff(desk, HandlerType.POST, "/invoices/{invoiceId}/payments", h -> h.invoicePages()::pay),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/invoices/{invoiceId}/receipt-emails",
+                        h -> h.invoicePages()::emailReceipt),
                 PageRoute.staff(
                         Role.MANAGER,
                         HandlerType.POST,
@@ -262,7 +277,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.invoices.InvoicePages invoicePages,
             dev.settle.business.SettingsPages settingsPages,
             dev.settle.business.StaffPages staffPages,
-            dev.settle.business.ApiKeyPages apiKeyPages) {}
+            dev.settle.business.ApiKeyPages apiKeyPages,
+            dev.settle.mail.OutboxPages outboxPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

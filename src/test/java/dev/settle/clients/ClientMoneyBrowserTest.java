@@ -158,6 +158,25 @@ class ClientMoneyBrowserTest {
     }
 
     @Test
+    void aDismissedFundsReminderStaysAwayUntilTheFiguresChange() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient("Ana Silva");
+        business.charge(ana, 50_00);
+        business.credit(ana, 10_00);
+        final Page page = browser.signIn(business.staff(Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+
+        submit(page, "Dismiss");
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Reminder dismissed. It comes back if the balance due or the funds change.");
+        assertThat(page.getByTestId("funds-reminder")).hasCount(0);
+        business.credit(ana, 5_00);
+        page.reload();
+
+        assertThat(page.getByTestId("funds-reminder")).containsText("$15.00 in credits");
+    }
+
+    @Test
     void theFundsReminderAppliesOpenPaymentsThenCreditsInOneClickEach() {
         final TestBusiness business = TestBusiness.create();
         final var ana = business.aClient("Ana Silva");

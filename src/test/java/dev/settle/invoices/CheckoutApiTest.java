@@ -321,6 +321,78 @@ class CheckoutApiTest {
         assertThat(verify()).isEmpty();
     }
 
+    @Test
+    void taxComesFromTheSettingsRatesOncePerTicketAfterDiscountsAndNeverOnTips() {
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.execute(
+                        "update businesses set service_tax_percent = 8.875, product_tax_percent = 5 where id = ?",
+                        salon.id()));
+
+        final TestApp.Reply drafted = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/invoices",
+                "{\"currency\": \"USD\", \"clientId\": " + ana.id() + ", \"lines\": ["
+                        + "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 4500},"
+                        + " {\"kind\": \"product\", \"description\": \"Shampoo\", \"unitMinor\": 1000, \"quantity\": 2},"
+                        + " {\"kind\": \"discount\", \"description\": \"Loyalty\", \"unitMinor\": 500},"
+                        + " {\"kind\": \"tip\", \"description\": \"Tip\", \"unitMinor\": 800}]}");
+        final TestApp.Reply typedTax = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/invoices",
+                "{\"currency\": \"USD\", \"lines\": [{\"kind\": \"tax\", \"description\": \"Tax\", \"unitMinor\": 100}]}");
+
+        assertThat(drafted.status()).as(drafted.body()).isEqualTo(201);
+        final JsonNode lines = drafted.json().get("lines");
+        // $5.00 off $65.00 of goods: $3.46 of it off the $45.00 service, $1.54 off the $20.00 products.
+        assertThat(lines.get(4).get("description").asText()).isEqualTo("Tax on services (8.875%)");
+        assertThat(lines.get(4).get("amountMinor").asLong())
+                .as("8.875% of $41.54, rounded")
+                .isEqualTo(369);
+        assertThat(lines.get(5).get("description").asText()).isEqualTo("Tax on products (5%)");
+        assertThat(lines.get(5).get("amountMinor").asLong()).as("5% of $18.46").isEqualTo(92);
+        assertThat(drafted.json().get("totalMinor").asLong()).isEqualTo(45_00 + 20_00 - 5_00 + 8_00 + 3_69 + 92);
+        final TestApp.Reply paid = checkout(
+                drafted.json().get("id").asLong(), "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 7261}]}");
+        assertThat(paid.status()).as(paid.body()).isEqualTo(201);
+        assertThat(salon.balance(salon.account(AccountKind.TAX))).isEqualTo(3_69 + 92);
+        assertThat(typedTax.status()).isEqualTo(400);
+        assertThat(typedTax.json().get("field").asText()).isEqualTo("lines[0].kind");
+        assertThat(typedTax.json().get("detail").asText())
+                .isEqualTo("Tax is added from the rates in Settings; leave tax lines out");
+    }
+
+    @Test
+    void aTicketThatPaidOffOlderInvoicesIsVoidedOnceRefundedAndTheyOweAgain() {
+        salon.charge(ana, 25_00);
+        salon.charge(ana, 35_00);
+        final long ticket = draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
+        final JsonNode paid = checkout(
+                        ticket, "{\"payOffMinor\": 4000, \"tenders\": [{\"tender\": \"card\", \"amountMinor\": 7000}]}")
+                .json();
+        final TestApp.Reply tooSoon = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + ticket + "/void", "");
+        refund(paid.at("/invoice/payments/0/id").asLong(), "{\"to\": \"tender\"}");
+
+        final TestApp.Reply voided = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + ticket + "/void", "");
+
+        assertThat(tooSoon.status()).isEqualTo(409);
+        assertThat(voided.status()).as(voided.body()).isEqualTo(200);
+        assertThat(voided.json().get("status").asText()).isEqualTo("void");
+        assertThat(salon.balance(ana.receivable().id()))
+                .as("both older invoices owe in full again")
+                .isEqualTo(60_00);
+        assertThat(
+                        TestDatabase.get()
+                                .jdbi()
+                                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
+                                .stream()
+                                .map(Invoices.Invoice::unpaidMinor))
+                .containsExactly(25_00L, 35_00L);
+        assertThat(salon.balance(salon.account(AccountKind.SALES))).isZero();
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isZero();
+        assertThat(verify()).isEmpty();
+    }
+
     private TestApp.Reply refund(long paymentId, String body) {
         return TestApp.post(salon.apiKey(), "/api/v1/payments/" + paymentId + "/refunds", body);
     }

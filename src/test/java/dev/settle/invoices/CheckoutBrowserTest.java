@@ -171,6 +171,57 @@ class CheckoutBrowserTest {
         assertThat(page.getByTestId("balance-due")).hasText("$30.00");
     }
 
+    @Test
+    void theOwnersTaxRateIsAddedToEveryTicketAndABadRateIsRefusedBesideItsField() {
+        final TestBusiness business = TestBusiness.create();
+        final Page owner = browser.signIn(business.staff(Role.OWNER));
+        owner.navigate("/settings");
+        owner.getByLabel("Tax on services (%)").fill("8.8751");
+        click(owner, "Save settings");
+        assertThat(owner.locator("#serviceTaxPercent-error"))
+                .hasText("A tax rate is 0 to 99.999 percent, with at most three decimals");
+        owner.getByLabel("Tax on services (%)").fill("8.875");
+        click(owner, "Save settings");
+        assertThat(owner.getByLabel("Tax on services (%)")).hasValue("8.875");
+
+        owner.navigate("/invoices/new");
+        assertThat(owner.locator("main"))
+                .containsText("Tax is added from Settings: 8.875% on services, 0% on products.");
+        owner.getByLabel("What, line 1").fill("Cut");
+        owner.getByLabel("Price, line 1").fill("40");
+        click(owner, "Continue to checkout");
+
+        assertThat(owner.locator("main")).containsText("Tax on services (8.875%)");
+        assertThat(owner.getByTestId("total-due")).hasText("$43.55");
+    }
+
+    @Test
+    void theReceiptIsEmailedToTheClientAndShownInTheOutbox() {
+        final TestBusiness business = TestBusiness.create();
+        final var ana = business.aClient(
+                "Ana Silva", java.util.Optional.of("ana.browser@client.example"), java.util.Optional.empty());
+        final Page page = browser.signIn(business.staff(Role.MANAGER));
+        page.navigate("/invoices/new?clientId=" + ana.id());
+        page.getByLabel("What, line 1").fill("Blow-dry");
+        page.getByLabel("Price, line 1").fill("35");
+        click(page, "Continue to checkout");
+        page.getByLabel("Cash (USD)").fill("35");
+        click(page, "Complete checkout");
+
+        assertThat(page.getByLabel("Email the receipt to")).hasValue("ana.browser@client.example");
+        page.getByLabel("Email the receipt to").fill("ana at home");
+        click(page, "Email receipt");
+        assertThat(page.locator("#to-error")).hasText("Email must be an address such as name@example.com");
+        page.getByLabel("Email the receipt to").fill("ana.browser@client.example");
+        click(page, "Email receipt");
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Receipt sent to ana.browser@client.example.");
+
+        dev.settle.support.TestMail.awaitTo("ana.browser@client.example");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Outbox"))
+                .click();
+        assertThat(page.getByTestId("emails")).containsText("Your receipt from " + business.name());
+    }
+
     private static void click(Page page, String button) {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(button))
                 .click();

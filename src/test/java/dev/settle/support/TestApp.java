@@ -21,7 +21,7 @@ public final class TestApp {
 
     public static synchronized int port() {
         if (app == null) {
-            app = App.start(TestDatabase.get(), 0);
+            app = App.start(TestDatabase.get(), 0, java.util.Optional.of(TestMail.server()));
             final App started = app;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }

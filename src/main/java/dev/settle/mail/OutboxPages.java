@@ -1,0 +1,38 @@
+package dev.settle.mail;
+
+import dev.settle.web.Pages;
+import dev.settle.web.SignedIn;
+import dev.settle.web.StaffAuth;
+import io.javalin.http.Context;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/** The Outbox page: every email Settle sent for the business, or keeps because it has no mail server. */
+public final class OutboxPages {
+    /** Emails shown, newest first. */
+    static final int SHOWN = 100;
+
+    private final Jdbi jdbi;
+    private final Outbox outbox;
+    private final Pages pages;
+
+    public OutboxPages(Jdbi jdbi, Outbox outbox, Pages pages) {
+        this.jdbi = jdbi;
+        this.outbox = outbox;
+        this.pages = pages;
+    }
+
+    public void list(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        pages.render(
+                ctx,
+                "outbox/outbox.jte",
+                "Outbox",
+                Pages.Section.OUTBOX,
+                Map.of(
+                        "emails",
+                        jdbi.withHandle(handle -> outbox.recent(handle, signedIn.businessId(), SHOWN)),
+                        "canSend",
+                        outbox.canSend()));
+    }
+}
