@@ -1,11 +1,11 @@
 -- Tax rates per line kind (issue 6): a checkout's tax lines are worked out from these, so the desk
--- never types tax. A percent with up to three decimals (8.875 for New York City); exact numeric,
--- never a float. Zero means the kind is not taxed.
+-- never types tax. Thousandths of a percent as a whole number (8875 for New York City's 8.875%),
+-- like money: no floating point or arbitrary numeric in the schema. Zero: the kind is not taxed.
 alter table businesses
-    add column service_tax_percent numeric(6, 3) not null default 0
-        check (service_tax_percent >= 0 and service_tax_percent < 100),
-    add column product_tax_percent numeric(6, 3) not null default 0
-        check (product_tax_percent >= 0 and product_tax_percent < 100);
+    add column service_tax_millipercent int not null default 0
+        check (service_tax_millipercent between 0 and 99999),
+    add column product_tax_millipercent int not null default 0
+        check (product_tax_millipercent between 0 and 99999);
 
 -- An invoice's entries (its checkout, voids, refunds), found without reading the business's others:
 -- voiding a ticket looks up what its checkout paid towards older invoices.

@@ -42,7 +42,7 @@ public final class BusinessSettings {
     public Settings find(Handle handle, long businessId) {
         return handle.createQuery("""
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
-                       auto_apply_funds, adjustment_approval_limit_minor, service_tax_percent, product_tax_percent
+                       auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -56,7 +56,9 @@ public final class BusinessSettings {
                         rs.getBoolean("portal_shows_funds"),
                         rs.getBoolean("auto_apply_funds"),
                         Optional.ofNullable(rs.getObject("adjustment_approval_limit_minor", Long.class)),
-                        new TaxRates(rs.getBigDecimal("service_tax_percent"), rs.getBigDecimal("product_tax_percent"))))
+                        new TaxRates(
+                                TaxRates.fromMillipercent(rs.getInt("service_tax_millipercent")),
+                                TaxRates.fromMillipercent(rs.getInt("product_tax_millipercent")))))
                 .one();
     }
 
@@ -83,7 +85,7 @@ public final class BusinessSettings {
                     gift_cards_enabled = :gift_cards_enabled, portal_shows_funds = :portal_shows_funds,
                     auto_apply_funds = :auto_apply_funds,
                     adjustment_approval_limit_minor = :adjustment_approval_limit_minor,
-                    service_tax_percent = :service_tax_percent, product_tax_percent = :product_tax_percent
+                    service_tax_millipercent = :service_tax, product_tax_millipercent = :product_tax
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -97,8 +99,8 @@ public final class BusinessSettings {
                 .bind(
                         "adjustment_approval_limit_minor",
                         settings.adjustmentApprovalLimitMinor().orElse(null))
-                .bind("service_tax_percent", settings.taxRates().servicePercent())
-                .bind("product_tax_percent", settings.taxRates().productPercent())
+                .bind("service_tax", TaxRates.millipercent(settings.taxRates().servicePercent()))
+                .bind("product_tax", TaxRates.millipercent(settings.taxRates().productPercent()))
                 .execute();
     }
 

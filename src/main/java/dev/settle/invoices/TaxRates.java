@@ -74,6 +74,15 @@ public record TaxRates(BigDecimal servicePercent, BigDecimal productPercent) {
         }
     }
 
+    /** A percent as stored: thousandths of a percent, a whole number (8875 for 8.875%). */
+    public static int millipercent(BigDecimal percent) {
+        return percent.movePointRight(PERCENT_SCALE).intValueExact();
+    }
+
+    public static BigDecimal fromMillipercent(int millipercent) {
+        return BigDecimal.valueOf(millipercent, PERCENT_SCALE);
+    }
+
     /** "8.875", "20": the percent as the owner typed it, without trailing zeros. */
     public static String shown(BigDecimal percent) {
         return percent.stripTrailingZeros().toPlainString();

@@ -35,6 +35,11 @@ class ClientMoneyPropertiesTest {
     private static final class Model {
         final java.util.TreeMap<Long, Long> unpaid = new java.util.TreeMap<>();
         final List<Paid> payments = new ArrayList<>();
+        /** Every invoice's total, and what each ticket paid towards older invoices. */
+        final java.util.Map<Long, Long> totals = new java.util.HashMap<>();
+
+        final java.util.Map<Long, java.util.Map<Long, Long>> paidOff = new java.util.HashMap<>();
+        final java.util.Set<Long> voided = new java.util.HashSet<>();
         long open;
         long credits;
 
@@ -94,7 +99,11 @@ class ClientMoneyPropertiesTest {
         for (int step = 0; step < STEPS; step++) {
             final long amount = 1 + random.nextInt(random.nextBoolean() ? 5_000 : 50_000);
             final String key = seed + "-" + step;
-            final int choice = random.nextInt(10);
+            final int choice = random.nextInt(11);
+            if (choice == 10) {
+                voidInvoice(random, salon, model, step);
+                continue;
+            }
             if (choice == 9) {
                 refund(random, salon, model, step);
                 continue;
@@ -169,7 +178,9 @@ class ClientMoneyPropertiesTest {
                     .as("step %d: %s %s → %s", step, path, body, reply.body())
                     .isEqualTo(expected);
             if (choice == 0) {
-                model.unpaid.put(newestInvoice(salon, ana), amount);
+                final long invoiceId = newestInvoice(salon, ana);
+                model.unpaid.put(invoiceId, amount);
+                model.totals.put(invoiceId, amount);
             }
             sent.add(new Sent(path, body, key, reply));
             final JsonNode client =
@@ -238,6 +249,14 @@ class ClientMoneyPropertiesTest {
         model.credits -= credits;
         model.open -= open;
         final long invoiceId = draft.get("id").asLong();
+        model.totals.put(invoiceId, price + payOff);
+        final java.util.Map<Long, Long> towards = new java.util.HashMap<>();
+        reply.json()
+                .get("paidOff")
+                .forEach(allocation -> towards.put(
+                        allocation.get("invoiceId").asLong(),
+                        allocation.get("amountMinor").asLong()));
+        model.paidOff.put(invoiceId, towards);
         if (payLater > 0) {
             model.unpaid.put(invoiceId, payLater);
         }
@@ -281,6 +300,32 @@ class ClientMoneyPropertiesTest {
             model.open += amount;
         } else if (landing.equals("credit")) {
             model.credits += amount;
+        }
+    }
+
+    /**
+     * Voids a known invoice at random: done only when nothing is left paid on it (what it charged
+     * comes off the balance due, and what a ticket paid towards older invoices they owe again),
+     * refused otherwise.
+     */
+    private static void voidInvoice(Random random, TestBusiness salon, Model model, int step) {
+        if (model.totals.isEmpty()) {
+            return;
+        }
+        final List<Long> known = new ArrayList<>(new java.util.TreeSet<>(model.totals.keySet()));
+        final long invoiceId = known.get(random.nextInt(known.size()));
+        final java.util.Map<Long, Long> towards = model.paidOff.getOrDefault(invoiceId, java.util.Map.of());
+        final boolean voidable = !model.voided.contains(invoiceId)
+                && model.unpaid.getOrDefault(invoiceId, 0L).equals(model.totals.get(invoiceId))
+                && towards.keySet().stream().noneMatch(model.voided::contains);
+        final TestApp.Reply reply = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + invoiceId + "/void", "");
+        assertThat(reply.status())
+                .as("step %d: void %d → %s", step, invoiceId, reply.body())
+                .isEqualTo(voidable ? 200 : 409);
+        if (voidable) {
+            model.voided.add(invoiceId);
+            model.unpaid.remove(invoiceId);
+            towards.forEach((older, amount) -> model.unpaid.merge(older, amount, Long::sum));
         }
     }
 

@@ -326,7 +326,7 @@ class CheckoutApiTest {
         TestDatabase.get()
                 .jdbi()
                 .useHandle(handle -> handle.execute(
-                        "update businesses set service_tax_percent = 8.875, product_tax_percent = 5 where id = ?",
+                        "update businesses set service_tax_millipercent = 8875, product_tax_millipercent = 5000 where id = ?",
                         salon.id()));
 
         final TestApp.Reply drafted = TestApp.post(

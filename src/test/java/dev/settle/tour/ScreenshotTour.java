@@ -72,11 +72,14 @@ class ScreenshotTour {
         shoot(page, "checkout");
         page.getByText("Complete checkout").click();
         shoot(page, "receipt");
+        page.getByText("Email receipt").click();
+        shoot(page, "receipt-emailed");
         for (String form : List.of("/payment", "/charge", "/open-payment", "/refund", "/credit", "/edit")) {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));
         }
-        for (String path : List.of("/clients/new", "/settings", "/staff", "/api-keys", "/account/password")) {
+        for (String path :
+                List.of("/clients/new", "/outbox", "/settings", "/staff", "/api-keys", "/account/password")) {
             page.navigate(path);
             shoot(page, path.substring(1).replace('/', '-'));
         }

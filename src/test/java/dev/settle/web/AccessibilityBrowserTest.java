@@ -57,6 +57,7 @@ class AccessibilityBrowserTest {
                 "/clients/" + client.id() + "/payment",
                 "/clients/" + client.id() + "/charge",
                 "/approvals",
+                "/outbox",
                 "/invoices/new",
                 "/invoices/new?clientId=" + client.id(),
                 "/settings",
