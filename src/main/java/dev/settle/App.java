@@ -24,6 +24,9 @@ import dev.settle.clients.HouseholdPages;
 import dev.settle.clients.Households;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
+import dev.settle.giftcards.GiftCardLookups;
+import dev.settle.giftcards.GiftCards;
+import dev.settle.giftcards.GiftCardsApi;
 import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.InvoicePages;
 import dev.settle.invoices.Invoices;
@@ -96,7 +99,8 @@ public final class App implements AutoCloseable {
         final ClientMoney clientMoney = new ClientMoney(ledger, clients, businesses, invoices);
         final Approvals approvals = new Approvals(clientMoney);
         final Households households = new Households(clients);
-        final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney);
+        final GiftCards giftCards = new GiftCards(ledger, businesses, clients);
+        final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney, giftCards);
         final Outbox outbox = new Outbox(mail);
         final Receipts receipts = new Receipts(invoices, clients, outbox);
         final FundsReminders reminders = new FundsReminders(outbox);
@@ -111,6 +115,7 @@ public final class App implements AutoCloseable {
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new HouseholdApi(jdbi, clients, households),
                 new InvoicesApi(jdbi, invoices, checkouts, clientMoney, receipts, writes),
+                new GiftCardsApi(jdbi, giftCards, new GiftCardLookups(jdbi, giftCards), writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),

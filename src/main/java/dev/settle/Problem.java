@@ -25,6 +25,7 @@ public final class Problem extends RuntimeException {
         UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The request body must be JSON", 415),
         INSUFFICIENT_FUNDS("insufficient-funds", "Insufficient funds", 422),
         OVERPAID("invoice-overpaid", "The payment is more than the invoice owes", 422),
+        TOO_MANY_REQUESTS("too-many-requests", "Too many attempts; wait before trying again", 429),
         IDEMPOTENCY_MISMATCH("idempotency-key-reused", "The Idempotency-Key was used for a different request", 422),
         UNAVAILABLE("unavailable", "The service is temporarily unavailable; retry", 503);
 

@@ -37,12 +37,19 @@ public final class BusinessSettings {
             boolean portalShowsFunds,
             boolean autoApplyFunds,
             Optional<Long> adjustmentApprovalLimitMinor,
-            TaxRates taxRates) {}
+            TaxRates taxRates,
+            GiftCardPolicy giftCards) {}
+
+    /** What a gift card may be sold for, and how many months it lasts (empty: it never expires). */
+    public record GiftCardPolicy(long minMinor, long maxMinor, Optional<Integer> expiryMonths) {
+        public static final GiftCardPolicy DEFAULT = new GiftCardPolicy(5_00, 1_000_00, Optional.empty());
+    }
 
     public Settings find(Handle handle, long businessId) {
         return handle.createQuery("""
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
-                       auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent
+                       auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent,
+                       gift_card_min_minor, gift_card_max_minor, gift_card_expiry_months
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -58,7 +65,11 @@ public final class BusinessSettings {
                         Optional.ofNullable(rs.getObject("adjustment_approval_limit_minor", Long.class)),
                         new TaxRates(
                                 TaxRates.fromMillipercent(rs.getInt("service_tax_millipercent")),
-                                TaxRates.fromMillipercent(rs.getInt("product_tax_millipercent")))))
+                                TaxRates.fromMillipercent(rs.getInt("product_tax_millipercent"))),
+                        new GiftCardPolicy(
+                                rs.getLong("gift_card_min_minor"),
+                                rs.getLong("gift_card_max_minor"),
+                                Optional.ofNullable(rs.getObject("gift_card_expiry_months", Integer.class)))))
                 .one();
     }
 
@@ -85,7 +96,9 @@ public final class BusinessSettings {
                     gift_cards_enabled = :gift_cards_enabled, portal_shows_funds = :portal_shows_funds,
                     auto_apply_funds = :auto_apply_funds,
                     adjustment_approval_limit_minor = :adjustment_approval_limit_minor,
-                    service_tax_millipercent = :service_tax, product_tax_millipercent = :product_tax
+                    service_tax_millipercent = :service_tax, product_tax_millipercent = :product_tax,
+                    gift_card_min_minor = :gift_card_min, gift_card_max_minor = :gift_card_max,
+                    gift_card_expiry_months = :gift_card_expiry_months
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -101,6 +114,11 @@ public final class BusinessSettings {
                         settings.adjustmentApprovalLimitMinor().orElse(null))
                 .bind("service_tax", TaxRates.millipercent(settings.taxRates().servicePercent()))
                 .bind("product_tax", TaxRates.millipercent(settings.taxRates().productPercent()))
+                .bind("gift_card_min", settings.giftCards().minMinor())
+                .bind("gift_card_max", settings.giftCards().maxMinor())
+                .bind(
+                        "gift_card_expiry_months",
+                        settings.giftCards().expiryMonths().orElse(null))
                 .execute();
     }
 

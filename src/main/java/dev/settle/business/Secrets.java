@@ -23,6 +23,15 @@ public final class Secrets {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** {@code length} characters drawn uniformly from {@code alphabet}. */
+    public static String randomFrom(String alphabet, int length) {
+        final StringBuilder text = new StringBuilder(length);
+        for (int index = 0; index < length; index++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+
     public static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

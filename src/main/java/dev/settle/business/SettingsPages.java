@@ -55,6 +55,7 @@ public final class SettingsPages {
                 checks.field(() -> TaxRates.percent(form.value("serviceTaxPercent"), "serviceTaxPercent"));
         final Optional<BigDecimal> productTax =
                 checks.field(() -> TaxRates.percent(form.value("productTaxPercent"), "productTaxPercent"));
+        final Optional<BusinessSettings.GiftCardPolicy> giftCards = checks.field(() -> giftCardPolicy(form, currency));
         if (checks.form().hasErrors()) {
             show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, checks.form());
             return;
@@ -69,7 +70,8 @@ public final class SettingsPages {
                 form.checked("portalShowsFunds"),
                 form.checked("autoApplyFunds"),
                 limit.orElseThrow(),
-                new TaxRates(serviceTax.orElseThrow(), productTax.orElseThrow()));
+                new TaxRates(serviceTax.orElseThrow(), productTax.orElseThrow()),
+                giftCards.orElseThrow());
         try {
             jdbi.useTransaction(handle -> {
                 settings.update(handle, changed);
@@ -79,6 +81,33 @@ public final class SettingsPages {
         } catch (Problem problem) {
             show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, form.withError(problem));
         }
+    }
+
+    /** The gift card range (blank: the defaults) and expiry (blank: never), read in the form's currency. */
+    private static BusinessSettings.GiftCardPolicy giftCardPolicy(Form form, Optional<Currency> currency) {
+        final Currency money = currency.orElse(Currency.getInstance("USD"));
+        final BusinessSettings.GiftCardPolicy defaults = BusinessSettings.GiftCardPolicy.DEFAULT;
+        final long min = form.value("giftCardMin").isBlank()
+                ? defaults.minMinor()
+                : MoneyInput.parse(form.value("giftCardMin"), money, "giftCardMin", "Smallest gift card");
+        final long max = form.value("giftCardMax").isBlank()
+                ? defaults.maxMinor()
+                : MoneyInput.parse(form.value("giftCardMax"), money, "giftCardMax", "Largest gift card");
+        if (min <= 0) {
+            throw Problem.validation("giftCardMin", "Smallest gift card must be more than zero");
+        }
+        if (max < min) {
+            throw Problem.validation("giftCardMax", "Largest gift card must be at least the smallest");
+        }
+        final String months = form.value("giftCardExpiryMonths").strip();
+        if (months.isEmpty()) {
+            return new BusinessSettings.GiftCardPolicy(min, max, Optional.empty());
+        }
+        if (!months.matches("[0-9]{1,3}") || Integer.parseInt(months) < 1 || Integer.parseInt(months) > 120) {
+            throw Problem.validation(
+                    "giftCardExpiryMonths", "Months must be a whole number from 1 to 120, or empty for never");
+        }
+        return new BusinessSettings.GiftCardPolicy(min, max, Optional.of(Integer.parseInt(months)));
     }
 
     /** Blank means no limit; an amount is read in the currency chosen on the same form. */
@@ -115,6 +144,11 @@ public final class SettingsPages {
                 .ifPresent(limit -> values.put("adjustmentApprovalLimit", MoneyInput.plain(limit, current.currency())));
         values.put("serviceTaxPercent", TaxRates.shown(current.taxRates().servicePercent()));
         values.put("productTaxPercent", TaxRates.shown(current.taxRates().productPercent()));
+        values.put("giftCardMin", MoneyInput.plain(current.giftCards().minMinor(), current.currency()));
+        values.put("giftCardMax", MoneyInput.plain(current.giftCards().maxMinor(), current.currency()));
+        values.put(
+                "giftCardExpiryMonths",
+                current.giftCards().expiryMonths().map(String::valueOf).orElse(""));
         if (current.giftCardsEnabled()) {
             values.put("giftCardsEnabled", "on");
         }

@@ -293,7 +293,8 @@ public final class ClientMoney {
                         0,
                         payment.reference(),
                         Optional.empty(),
-                        0));
+                        0,
+                        Optional.empty()));
         return outcome;
     }
 

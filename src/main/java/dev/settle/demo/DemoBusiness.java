@@ -8,6 +8,7 @@ import dev.settle.clients.Approvals;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.clients.Households;
+import dev.settle.giftcards.GiftCards;
 import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Actor;
@@ -120,7 +121,8 @@ public final class DemoBusiness {
             final Businesses businesses = new Businesses(ledger, apiKeys);
             final Invoices invoices = new Invoices();
             this.money = new ClientMoney(ledger, registry, businesses, invoices);
-            this.checkouts = new Checkouts(ledger, registry, businesses, invoices, money);
+            this.checkouts = new Checkouts(
+                    ledger, registry, businesses, invoices, money, new GiftCards(ledger, businesses, registry));
             this.households = new Households(registry);
         }
 
@@ -232,7 +234,7 @@ public final class DemoBusiness {
                         funds == Checkouts.Tender.CREDIT ? household.creditsMinor() : household.openPaymentsMinor();
                 final long used = Math.min(held, due);
                 if (used > 0) {
-                    tenders.add(Checkouts.Payment.of(funds.dbName, used, null, null, null, "tenders"));
+                    tenders.add(Checkouts.Payment.of(funds.dbName, used, null, null, null, null, "tenders"));
                     due -= used;
                 }
             }
@@ -242,7 +244,7 @@ public final class DemoBusiness {
             if (due > 0) {
                 final int roll = random.nextInt(100);
                 if (roll < 25) {
-                    tenders.add(Checkouts.Payment.of("cash", due, roundUp(due), null, null, "tenders"));
+                    tenders.add(Checkouts.Payment.of("cash", due, roundUp(due), null, null, null, "tenders"));
                 } else if (roll < 90) {
                     // Paying off a balance, some round up and keep the rest on account.
                     keep = payOff > 0 && payLater == 0 && random.nextInt(100) < 25;
@@ -252,10 +254,11 @@ public final class DemoBusiness {
                             null,
                             null,
                             "%04d".formatted(random.nextInt(10_000)),
+                            null,
                             "tenders"));
                 } else {
                     tenders.add(Checkouts.Payment.of(
-                            "check", due, null, String.valueOf(1000 + random.nextInt(9000)), null, "tenders"));
+                            "check", due, null, String.valueOf(1000 + random.nextInt(9000)), null, null, "tenders"));
                 }
             }
             final Checkouts.Request request = new Checkouts.Request(payOff, tenders, payLater, keep);

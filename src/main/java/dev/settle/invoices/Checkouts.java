@@ -8,6 +8,7 @@ import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.clients.CreditGrants;
 import dev.settle.clients.Households;
+import dev.settle.giftcards.GiftCards;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Actor;
 import dev.settle.ledger.EntryRequest;
@@ -37,7 +38,8 @@ public final class Checkouts {
         CARD("card", Optional.of(AccountKind.CARD)),
         EXTERNAL("external", Optional.of(AccountKind.EXTERNAL)),
         CREDIT("credit", Optional.empty()),
-        OPEN_PAYMENT("open_payment", Optional.empty());
+        OPEN_PAYMENT("open_payment", Optional.empty()),
+        GIFT_CARD("gift_card", Optional.empty());
 
         public final String dbName;
         final Optional<AccountKind> clearing;
@@ -52,7 +54,7 @@ public final class Checkouts {
                     .filter(tender -> tender.dbName.equals(text))
                     .findFirst()
                     .orElseThrow(() -> Problem.validation(
-                            field, "tender must be cash, check, card, external, credit or open_payment"));
+                            field, "tender must be cash, check, card, external, credit, open_payment or gift_card"));
         }
     }
 
@@ -62,11 +64,30 @@ public final class Checkouts {
             long amountMinor,
             Optional<Long> tenderedMinor,
             Optional<String> reference,
-            Optional<String> cardLast4) {
+            Optional<String> cardLast4,
+            Optional<String> giftCardCode) {
 
         public static Payment of(
-                String tender, Long amountMinor, Long tenderedMinor, String reference, String cardLast4, String field) {
+                String tender,
+                Long amountMinor,
+                Long tenderedMinor,
+                String reference,
+                String cardLast4,
+                String giftCardCode,
+                String field) {
             final Tender parsed = Tender.parse(tender, field + ".tender");
+            final boolean codeGiven = giftCardCode != null && !giftCardCode.isBlank();
+            if (codeGiven != (parsed == Tender.GIFT_CARD)) {
+                throw Problem.validation(
+                        field + ".code",
+                        codeGiven ? "A code is given with a gift card only" : "Enter the gift card's code");
+            }
+            final Optional<String> code =
+                    codeGiven ? dev.settle.giftcards.GiftCardCodes.normalize(giftCardCode) : Optional.empty();
+            if (codeGiven && code.isEmpty()) {
+                throw Problem.validation(
+                        field + ".code", "A gift card code is 16 letters and digits, as printed on the card");
+            }
             if (amountMinor == null) {
                 throw Problem.validation(field + ".amountMinor", "amountMinor is required");
             }
@@ -94,7 +115,7 @@ public final class Checkouts {
             if (last4.isPresent() && (parsed != Tender.CARD || !last4.get().matches("[0-9]{4}"))) {
                 throw Problem.validation(field + ".cardLast4", "The card's last 4 digits, for a card only");
             }
-            return new Payment(parsed, amountMinor, Optional.ofNullable(tenderedMinor), checkedReference, last4);
+            return new Payment(parsed, amountMinor, Optional.ofNullable(tenderedMinor), checkedReference, last4, code);
         }
 
         long changeMinor() {
@@ -116,7 +137,8 @@ public final class Checkouts {
             long changeMinor,
             long keptAsOpenPaymentMinor,
             List<Invoices.Allocation> paidOff,
-            Optional<Clients.Client> client) {}
+            Optional<Clients.Client> client,
+            List<GiftCards.Issued> giftCardsSold) {}
 
     private final Ledger ledger;
     private final Clients clients;
@@ -125,10 +147,18 @@ public final class Checkouts {
     private final ClientMoney money;
     private final Households households;
     private final CreditGrants grants = new CreditGrants();
+    private final GiftCards giftCards;
     private final BusinessSettings settings;
 
-    public Checkouts(Ledger ledger, Clients clients, Businesses businesses, Invoices invoices, ClientMoney money) {
+    public Checkouts(
+            Ledger ledger,
+            Clients clients,
+            Businesses businesses,
+            Invoices invoices,
+            ClientMoney money,
+            GiftCards giftCards) {
         this.ledger = ledger;
+        this.giftCards = giftCards;
         this.clients = clients;
         this.businesses = businesses;
         this.invoices = invoices;
@@ -152,6 +182,11 @@ public final class Checkouts {
                 .reduce(0, Math::addExact);
         if (net < 0) {
             throw Problem.validation("lines", "The discounts are more than the services and products");
+        }
+        for (int index = 0; index < lines.size(); index++) {
+            if (lines.get(index).kind() == Invoices.LineKind.GIFT_CARD) {
+                giftCards.checkSale(handle, businessId, lines.get(index).unitMinor(), "lines[" + index + "].unitMinor");
+            }
         }
         final TaxRates rates = settings.find(handle, businessId).taxRates();
         final List<Invoices.Line> taxed = new ArrayList<>(lines);
@@ -178,7 +213,10 @@ public final class Checkouts {
         final java.util.function.LongFunction<String> shown = shown(handle, businessId);
         final Optional<Clients.Client> unlocked = invoice.clientId().map(id -> money.active(handle, businessId, id));
         refuseWithoutClient(unlocked, request);
-        ledger.lock(handle, businessId, accountsToLock(handle, businessId, unlocked));
+        final java.util.Map<Integer, GiftCards.Card> cardsByTender = cardsByTender(handle, businessId, request);
+        final List<Long> toLock = new ArrayList<>(accountsToLock(handle, businessId, unlocked));
+        cardsByTender.values().forEach(card -> toLock.add(card.accountId()));
+        ledger.lock(handle, businessId, toLock);
         final Optional<Clients.Client> client = unlocked.map(
                 found -> clients.find(handle, businessId, found.id()).orElseThrow());
         final List<Invoices.Line> lines = new ArrayList<>(invoices.lines(handle, businessId, invoiceId));
@@ -211,6 +249,11 @@ public final class Checkouts {
                     "That is " + shown.apply(overpaid) + " more than the invoice: take less, give cash change, or keep"
                             + " the rest as an open payment");
         }
+        if (overpaid > 0 && !cardsByTender.isEmpty()) {
+            throw Problem.validation(
+                    "tenders",
+                    "A gift card gives only what the ticket needs: take " + shown.apply(overpaid) + " less from it");
+        }
         if (overpaid > 0 && client.isEmpty()) {
             throw Problem.validation("tenders", "Only a client's overpayment can be kept as an open payment");
         }
@@ -227,6 +270,14 @@ public final class Checkouts {
                                 handle, businessId, payment.tender().clearing.get()),
                         payment.amountMinor()));
             }
+        }
+        final java.util.Map<Long, Long> fromCards = new java.util.TreeMap<>();
+        cardsByTender.forEach((index, card) ->
+                fromCards.merge(card.id(), request.tenders().get(index).amountMinor(), Math::addExact));
+        for (var taken : fromCards.entrySet()) {
+            final GiftCards.Card card = giftCards.spendable(
+                    handle, giftCards.require(handle, businessId, taken.getKey()), taken.getValue(), "tenders");
+            postings.add(PostingRequest.debit(card.accountId(), taken.getValue()));
         }
         final Optional<Households.Household> household = client.map(found -> households.of(handle, found));
         for (ClientMoney.Funds funds : ClientMoney.Funds.values()) {
@@ -275,6 +326,24 @@ public final class Checkouts {
             postings.add(
                     PostingRequest.credit(client.orElseThrow().openPayments().id(), overpaid));
         }
+        // Each gift card sold on the ticket is made now, its value a liability until redeemed.
+        final List<GiftCards.Issued> sold = new ArrayList<>();
+        for (Invoices.Line line : lines) {
+            if (line.kind() == Invoices.LineKind.GIFT_CARD) {
+                for (int count = 0; count < line.quantity(); count++) {
+                    final GiftCards.Issued issued = giftCards.create(
+                            handle,
+                            businessId,
+                            line.unitMinor(),
+                            Optional.of(invoiceId),
+                            Optional.empty(),
+                            Optional.empty(),
+                            actor);
+                    sold.add(issued);
+                    postings.add(PostingRequest.credit(issued.card().accountId(), line.unitMinor()));
+                }
+            }
+        }
 
         issue(handle, businessId, invoiceId, lines, request.payOffMinor());
         final String summary = String.join(
@@ -291,14 +360,41 @@ public final class Checkouts {
                                 postings)
                         .aboutInvoice(invoiceId));
         grants.record(handle, businessId, entry.id(), takes);
-        recordPayments(handle, businessId, invoiceId, entry.id(), request.tenders());
+        recordPayments(handle, businessId, invoiceId, entry.id(), request.tenders(), cardsByTender);
         return new Result(
                 invoices.find(handle, businessId, invoiceId).orElseThrow(),
                 entry.id(),
                 request.tenders().stream().mapToLong(Payment::changeMinor).sum(),
                 overpaid,
                 paidOff,
-                client.map(found -> clients.find(handle, businessId, found.id()).orElseThrow()));
+                client.map(found -> clients.find(handle, businessId, found.id()).orElseThrow()),
+                sold.stream()
+                        .map(issued -> new GiftCards.Issued(
+                                giftCards.require(
+                                        handle, businessId, issued.card().id()),
+                                issued.code()))
+                        .toList());
+    }
+
+    /** The business's card for each gift card tender, by the tender's index; a code not found is refused. */
+    private java.util.Map<Integer, GiftCards.Card> cardsByTender(Handle handle, long businessId, Request request) {
+        final java.util.Map<Integer, GiftCards.Card> cards = new java.util.TreeMap<>();
+        for (int index = 0; index < request.tenders().size(); index++) {
+            final Payment payment = request.tenders().get(index);
+            if (payment.tender() == Tender.GIFT_CARD) {
+                final int at = index;
+                cards.put(
+                        index,
+                        giftCards
+                                .byCode(
+                                        handle,
+                                        businessId,
+                                        payment.giftCardCode().orElseThrow())
+                                .orElseThrow(() -> Problem.validation(
+                                        "tenders[" + at + "].code", "No gift card here has that code")));
+            }
+        }
+        return cards;
     }
 
     /**
@@ -324,6 +420,13 @@ public final class Checkouts {
                                         + " was a walk-in sale, paid in full: refund its payments instead"
                                 : "Invoice " + invoiceId
                                         + " has payments or funds on it; refund them before voiding it");
+            }
+            if (lines.stream().anyMatch(line -> line.kind() == Invoices.LineKind.GIFT_CARD)) {
+                throw new Problem(
+                        Problem.Kind.CONFLICT,
+                        "invoiceId",
+                        "Invoice " + invoiceId
+                                + " sold gift cards: void each card instead (what it holds goes back to the buyer)");
             }
             // The mirror of what charged it: its lines come off the income they went to, and off the
             // client's balance due (the one entry that voids it; nothing is edited or deleted). What
@@ -470,7 +573,17 @@ public final class Checkouts {
     public Refund refund(
             Handle handle, long businessId, long paymentId, Optional<Long> amountMinor, RefundTo to, Actor actor) {
         final long invoiceId = invoiceOfPayment(handle, businessId, paymentId);
-        lockAccountsThen(handle, businessId, invoiceId);
+        // A gift card payment goes back onto its card: that account is locked with the others.
+        final Optional<GiftCards.Card> card = invoices.payments(handle, businessId, invoiceId).stream()
+                .filter(candidate -> candidate.id() == paymentId)
+                .findFirst()
+                .flatMap(Invoices.Payment::giftCardId)
+                .map(cardId -> giftCards.require(handle, businessId, cardId));
+        lockAccountsThen(
+                handle,
+                businessId,
+                invoiceId,
+                card.map(GiftCards.Card::accountId).stream().toList());
         final Invoices.Payment payment =
                 invoices.paymentForUpdate(handle, businessId, paymentId).orElseThrow();
         final Invoices.Invoice invoice =
@@ -501,9 +614,21 @@ public final class Checkouts {
         final RefundTo landing = to == RefundTo.TENDER && tender == Tender.CREDIT
                 ? RefundTo.CREDIT
                 : to == RefundTo.TENDER && tender == Tender.OPEN_PAYMENT ? RefundTo.OPEN_PAYMENT : to;
+        if (landing == RefundTo.TENDER
+                && card.isPresent()
+                && giftCards
+                        .require(handle, businessId, card.get().id())
+                        .voidedAt()
+                        .isPresent()) {
+            throw Problem.validation(
+                    "to", card.get().label() + " is void: refund to an open payment or a credit instead");
+        }
         postings.add(PostingRequest.credit(
                 switch (landing) {
-                    case TENDER -> businesses.accountId(handle, businessId, tender.clearing.orElseThrow());
+                    case TENDER ->
+                        card.map(GiftCards.Card::accountId)
+                                .orElseGet(
+                                        () -> businesses.accountId(handle, businessId, tender.clearing.orElseThrow()));
                     case OPEN_PAYMENT -> client.orElseThrow().openPayments().id();
                     case CREDIT -> client.orElseThrow().credits().id();
                 },
@@ -564,13 +689,16 @@ public final class Checkouts {
      * so the two cannot deadlock.
      */
     private Invoices.Invoice lockAccountsThen(Handle handle, long businessId, long invoiceId) {
+        return lockAccountsThen(handle, businessId, invoiceId, List.of());
+    }
+
+    private Invoices.Invoice lockAccountsThen(Handle handle, long businessId, long invoiceId, List<Long> alsoLock) {
         final Invoices.Invoice unlocked = invoices.find(handle, businessId, invoiceId)
                 .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
-        ledger.lock(
-                handle,
-                businessId,
-                accountsToLock(
-                        handle, businessId, unlocked.clientId().map(id -> clients.require(handle, businessId, id))));
+        final List<Long> accounts = new ArrayList<>(accountsToLock(
+                handle, businessId, unlocked.clientId().map(id -> clients.require(handle, businessId, id))));
+        accounts.addAll(alsoLock);
+        ledger.lock(handle, businessId, accounts);
         return lock(handle, businessId, invoiceId);
     }
 
@@ -699,8 +827,16 @@ public final class Checkouts {
                 .execute();
     }
 
-    private void recordPayments(Handle handle, long businessId, long invoiceId, long entryId, List<Payment> tenders) {
-        for (Payment payment : tenders) {
+    private void recordPayments(
+            Handle handle,
+            long businessId,
+            long invoiceId,
+            long entryId,
+            List<Payment> tenders,
+            java.util.Map<Integer, GiftCards.Card> cardsByTender) {
+        for (int index = 0; index < tenders.size(); index++) {
+            final Payment payment = tenders.get(index);
+            final Optional<GiftCards.Card> card = Optional.ofNullable(cardsByTender.get(index));
             invoices.recordPayment(
                     handle,
                     businessId,
@@ -713,9 +849,10 @@ public final class Checkouts {
                             payment.amountMinor(),
                             payment.tenderedMinor(),
                             payment.changeMinor(),
-                            payment.reference(),
+                            card.map(GiftCards.Card::last4).or(payment::reference),
                             payment.cardLast4(),
-                            0));
+                            0,
+                            card.map(GiftCards.Card::id)));
         }
     }
 

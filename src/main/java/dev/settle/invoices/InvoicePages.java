@@ -499,6 +499,7 @@ public final class InvoicePages {
                     tendered,
                     reference,
                     field == TenderField.CARD ? form.value("cardLast4") : null,
+                    null,
                     field.tender));
         }
         return new Checkouts.Request(

@@ -60,7 +60,7 @@ public final class Invoices {
                     .filter(candidate -> candidate.dbName.equals(kind))
                     .findFirst()
                     .orElseThrow(() -> dev.settle.Problem.validation(
-                            field + ".kind", "kind must be service, product, tip, tax or discount"));
+                            field + ".kind", "kind must be service, product, gift_card, tip, tax or discount"));
             final String checked =
                     dev.settle.business.TextInput.required(description, field + ".description", "Description", 200);
             final int count = quantity == null ? 1 : quantity;
@@ -78,7 +78,7 @@ public final class Invoices {
 
     /** The line kinds people type; the others Settle writes. */
     private static final LineKind[] TYPED = {
-        LineKind.SERVICE, LineKind.PRODUCT, LineKind.TIP, LineKind.TAX, LineKind.DISCOUNT
+        LineKind.SERVICE, LineKind.PRODUCT, LineKind.GIFT_CARD, LineKind.TIP, LineKind.TAX, LineKind.DISCOUNT
     };
 
     /** One line's unit price at most (a hundred million in a two-decimal currency). */
@@ -187,7 +187,8 @@ public final class Invoices {
             long changeMinor,
             Optional<String> reference,
             Optional<String> cardLast4,
-            long refundedMinor) {
+            long refundedMinor,
+            Optional<Long> giftCardId) {
 
         public long refundableMinor() {
             return amountMinor - refundedMinor;
@@ -202,6 +203,7 @@ public final class Invoices {
                     "Card" + cardLast4.map(last4 -> " ending " + last4).orElse("");
                 case "external" -> reference.orElse("Other");
                 case "credit" -> "Client credit";
+                case "gift_card" -> "Gift card ending " + reference.orElse("");
                 default -> "Open payment";
             };
         }
@@ -211,8 +213,9 @@ public final class Invoices {
     public void recordPayment(Handle handle, long businessId, long invoiceId, long entryId, Payment payment) {
         handle.createUpdate("""
                 insert into invoice_payments (business_id, invoice_id, entry_id, tender, amount_minor, tendered_minor,
-                                              change_minor, reference, card_last4)
-                values (:business_id, :invoice_id, :entry_id, :tender, :amount, :tendered, :change, :reference, :last4)
+                                              change_minor, reference, card_last4, gift_card_id)
+                values (:business_id, :invoice_id, :entry_id, :tender, :amount, :tendered, :change, :reference, :last4,
+                        :gift_card_id)
                 """)
                 .bind("business_id", businessId)
                 .bind("invoice_id", invoiceId)
@@ -223,6 +226,7 @@ public final class Invoices {
                 .bind("change", payment.changeMinor())
                 .bind("reference", payment.reference().orElse(null))
                 .bind("last4", payment.cardLast4().orElse(null))
+                .bind("gift_card_id", payment.giftCardId().orElse(null))
                 .execute();
     }
 
@@ -257,7 +261,8 @@ public final class Invoices {
     }
 
     private static final String PAYMENTS = """
-            select id, entry_id, tender, amount_minor, tendered_minor, change_minor, reference, card_last4, refunded_minor
+            select id, entry_id, tender, amount_minor, tendered_minor, change_minor, reference, card_last4, refunded_minor,
+                   gift_card_id
             from invoice_payments
             """;
 
@@ -272,7 +277,8 @@ public final class Invoices {
                 rs.getLong("change_minor"),
                 Optional.ofNullable(rs.getString("reference")),
                 Optional.ofNullable(rs.getString("card_last4")),
-                rs.getLong("refunded_minor"));
+                rs.getLong("refunded_minor"),
+                Optional.ofNullable(rs.getObject("gift_card_id", Long.class)));
     }
 
     /** An invoice's lines in order. */

@@ -40,7 +40,8 @@ public final class InvoicesApi {
 
     record InvoiceBody(Long clientId, String currency, List<LineBody> lines) {}
 
-    record TenderBody(String tender, Long amountMinor, Long tenderedMinor, String reference, String cardLast4) {}
+    record TenderBody(
+            String tender, Long amountMinor, Long tenderedMinor, String reference, String cardLast4, String code) {}
 
     record CheckoutBody(
             String currency,
@@ -60,6 +61,7 @@ public final class InvoicesApi {
             long changeMinor,
             Optional<String> reference,
             Optional<String> cardLast4,
+            Optional<Long> giftCardId,
             long refundedMinor) {}
 
     record RefundBody(String to, Long amountMinor, String currency) {}
@@ -95,7 +97,11 @@ public final class InvoicesApi {
             long changeMinor,
             long keptAsOpenPaymentMinor,
             List<AllocationJson> paidOff,
-            Optional<ClientsApi.ClientJson> client) {}
+            Optional<ClientsApi.ClientJson> client,
+            List<SoldGiftCardJson> giftCardsSold) {}
+
+    /** A gift card the ticket sold, with its code: shown in this answer only. */
+    record SoldGiftCardJson(long id, String code, String last4, long amountMinor) {}
 
     /** A draft: lines for a client or a walk-in, nothing charged until checkout. */
     public void create(Context ctx) {
@@ -158,6 +164,7 @@ public final class InvoicesApi {
                     tender.tenderedMinor(),
                     tender.reference(),
                     tender.cardLast4(),
+                    tender.code(),
                     "tenders[" + index + "]"));
         }
         final Checkouts.Request request = new Checkouts.Request(
@@ -181,7 +188,14 @@ public final class InvoicesApi {
                             result.paidOff().stream()
                                     .map(paid -> new AllocationJson(paid.invoiceId(), paid.amountMinor()))
                                     .toList(),
-                            result.client().map(client -> ClientsApi.json(client, caller.currency())));
+                            result.client().map(client -> ClientsApi.json(client, caller.currency())),
+                            result.giftCardsSold().stream()
+                                    .map(sold -> new SoldGiftCardJson(
+                                            sold.card().id(),
+                                            sold.groupedCode(),
+                                            sold.card().last4(),
+                                            sold.card().amountMinor()))
+                                    .toList());
                 },
                 json -> json);
     }
@@ -392,6 +406,7 @@ public final class InvoicesApi {
                                 payment.changeMinor(),
                                 payment.reference(),
                                 payment.cardLast4(),
+                                payment.giftCardId(),
                                 payment.refundedMinor()))
                         .toList());
     }

@@ -52,6 +52,12 @@ public final class HourlyPurge implements AutoCloseable {
                             select ctid from signin_failures
                             where failed_at < now() - make_interval(secs => :kept_seconds)
                             limit :rows_max)
+                        """) + purge("""
+                        delete from gift_card_lookup_failures
+                        where ctid in (
+                            select ctid from gift_card_lookup_failures
+                            where failed_at < now() - make_interval(secs => :kept_seconds)
+                            limit :rows_max)
                         """);
     }
 
@@ -74,7 +80,9 @@ public final class HourlyPurge implements AutoCloseable {
         try {
             final long deleted = purge();
             if (deleted > 0) {
-                log.info("forgot {} expired idempotency keys, sessions and sign-in failures", deleted);
+                log.info(
+                        "forgot {} expired idempotency keys, sessions, sign-in failures and gift card lookups",
+                        deleted);
             }
         } catch (RuntimeException e) {
             // A missed purge only delays it an hour; the next run catches up.

@@ -140,6 +140,15 @@ public record TestBusiness(long id, String name, String apiKey, Map<AccountKind,
         return TestDatabase.get().jdbi().inTransaction(operation);
     }
 
+    /** A promotional gift card holding {@code amountMinor}, with its code. */
+    public dev.settle.giftcards.GiftCards.Issued giftCard(long amountMinor) {
+        return TestDatabase.get()
+                .jdbi()
+                .inTransaction(handle -> new dev.settle.giftcards.GiftCards(
+                                ledger, new Businesses(ledger, new ApiKeys()), new Clients(ledger))
+                        .promote(handle, id, amountMinor, "Test promotion", Optional.empty(), Actor.system()));
+    }
+
     public long balance(long accountId) {
         return TestDatabase.get()
                 .jdbi()

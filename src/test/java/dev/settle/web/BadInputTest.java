@@ -90,11 +90,17 @@ class BadInputTest {
                 .json()
                 .at("/invoice/payments/0/id")
                 .asLong();
+        // And a gift card, void, so that no request (however well formed) can spend, load or void it.
+        final long giftCard = salon.giftCard(25_00).card().id();
+        assertThat(TestApp.post(salon.apiKey(), "/api/v1/gift-cards/" + giftCard + "/void", "")
+                        .status())
+                .isEqualTo(200);
         final String before = ledgerChecksum();
         final List<String> failures = new ArrayList<>();
 
         for (WebServer.Route route : WebServer.routes()) {
-            for (String path : paths(route.path(), ana.id(), ana.openPayments().id(), entry.id(), invoice, payment)) {
+            for (String path :
+                    paths(route.path(), ana.id(), ana.openPayments().id(), entry.id(), invoice, payment, giftCard)) {
                 if (route.method() == HandlerType.POST) {
                     for (String body : BODIES) {
                         check(
@@ -155,12 +161,19 @@ class BadInputTest {
 
     /** The route's path with each id either valid or one of the malformed ones. */
     private static List<String> paths(
-            String template, long clientId, long accountId, long entryId, long invoiceId, long paymentId) {
+            String template,
+            long clientId,
+            long accountId,
+            long entryId,
+            long invoiceId,
+            long paymentId,
+            long giftCardId) {
         final String valid = template.replace("{clientId}", String.valueOf(clientId))
                 .replace("{accountId}", String.valueOf(accountId))
                 .replace("{entryId}", String.valueOf(entryId))
                 .replace("{invoiceId}", String.valueOf(invoiceId))
-                .replace("{paymentId}", String.valueOf(paymentId));
+                .replace("{paymentId}", String.valueOf(paymentId))
+                .replace("{giftCardId}", String.valueOf(giftCardId));
         final List<String> paths = new ArrayList<>(List.of(valid));
         if (template.contains("{")) {
             for (String id : IDS) {

@@ -1,0 +1,81 @@
+package dev.settle.giftcards;
+
+import dev.settle.Problem;
+import java.time.Duration;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Balance checks by code, throttled against guessing. Each wrong code counts against the address
+ * it came from and against its first four characters (in that business): from
+ * {@link #SLOW_AFTER} wrong codes an answer is held back longer each time, and from
+ * {@link #IP_FAILURES_MAX} (or {@link #PREFIX_FAILURES_MAX} for one prefix, from anywhere) they are
+ * refused until {@link #WINDOW} has passed since the oldest. A wrong code and another business's
+ * code get the same answer.
+ */
+public final class GiftCardLookups {
+    static final Duration WINDOW = Duration.ofMinutes(15);
+    static final int SLOW_AFTER = 3;
+    static final int IP_FAILURES_MAX = 10;
+    static final int PREFIX_FAILURES_MAX = 25;
+    static final Duration SLOWER_BY = Duration.ofMillis(250);
+
+    private final Jdbi jdbi;
+    private final GiftCards giftCards;
+
+    public GiftCardLookups(Jdbi jdbi, GiftCards giftCards) {
+        this.jdbi = jdbi;
+        this.giftCards = giftCards;
+    }
+
+    /** The business's card with this code; 429 when this address or prefix has guessed too much. */
+    public GiftCards.Card find(long businessId, String typed, String ip) {
+        final String code = GiftCardCodes.normalize(typed)
+                .orElseThrow(() -> Problem.validation(
+                        "code", "A gift card code is 16 letters and digits, as printed on the card"));
+        final String prefix = businessId + ":" + GiftCardCodes.prefix(code);
+        final int failures = jdbi.inTransaction(handle -> {
+            final int fromHere = failures(handle, "ip", ip);
+            if (fromHere >= IP_FAILURES_MAX || failures(handle, "prefix", prefix) >= PREFIX_FAILURES_MAX) {
+                throw new Problem(
+                        Problem.Kind.TOO_MANY_REQUESTS,
+                        "code",
+                        "Too many wrong gift card codes. Try again in " + WINDOW.toMinutes() + " minutes.");
+            }
+            return fromHere;
+        });
+        final Optional<GiftCards.Card> card = jdbi.withHandle(handle -> giftCards.byCode(handle, businessId, code));
+        if (card.isPresent()) {
+            return card.get();
+        }
+        jdbi.useHandle(handle ->
+                handle.createUpdate("""
+                        insert into gift_card_lookup_failures (scope, key) values ('ip', :ip), ('prefix', :prefix)
+                        """).bind("ip", ip).bind("prefix", prefix).execute());
+        if (failures + 1 >= SLOW_AFTER) {
+            pause(SLOWER_BY.multipliedBy(failures + 2 - SLOW_AFTER));
+        }
+        throw Problem.notFound("code", "No gift card here has that code");
+    }
+
+    private static int failures(Handle handle, String scope, String key) {
+        return handle.createQuery("""
+                select count(*) from gift_card_lookup_failures
+                where scope = :scope and key = :key and failed_at > now() - make_interval(secs => :window)
+                """)
+                .bind("scope", scope)
+                .bind("key", key)
+                .bind("window", WINDOW.toSeconds())
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
