@@ -25,6 +25,7 @@ import dev.settle.clients.Households;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
 import dev.settle.giftcards.GiftCardLookups;
+import dev.settle.giftcards.GiftCardPages;
 import dev.settle.giftcards.GiftCards;
 import dev.settle.giftcards.GiftCardsApi;
 import dev.settle.invoices.Checkouts;
@@ -100,12 +101,14 @@ public final class App implements AutoCloseable {
         final Approvals approvals = new Approvals(clientMoney);
         final Households households = new Households(clients);
         final GiftCards giftCards = new GiftCards(ledger, businesses, clients);
+        final GiftCardLookups lookups = new GiftCardLookups(jdbi, giftCards);
         final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney, giftCards);
         final Outbox outbox = new Outbox(mail);
         final Receipts receipts = new Receipts(invoices, clients, outbox);
         final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
+        final GiftCardPages giftCardPages = new GiftCardPages(jdbi, giftCards, lookups, clients, sessions, pages);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),
@@ -115,7 +118,7 @@ public final class App implements AutoCloseable {
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
                 new HouseholdApi(jdbi, clients, households),
                 new InvoicesApi(jdbi, invoices, checkouts, clientMoney, receipts, writes),
-                new GiftCardsApi(jdbi, giftCards, new GiftCardLookups(jdbi, giftCards), writes),
+                new GiftCardsApi(jdbi, giftCards, lookups, writes),
                 new LedgerApi(jdbi, ledger, writes),
                 pages,
                 new StaffAuth(jdbi, sessions, pages),
@@ -125,11 +128,13 @@ public final class App implements AutoCloseable {
                 new ClientMoneyPages(jdbi, clients, clientMoney, approvals, reminders, sessions, pages),
                 new ApprovalPages(jdbi, approvals, pages),
                 new HouseholdPages(jdbi, clients, households, pages),
-                new InvoicePages(jdbi, clients, invoices, checkouts, clientMoney, receipts, sessions, pages),
+                new InvoicePages(
+                        jdbi, clients, invoices, checkouts, clientMoney, receipts, giftCardPages, sessions, pages),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages),
-                new OutboxPages(jdbi, outbox, pages));
+                new OutboxPages(jdbi, outbox, pages),
+                giftCardPages);
         try {
             return new App(
                     batcher,

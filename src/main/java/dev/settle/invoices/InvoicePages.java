@@ -5,6 +5,9 @@ import dev.settle.business.BusinessSettings;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.clients.Households;
+import dev.settle.giftcards.GiftCardCodes;
+import dev.settle.giftcards.GiftCardPages;
+import dev.settle.giftcards.GiftCards;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.FormOnce;
@@ -64,7 +67,14 @@ public final class InvoicePages {
             Map.entry("external.amountMinor", "externalAmount"),
             Map.entry("external.reference", "externalReference"),
             Map.entry("credit.amountMinor", "creditAmount"),
-            Map.entry("open_payment.amountMinor", "openPaymentAmount"));
+            Map.entry("open_payment.amountMinor", "openPaymentAmount"),
+            Map.entry("giftCard1.code", "giftCard1Code"),
+            Map.entry("giftCard1.amountMinor", "giftCard1Amount"),
+            Map.entry("giftCard2.code", "giftCard2Code"),
+            Map.entry("giftCard2.amountMinor", "giftCard2Amount"));
+
+    /** Gift cards one checkout screen takes (the API takes any number). */
+    static final int GIFT_CARD_ROWS = 2;
 
     /** What the order summary shows while amounts are typed. */
     public record Summary(
@@ -84,6 +94,7 @@ public final class InvoicePages {
     private final ClientMoney money;
     private final Households households;
     private final Receipts receipts;
+    private final GiftCardPages giftCardPages;
     private final Sessions sessions;
     private final Pages pages;
 
@@ -94,9 +105,11 @@ public final class InvoicePages {
             Checkouts checkouts,
             ClientMoney money,
             Receipts receipts,
+            GiftCardPages giftCardPages,
             Sessions sessions,
             Pages pages) {
         this.jdbi = jdbi;
+        this.giftCardPages = giftCardPages;
         this.receipts = receipts;
         this.money = money;
         this.clients = clients;
@@ -168,10 +181,13 @@ public final class InvoicePages {
         final Form form = Form.of(ctx);
         try {
             final Checkouts.Request request = request(form, signedIn);
+            // The cards the ticket sold, with their codes: known to the first send of the form only.
+            final List<GiftCards.Issued> sold = new ArrayList<>();
             final String message = jdbi.inTransaction(handle ->
                     FormOnce.run(handle, signedIn.businessId(), form.value(FormOnce.FIELD), () -> {
                         final Checkouts.Result result =
                                 checkouts.checkout(handle, signedIn.businessId(), invoiceId, request, signedIn.actor());
+                        sold.addAll(result.giftCardsSold());
                         return "Checked out."
                                 + (result.changeMinor() > 0
                                         ? " Change due: " + signedIn.formats().money(result.changeMinor()) + "."
@@ -182,18 +198,26 @@ public final class InvoicePages {
                                         : "");
                     }));
             jdbi.useHandle(handle -> sessions.flash(handle, signedIn, message));
+            if (!sold.isEmpty()) {
+                giftCardPages.showIssued(ctx, signedIn, sold, "/invoices/" + invoiceId);
+                return;
+            }
             ctx.redirect("/invoices/" + invoiceId, HttpStatus.SEE_OTHER);
         } catch (Problem problem) {
             if (problem.kind() == Problem.Kind.NOT_FOUND) {
                 throw problem;
             }
+            final String field = problem.field().orElse("");
             showCheckout(
                     ctx,
                     HttpStatus.UNPROCESSABLE_CONTENT,
                     form.withError(new Problem(
                             problem.kind(),
-                            FORM_FIELDS.getOrDefault(
-                                    problem.field().orElse(""), problem.field().orElse(null)),
+                            // A tender the checkout names by its place in the list is shown with the totals.
+                            field.startsWith("tenders[")
+                                    ? "tenders"
+                                    : FORM_FIELDS.getOrDefault(
+                                            field, problem.field().orElse(null)),
                             problem.detail())));
         }
     }
@@ -403,15 +427,25 @@ public final class InvoicePages {
                 return Optional.empty();
             }
         });
-        final TaxRates taxRates = jdbi.withHandle(handle ->
-                new BusinessSettings().find(handle, signedIn.businessId()).taxRates());
+        final BusinessSettings.Settings business =
+                jdbi.withHandle(handle -> new BusinessSettings().find(handle, signedIn.businessId()));
         pages.render(
                 ctx,
                 status,
                 "invoices/new.jte",
                 client.map(found -> "New ticket · " + found.name()).orElse("New ticket"),
                 Pages.Section.CHECKOUT,
-                Map.of("form", form, "client", client, "rows", LINE_ROWS, "taxRates", taxRates));
+                Map.of(
+                        "form",
+                        form,
+                        "client",
+                        client,
+                        "rows",
+                        LINE_ROWS,
+                        "taxRates",
+                        business.taxRates(),
+                        "giftCards",
+                        business.giftCardsEnabled()));
     }
 
     private void showCheckout(Context ctx, HttpStatus status, Form form) {
@@ -443,7 +477,11 @@ public final class InvoicePages {
                             "summary",
                             summarize(signedIn, invoiceId, form),
                             "formToken",
-                            FormOnce.tokenFor(form)));
+                            FormOnce.tokenFor(form),
+                            "giftCards",
+                            new BusinessSettings()
+                                    .find(handle, signedIn.businessId())
+                                    .giftCardsEnabled()));
         });
     }
 
@@ -459,6 +497,17 @@ public final class InvoicePages {
             final long amount = lenient(form, field.amountField, signedIn);
             if (amount > 0) {
                 tenders.add(Map.entry(field.label, amount));
+                paid += amount;
+            }
+        }
+        for (int card = 1; card <= GIFT_CARD_ROWS; card++) {
+            final long amount = lenient(form, "giftCard" + card + "Amount", signedIn);
+            if (amount > 0) {
+                tenders.add(Map.entry(
+                        GiftCardCodes.normalize(form.value("giftCard" + card + "Code"))
+                                .map(code -> "Gift card ending " + code.substring(code.length() - 4))
+                                .orElse("Gift card"),
+                        amount));
                 paid += amount;
             }
         }
@@ -501,6 +550,14 @@ public final class InvoicePages {
                     field == TenderField.CARD ? form.value("cardLast4") : null,
                     null,
                     field.tender));
+        }
+        for (int card = 1; card <= GIFT_CARD_ROWS; card++) {
+            final String code = form.value("giftCard" + card + "Code");
+            final long amount = optional(form, "giftCard" + card + "Amount", signedIn);
+            if (amount > 0 || !code.isBlank()) {
+                tenders.add(Checkouts.Payment.of(
+                        "gift_card", amount, null, null, null, code.isBlank() ? null : code, "giftCard" + card));
+            }
         }
         return new Checkouts.Request(
                 optional(form, "payOff", signedIn),

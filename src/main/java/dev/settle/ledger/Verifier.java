@@ -125,6 +125,12 @@ public final class Verifier {
                          from credit_grant_uses group by business_id, grant_id) u
                 on u.business_id = g.business_id and u.grant_id = g.id
               where g.remaining_minor <> g.amount_minor - coalesce(u.used, 0)
+              """),
+            new Check("void gift card that still holds value", """
+              select 'gift card ' || g.business_id || '/' || g.id || ' is void but holds ' || a.balance_minor
+              from gift_cards g
+              join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
+              where g.voided_at is not null and a.balance_minor <> 0
               """));
 
     public Report verify(Handle handle) {

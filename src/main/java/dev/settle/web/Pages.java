@@ -26,6 +26,7 @@ public final class Pages {
     public enum Section {
         CLIENTS,
         CHECKOUT,
+        GIFT_CARDS,
         APPROVALS,
         OUTBOX,
         SETTINGS,

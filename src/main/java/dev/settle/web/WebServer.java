@@ -212,6 +212,21 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST,
                         "/approvals/{approvalId}/reject",
                         h -> h.approvalPages()::reject),
+                PageRoute.staff(desk, HandlerType.GET, "/gift-cards", h -> h.giftCardPages()::list),
+                PageRoute.staff(desk, HandlerType.POST, "/gift-cards/check", h -> h.giftCardPages()::check),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/gift-cards/new", h -> h.giftCardPages()::newForm),
+                PageRoute.staff(Role.MANAGER, HandlerType.POST, "/gift-cards", h -> h.giftCardPages()::issue),
+                PageRoute.staff(desk, HandlerType.GET, "/gift-cards/{giftCardId}", h -> h.giftCardPages()::show),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.POST,
+                        "/gift-cards/{giftCardId}/void",
+                        h -> h.giftCardPages()::voidCard),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/gift-card-load",
+                        h -> h.giftCardPages()::loadOntoClient),
                 PageRoute.staff(desk, HandlerType.GET, "/invoices/new", h -> h.invoicePages()::newForm),
                 PageRoute.staff(desk, HandlerType.POST, "/invoices", h -> h.invoicePages()::create),
                 PageRoute.staff(desk, HandlerType.GET, "/invoices/{invoiceId}", h -> h.invoicePages()::show),
@@ -288,7 +303,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.business.SettingsPages settingsPages,
             dev.settle.business.StaffPages staffPages,
             dev.settle.business.ApiKeyPages apiKeyPages,
-            dev.settle.mail.OutboxPages outboxPages) {}
+            dev.settle.mail.OutboxPages outboxPages,
+            dev.settle.giftcards.GiftCardPages giftCardPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

@@ -107,7 +107,8 @@ class CheckoutApiTest {
                 .isEqualTo("tenders: The payments cover $49.99 of $50.00: add a tender, or put the rest on pay"
                         + " later");
         assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"gold\", \"amountMinor\": 5000}]}"))
-                .isEqualTo("tenders[0].tender: tender must be cash, check, card, external, credit, open_payment or gift_card");
+                .isEqualTo(
+                        "tenders[0].tender: tender must be cash, check, card, external, credit, open_payment or gift_card");
         assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"check\", \"amountMinor\": 5000}]}"))
                 .isEqualTo("tenders[0].reference: Enter the check number");
         assertThat(problem(

@@ -79,6 +79,26 @@ class VerifierTest {
     }
 
     @Test
+    void verifyReportsAVoidGiftCardThatStillHoldsValue() {
+        final TestBusiness salon = TestBusiness.create();
+        final long card = salon.giftCard(20_00).card().id();
+        final var jdbi = TestDatabase.get().jdbi();
+        final String marked = "update gift_cards set voided_at = %s where business_id = %d and id = %d";
+
+        try {
+            jdbi.useHandle(handle -> handle.execute(marked.formatted("now()", salon.id(), card)));
+
+            assertThat(jdbi.withHandle(new Verifier()::verify).violations())
+                    .anySatisfy(violation -> assertThat(violation)
+                            .isEqualTo("void gift card that still holds value: gift card " + salon.id() + "/" + card
+                                    + " is void but holds 2000"));
+        } finally {
+            jdbi.useHandle(handle -> handle.execute(marked.formatted("null", salon.id(), card)));
+        }
+        assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
+    }
+
+    @Test
     void theDatabaseRefusesAStoredValueBalanceBelowZeroEvenOutsideTheLedgerFunction() {
         final TestBusiness salon = TestBusiness.create();
         final long credits = salon.aClient("Ana").credits().id();
