@@ -24,6 +24,7 @@ import dev.settle.clients.HouseholdPages;
 import dev.settle.clients.Households;
 import dev.settle.db.Database;
 import dev.settle.db.WriteBatcher;
+import dev.settle.giftcards.GiftCardBalancePages;
 import dev.settle.giftcards.GiftCardLookups;
 import dev.settle.giftcards.GiftCardPages;
 import dev.settle.giftcards.GiftCards;
@@ -134,7 +135,8 @@ public final class App implements AutoCloseable {
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages),
                 new OutboxPages(jdbi, outbox, pages),
-                giftCardPages);
+                giftCardPages,
+                new GiftCardBalancePages(jdbi, lookups, pages));
         try {
             return new App(
                     batcher,

@@ -459,6 +459,7 @@ public final class InvoicePages {
             }
             final Optional<Clients.Client> client =
                     invoice.clientId().flatMap(id -> clients.find(handle, signedIn.businessId(), id));
+            final BusinessSettings.Settings business = new BusinessSettings().find(handle, signedIn.businessId());
             pages.render(
                     ctx,
                     status,
@@ -479,9 +480,9 @@ public final class InvoicePages {
                             "formToken",
                             FormOnce.tokenFor(form),
                             "giftCards",
-                            new BusinessSettings()
-                                    .find(handle, signedIn.businessId())
-                                    .giftCardsEnabled()));
+                            business.giftCardsEnabled(),
+                            "giftCardExpiryMonths",
+                            business.giftCards().expiryMonths()));
         });
     }
 
@@ -608,10 +609,14 @@ public final class InvoicePages {
     /** A line's problem ("row2.kind") beside that row's field ("kind2"). */
     private static Problem rowProblem(Problem problem) {
         final String field = problem.field().orElse("");
-        if (!field.startsWith("row")) {
+        if (!field.startsWith("row") && !field.startsWith("lines[")) {
             return problem;
         }
-        final String row = field.substring(3, field.indexOf('.'));
+        // "row2.unitMinor" from the form's own rows, "lines[2].unitMinor" from the ticket's checks
+        // (the filled rows, in order: rows are filled from the top).
+        final String row = field.startsWith("row")
+                ? field.substring(3, field.indexOf('.'))
+                : field.substring("lines[".length(), field.indexOf(']'));
         final String name = field.substring(field.indexOf('.') + 1).replace("unitMinor", "price");
         return new Problem(problem.kind(), name + row, problem.detail());
     }

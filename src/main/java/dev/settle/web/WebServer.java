@@ -117,6 +117,9 @@ public final class WebServer implements AutoCloseable {
         return List.of(
                 PageRoute.open(HandlerType.GET, "/signin", h -> h.signIn()::form),
                 PageRoute.open(HandlerType.POST, "/signin", h -> h.signIn()::signIn),
+                PageRoute.open(HandlerType.GET, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::form),
+                PageRoute.open(
+                        HandlerType.POST, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::check),
                 PageRoute.staff(desk, HandlerType.POST, "/signout", h -> h.signIn()::signOut),
                 PageRoute.staff(desk, HandlerType.GET, "/", h -> ctx -> ctx.redirect("/clients", HttpStatus.SEE_OTHER)),
                 PageRoute.staff(desk, HandlerType.GET, "/clients", h -> h.clientPages()::list),
@@ -304,7 +307,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.business.StaffPages staffPages,
             dev.settle.business.ApiKeyPages apiKeyPages,
             dev.settle.mail.OutboxPages outboxPages,
-            dev.settle.giftcards.GiftCardPages giftCardPages) {}
+            dev.settle.giftcards.GiftCardPages giftCardPages,
+            dev.settle.giftcards.GiftCardBalancePages giftCardBalancePages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

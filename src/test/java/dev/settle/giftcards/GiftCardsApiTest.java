@@ -93,6 +93,48 @@ class GiftCardsApiTest {
     }
 
     @Test
+    void twoCardsPayOneTicketARefundGoesBackOntoItsCardAndAnExpiredCardIsRefused() {
+        final GiftCards.Issued first = salon.giftCard(20_00);
+        final GiftCards.Issued second = salon.giftCard(30_00);
+        final long ticket = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 4500}");
+        final TestApp.Reply paid = checkout(
+                ticket,
+                "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + first.code() + "\", \"amountMinor\": 2000},"
+                        + " {\"tender\": \"gift_card\", \"code\": \"" + second.code() + "\", \"amountMinor\": 2500}]}");
+        final long secondPayment = paid.json().at("/invoice/payments/1/id").asLong();
+
+        final TestApp.Reply refunded = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/payments/" + secondPayment + "/refunds",
+                "{\"to\": \"tender\", \"amountMinor\": 1000, \"currency\": \"USD\"}");
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.execute(
+                        "update gift_cards set expires_on = current_date - 1 where business_id = ? and id = ?",
+                        salon.id(),
+                        second.card().id()));
+        final TestApp.Reply expired = checkout(
+                draft(ana, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 500}"),
+                "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + second.code()
+                        + "\", \"amountMinor\": 500}]}");
+
+        assertThat(paid.status()).as(paid.body()).isEqualTo(201);
+        assertThat(paid.json().at("/invoice/payments/0/giftCardId").asLong())
+                .isEqualTo(first.card().id());
+        assertThat(card(first.card().id()).get("balanceMinor").asLong()).isZero();
+        assertThat(refunded.status()).as(refunded.body()).isEqualTo(201);
+        assertThat(card(second.card().id()).get("balanceMinor").asLong())
+                .as("$5.00 left, and $10.00 given back onto it")
+                .isEqualTo(15_00);
+        assertThat(refunded.json().at("/invoice/unpaidMinor").asLong()).isEqualTo(10_00);
+        assertThat(expired.status()).isEqualTo(409);
+        assertThat(expired.json().get("detail").asText())
+                .isEqualTo("Gift card ending " + second.card().last4() + " is expired and cannot be used");
+        assertThat(card(second.card().id()).get("status").asText()).isEqualTo("expired");
+        assertThat(verify()).isEmpty();
+    }
+
+    @Test
     void aPromotionalCardComesFromPromotionsAndGoesBackThereWhenVoided() {
         final TestApp.Reply issued = TestApp.post(
                 salon.apiKey(),
@@ -223,6 +265,10 @@ class GiftCardsApiTest {
                         .asLong())
                 .isEqualTo(2_00);
         assertThat(verify()).isEmpty();
+    }
+
+    private JsonNode card(long cardId) {
+        return TestApp.get(salon.apiKey(), "/api/v1/gift-cards/" + cardId).json();
     }
 
     private TestApp.Reply lookup(String code) {

@@ -96,6 +96,59 @@ class GiftCardsBrowserTest {
         assertThat(page.getByTestId("gift-cards")).containsText("Promotion: Raffle");
     }
 
+    @Test
+    void aHolderChecksTheirBalanceOnThePublicPageWithoutSigningIn() {
+        final TestBusiness business = TestBusiness.create();
+        final GiftCards.Issued card = business.giftCard(40_00);
+        final Page page = browser.page();
+        page.navigate("/portal/" + business.id() + "/gift-cards");
+        assertThat(page.locator("main")).containsText(business.name());
+
+        page.getByLabel("Gift card code").fill("ZZZZ-ZZZZ-ZZZZ-ZZZZ");
+        click(page, "Check balance");
+        assertThat(page.locator("#code-error")).hasText("No gift card here has that code");
+        page.getByLabel("Gift card code").fill(card.groupedCode().toLowerCase());
+        click(page, "Check balance");
+
+        assertThat(page.getByTestId("balance"))
+                .containsText("Gift card ending " + card.card().last4() + " holds $40.00.");
+        assertThat(page.getByTestId("balance")).containsText("It never expires.");
+        page.navigate("/portal/" + TestBusiness.create().id() + "/gift-cards");
+        page.getByLabel("Gift card code").fill(card.groupedCode());
+        click(page, "Check balance");
+        assertThat(page.locator("#code-error")).hasText("No gift card here has that code");
+    }
+
+    @Test
+    void anExpirySetInSettingsIsWarnedOfAtTheSaleAndPrintedOnTheCard() {
+        final TestBusiness business = TestBusiness.create();
+        final Page page = browser.signIn(business.staff(Role.OWNER));
+        page.navigate("/settings");
+        page.getByLabel("Gift cards expire after (months)").fill("0");
+        click(page, "Save settings");
+        assertThat(page.locator("#giftCardExpiryMonths-error"))
+                .hasText("Months must be a whole number from 1 to 120, or empty for never");
+        page.getByLabel("Gift cards expire after (months)").fill("12");
+        page.getByLabel("Largest gift card (USD)").fill("200");
+        click(page, "Save settings");
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Settings saved.");
+
+        page.navigate("/invoices/new");
+        page.getByLabel("Kind of line 1").selectOption("gift_card");
+        page.getByLabel("What, line 1").fill("Gift card");
+        page.getByLabel("Price, line 1").fill("250");
+        click(page, "Continue to checkout");
+        assertThat(page.locator("#price0 ~ .error, td:has(#price0) .error")).hasText("A gift card is $5.00 to $200.00");
+        page.getByLabel("Price, line 1").fill("50");
+        click(page, "Continue to checkout");
+
+        assertThat(page.getByTestId("gift-card-expiry"))
+                .hasText("The gift cards on this ticket expire 12 months from today (Settings). Tell the buyer.");
+        page.getByLabel("Card (USD)").fill("50");
+        click(page, "Complete checkout");
+        assertThat(page.getByTestId("gift-card")).containsText("Valid until");
+    }
+
     private static void redeem(Page page, long clientId, String what, String price, String code, String amount) {
         page.navigate("/invoices/new?clientId=" + clientId);
         page.getByLabel("What, line 1").fill(what);
