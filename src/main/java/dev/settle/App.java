@@ -109,7 +109,8 @@ public final class App implements AutoCloseable {
         final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
-        final GiftCardPages giftCardPages = new GiftCardPages(jdbi, giftCards, lookups, clients, sessions, pages);
+        final GiftCardPages giftCardPages =
+                new GiftCardPages(jdbi, giftCards, lookups, clients, outbox, sessions, pages);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),

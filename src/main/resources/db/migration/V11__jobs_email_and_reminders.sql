@@ -25,7 +25,7 @@ create index scheduled_tasks_priority_execution_time on scheduled_tasks (priorit
 create table emails (
     business_id          bigint not null references businesses (id),
     id                   bigint generated always as identity,
-    kind                 text not null check (kind in ('receipt', 'funds_digest')),
+    kind                 text not null check (kind in ('receipt', 'funds_digest', 'gift_card')),
     to_address           text not null check (length(to_address) between 3 and 254),
     subject              text not null check (length(subject) between 1 and 300),
     body                 text not null check (length(body) <= 100000),
@@ -38,6 +38,9 @@ create table emails (
     next_attempt_at      timestamptz not null default clock_timestamp(),
     sent_at              timestamptz,
     last_error           text,
+    -- A gift card's email carries its code: once sent (or kept), the code is blanked but for its
+    -- last four characters, so the outbox, like the rest of the database, holds no usable code.
+    redact_codes         boolean not null default false,
     primary key (business_id, id),
     foreign key (business_id, invoice_id) references invoices (business_id, id)
 );

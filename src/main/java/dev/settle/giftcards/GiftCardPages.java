@@ -2,11 +2,14 @@ package dev.settle.giftcards;
 
 import dev.settle.Problem;
 import dev.settle.business.BusinessSettings;
+import dev.settle.business.TextInput;
 import dev.settle.clients.Clients;
 import dev.settle.ledger.AccountKind;
+import dev.settle.mail.Outbox;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.FormOnce;
+import dev.settle.web.Formats;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
 import dev.settle.web.Sessions;
@@ -34,13 +37,21 @@ public final class GiftCardPages {
     private final GiftCards giftCards;
     private final GiftCardLookups lookups;
     private final Clients clients;
+    private final Outbox outbox;
     private final Sessions sessions;
     private final Pages pages;
     private final BusinessSettings settings = new BusinessSettings();
 
     public GiftCardPages(
-            Jdbi jdbi, GiftCards giftCards, GiftCardLookups lookups, Clients clients, Sessions sessions, Pages pages) {
+            Jdbi jdbi,
+            GiftCards giftCards,
+            GiftCardLookups lookups,
+            Clients clients,
+            Outbox outbox,
+            Sessions sessions,
+            Pages pages) {
         this.jdbi = jdbi;
+        this.outbox = outbox;
         this.giftCards = giftCards;
         this.lookups = lookups;
         this.clients = clients;
@@ -144,6 +155,60 @@ public final class GiftCardPages {
                 issued.size() == 1 ? "Gift card issued" : "Gift cards issued",
                 Pages.Section.GIFT_CARDS,
                 Map.of("issued", issued, "next", next, "businessName", business.name()));
+    }
+
+    /**
+     * Emails a card just issued to its recipient. The form carries the code (it is on the page that
+     * showed it): only the code of this very card is accepted, so the form cannot mail anything else.
+     */
+    public void email(Context ctx) {
+        final long cardId = PathIds.of(ctx, "giftCardId");
+        final Form form = Form.of(ctx);
+        pages.afterAction(ctx, "/gift-cards/" + cardId, "Gift card not emailed", signedIn -> {
+            final String to = TextInput.email(form.value("to"), "to");
+            final String message = TextInput.optional(form.value("message"), "message", "Message", 500)
+                    .orElse("");
+            final String code = GiftCardCodes.normalize(form.value("code"))
+                    .orElseThrow(() -> Problem.validation("code", "That is not this card's code"));
+            jdbi.useTransaction(handle -> {
+                final GiftCards.Card card = giftCards
+                        .byCode(handle, signedIn.businessId(), code)
+                        .filter(found -> found.id() == cardId)
+                        .orElseThrow(() -> Problem.validation("code", "That is not this card's code"));
+                final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
+                outbox.queue(
+                        handle,
+                        signedIn.businessId(),
+                        Outbox.Kind.GIFT_CARD,
+                        to,
+                        "A gift card from " + business.name(),
+                        giftCardEmail(business, card, GiftCardCodes.grouped(code), message),
+                        Optional.empty(),
+                        Optional.of(signedIn.staffId()));
+            });
+            return "Gift card emailed to " + to + ". Its code is not kept once sent.";
+        });
+    }
+
+    private static String giftCardEmail(
+            BusinessSettings.Settings business, GiftCards.Card card, String code, String message) {
+        final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
+        final StringBuilder text = new StringBuilder();
+        card.recipientName().ifPresent(name -> text.append("Dear ").append(name).append(",\n\n"));
+        text.append("You have a ")
+                .append(formats.money(card.amountMinor()))
+                .append(" gift card from ")
+                .append(business.name())
+                .append(".\n\n");
+        if (!message.isBlank()) {
+            text.append(message.strip()).append("\n\n");
+        }
+        text.append("Your code: ").append(code).append("\n\n");
+        text.append(card.expiresOn()
+                .map(last -> "Use it by " + formats.day(last) + ", ")
+                .orElse("It never expires. Use it "));
+        text.append("in part or in full: show this code at the desk, and what is left stays on the card.\n");
+        return text.toString();
     }
 
     public void voidCard(Context ctx) {

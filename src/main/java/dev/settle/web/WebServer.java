@@ -226,6 +226,8 @@ public final class WebServer implements AutoCloseable {
                         "/gift-cards/{giftCardId}/void",
                         h -> h.giftCardPages()::voidCard),
                 PageRoute.staff(
+                        desk, HandlerType.POST, "/gift-cards/{giftCardId}/email", h -> h.giftCardPages()::email),
+                PageRoute.staff(
                         desk,
                         HandlerType.POST,
                         "/clients/{clientId}/gift-card-load",

@@ -8,6 +8,7 @@ import dev.settle.business.Role;
 import dev.settle.support.Browser;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
+import dev.settle.support.TestMail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class GiftCardsBrowserTest {
     }
 
     @Test
-    void aWrongCodeIsSaidBesideTheFieldAndAManagerIssuesAPromotionalCard() {
+    void aWrongCodeIsSaidBesideTheFieldAndAManagerIssuesAPromotionalCardAndEmailsIt() throws Exception {
         final TestBusiness business = TestBusiness.create();
         final Page page = browser.signIn(business.staff(Role.MANAGER));
         page.navigate("/gift-cards");
@@ -90,8 +91,22 @@ class GiftCardsBrowserTest {
         click(page, "Issue card");
 
         assertThat(page.getByTestId("gift-card")).containsText("$25.00");
-        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Done"))
-                .click();
+        final String code = page.getByTestId("gift-card-code").textContent().strip();
+        page.getByText("Email card ending").click();
+        page.getByLabel("Send to").fill("winner@client.example");
+        page.getByLabel("Message (optional)").fill("Congratulations!");
+        click(page, "Email card");
+        assertThat(page.getByRole(AriaRole.STATUS))
+                .hasText("Gift card emailed to winner@client.example. Its code is not kept once sent.");
+        final String body =
+                TestMail.awaitTo("winner@client.example").getContent().toString();
+        org.assertj.core.api.Assertions.assertThat(body)
+                .contains("Your code: " + code)
+                .contains("Congratulations!");
+        org.assertj.core.api.Assertions.assertThat(keptBody(business))
+                .doesNotContain(code)
+                .contains("••••-••••-••••-" + code.substring(15));
+        page.navigate("/gift-cards");
         assertThat(page.getByTestId("outstanding")).hasText("$25.00");
         assertThat(page.getByTestId("gift-cards")).containsText("Promotion: Raffle");
     }
@@ -147,6 +162,28 @@ class GiftCardsBrowserTest {
         page.getByLabel("Card (USD)").fill("50");
         click(page, "Complete checkout");
         assertThat(page.getByTestId("gift-card")).containsText("Valid until");
+    }
+
+    /** The outbox's copy of the business's one email, once the job has sent it. */
+    private static String keptBody(TestBusiness business) throws InterruptedException {
+        for (int tries = 0; tries < 100; tries++) {
+            final String status = TestDatabase.get()
+                    .jdbi()
+                    .withHandle(handle -> handle.createQuery("select status from emails where business_id = :b")
+                            .bind("b", business.id())
+                            .mapTo(String.class)
+                            .one());
+            if (!status.equals("queued")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery("select body from emails where business_id = :b")
+                        .bind("b", business.id())
+                        .mapTo(String.class)
+                        .one());
     }
 
     private static void redeem(Page page, long clientId, String what, String price, String code, String amount) {
