@@ -85,6 +85,7 @@ public final class DemoBusiness {
                 handle, businessId, random, manager.user().id(), desk.user().id());
         history.clients(clientCount);
         history.household();
+        history.giftCards(days);
         history.days(days);
         history.waitingForApproval();
         return new Demo(businessId, name, staff, created.apiKey(), clientCount, history.entries);
@@ -108,6 +109,7 @@ public final class DemoBusiness {
         private final Clients registry = new Clients(ledger);
         private final ClientMoney money;
         private final Checkouts checkouts;
+        private final GiftCards giftCards;
         private final Households households;
         private final List<Clients.Client> clients = new ArrayList<>();
         private int entries;
@@ -121,8 +123,8 @@ public final class DemoBusiness {
             final Businesses businesses = new Businesses(ledger, apiKeys);
             final Invoices invoices = new Invoices();
             this.money = new ClientMoney(ledger, registry, businesses, invoices);
-            this.checkouts = new Checkouts(
-                    ledger, registry, businesses, invoices, money, new GiftCards(ledger, businesses, registry));
+            this.giftCards = new GiftCards(ledger, businesses, registry);
+            this.checkouts = new Checkouts(ledger, registry, businesses, invoices, money, giftCards);
             this.households = new Households(registry);
         }
 
@@ -172,6 +174,69 @@ public final class DemoBusiness {
                             java.util.Map.of("reason", charge.reason()),
                             manager,
                             () -> money.charge(handle, businessId, client.id(), charge, manager));
+        }
+
+        /**
+         * Gift cards: three sold at the desk, one redeemed in part on a later visit,
+         * one loaded onto a client's account, and one given away as a raffle prize.
+         */
+        void giftCards(int days) {
+            // Just before the daily visits begin: every entry is dated after the ones before it.
+            final LocalDate start = LocalDate.now(ZONE).minusDays(days + 5L);
+            final List<GiftCards.Issued> sold = new ArrayList<>();
+            for (int card = 0; card < 3; card++) {
+                final long amount = List.of(50_00L, 100_00L, 75_00L).get(card);
+                final OffsetDateTime at =
+                        start.plusDays(card).atTime(11, 15).atZone(ZONE).toOffsetDateTime();
+                final Checkouts.Request request = new Checkouts.Request(
+                        0,
+                        List.of(Checkouts.Payment.of("card", amount, null, null, "4242", null, "tenders")),
+                        0,
+                        false);
+                ledger.dated(handle, at, () -> {
+                    final Invoices.Invoice draft = checkouts.draft(
+                            handle,
+                            businessId,
+                            Optional.empty(),
+                            List.of(new Invoices.Line(Invoices.LineKind.GIFT_CARD, "Gift card", 1, amount)),
+                            desk);
+                    sold.addAll(checkouts
+                            .checkout(handle, businessId, draft.id(), request, desk)
+                            .giftCardsSold());
+                    return draft;
+                });
+                entries++;
+            }
+            final Clients.Client redeemer = clients.get(2);
+            final OffsetDateTime later =
+                    start.plusDays(2).atTime(15, 40).atZone(ZONE).toOffsetDateTime();
+            final Checkouts.Request redeem = new Checkouts.Request(
+                    0,
+                    List.of(Checkouts.Payment.of(
+                            "gift_card", 45_00L, null, null, null, sold.get(1).code(), "tenders")),
+                    0,
+                    false);
+            dated(later, () -> {
+                final Invoices.Invoice draft = checkouts.draft(
+                        handle,
+                        businessId,
+                        Optional.of(redeemer.id()),
+                        List.of(new Invoices.Line(Invoices.LineKind.SERVICE, "Cut & blow-dry", 1, 45_00)),
+                        desk);
+                return checkouts.checkout(handle, businessId, draft.id(), redeem, desk);
+            });
+            dated(
+                    later.plusHours(1),
+                    () -> giftCards.loadToClient(
+                            handle,
+                            businessId,
+                            sold.get(2).card().id(),
+                            clients.get(3).id(),
+                            desk));
+            dated(
+                    later.plusDays(1),
+                    () -> giftCards.promote(
+                            handle, businessId, 25_00, "Spring raffle prize", Optional.of("Raffle winner"), manager));
         }
 
         void days(int days) {

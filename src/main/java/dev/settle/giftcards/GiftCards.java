@@ -157,9 +157,12 @@ public final class GiftCards {
                 .map(months -> LocalDate.now(business.timeZone()).plusMonths(months));
         final long cardId = handle.createQuery("""
                 insert into gift_cards (business_id, code_hash, last4, amount_minor, funded_by, invoice_id, reason,
-                                        recipient_name, expires_on, created_by_staff_id, created_by_api_key_id)
+                                        recipient_name, expires_on, created_by_staff_id, created_by_api_key_id,
+                                        created_at)
                 values (:business_id, :code_hash, :last4, :amount, :funded_by, :invoice_id, :reason, :recipient,
-                        :expires_on, :staff_id, :api_key_id)
+                        :expires_on, :staff_id, :api_key_id,
+                        coalesce(nullif(current_setting('settle.effective_at', true), '')::timestamptz,
+                                 clock_timestamp()))
                 returning id
                 """)
                 .bind("business_id", businessId)

@@ -44,7 +44,15 @@ class DemoBusinessTest {
                 .bind("id", demo.businessId())
                 .mapTo(String.class)
                 .list());
-        assertThat(kinds).containsExactly("checkout", "credit_issued", "invoice", "open_payment", "payment");
+        assertThat(kinds)
+                .containsExactly(
+                        "checkout",
+                        "credit_issued",
+                        "gift_card_load",
+                        "gift_card_promotion",
+                        "invoice",
+                        "open_payment",
+                        "payment");
         assertThat(clientsWith("receivable", demo)).isPositive();
         assertThat(clientsWith("open_payments", demo)).isPositive();
         assertThat(jdbi.withHandle(handle -> new Verifier().verify(handle)).violations())

@@ -74,6 +74,23 @@ class ScreenshotTour {
         shoot(page, "receipt");
         page.getByText("Email receipt").click();
         shoot(page, "receipt-emailed");
+        page.navigate("/gift-cards");
+        shoot(page, "gift-cards");
+        page.locator("[data-testid=gift-cards] tbody tr a").first().click();
+        shoot(page, "gift-card");
+        page.navigate("/gift-cards/new");
+        page.getByLabel("Amount (USD)").fill("40");
+        page.getByLabel("Reason").fill("Apology for a late start");
+        page.getByLabel("For (optional)").fill("Ava Abbott");
+        page.getByText("Issue card").click();
+        shoot(page, "gift-card-issued");
+        page.navigate("/invoices/new");
+        page.getByLabel("What, line 1").fill("Blow-dry");
+        page.getByLabel("Price, line 1").fill("40");
+        page.getByText("Continue to checkout").click();
+        shoot(page, "checkout-walk-in");
+        page.navigate("/portal/" + demo.businessId() + "/gift-cards");
+        shoot(page, "gift-card-balance");
         for (String form : List.of("/payment", "/charge", "/open-payment", "/refund", "/credit", "/edit")) {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));

@@ -43,6 +43,7 @@ class AccessibilityBrowserTest {
                 .jdbi()
                 .useHandle(handle -> handle.execute(
                         "update businesses set adjustment_approval_limit_minor = 100 where id = ?", business.id()));
+        final long giftCard = business.giftCard(30_00).card().id();
         final Page page = browser.page();
 
         page.navigate("/signin");
@@ -58,6 +59,9 @@ class AccessibilityBrowserTest {
                 "/clients/" + client.id() + "/charge",
                 "/approvals",
                 "/outbox",
+                "/gift-cards",
+                "/gift-cards/new",
+                "/gift-cards/" + giftCard,
                 "/invoices/new",
                 "/invoices/new?clientId=" + client.id(),
                 "/settings",
@@ -86,12 +90,20 @@ class AccessibilityBrowserTest {
         page.getByText("Complete checkout").click();
         page.getByTestId("status").waitFor();
         assertNoViolations(page);
+        page.navigate("/gift-cards/new");
+        page.getByLabel("Amount (USD)").fill("20");
+        page.getByLabel("Reason").fill("Raffle");
+        page.getByText("Issue card").click();
+        page.getByTestId("gift-card").waitFor();
+        assertNoViolations(page);
         page.navigate("/settings");
         page.getByLabel("Currency").fill("XYZ");
         page.getByText("Save settings").click();
         assertNoViolations(page);
         page.getByLabel("Search clients").pressSequentially("ana");
         page.locator("#search-results li").first().waitFor();
+        assertNoViolations(page);
+        page.navigate("/portal/" + business.id() + "/gift-cards");
         assertNoViolations(page);
     }
 
