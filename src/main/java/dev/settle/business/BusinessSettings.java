@@ -41,15 +41,21 @@ public final class BusinessSettings {
             GiftCardPolicy giftCards) {}
 
     /** What a gift card may be sold for, and how many months it lasts (empty: it never expires). */
-    public record GiftCardPolicy(long minMinor, long maxMinor, Optional<Integer> expiryMonths) {
-        public static final GiftCardPolicy DEFAULT = new GiftCardPolicy(5_00, 1_000_00, Optional.empty());
+    public record GiftCardPolicy(
+            long minMinor, long maxMinor, Optional<Integer> expiryMonths, List<Long> presetsMinor) {
+        public static final GiftCardPolicy DEFAULT =
+                new GiftCardPolicy(5_00, 1_000_00, Optional.empty(), List.of(25_00L, 50_00L, 100_00L));
+
+        /** Preset amounts a business may offer at most. */
+        public static final int PRESETS_MAX = 6;
     }
 
     public Settings find(Handle handle, long businessId) {
         return handle.createQuery("""
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
                        auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent,
-                       gift_card_min_minor, gift_card_max_minor, gift_card_expiry_months
+                       gift_card_min_minor, gift_card_max_minor, gift_card_expiry_months,
+                       gift_card_presets_minor
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -69,7 +75,9 @@ public final class BusinessSettings {
                         new GiftCardPolicy(
                                 rs.getLong("gift_card_min_minor"),
                                 rs.getLong("gift_card_max_minor"),
-                                Optional.ofNullable(rs.getObject("gift_card_expiry_months", Integer.class)))))
+                                Optional.ofNullable(rs.getObject("gift_card_expiry_months", Integer.class)),
+                                List.of((Long[])
+                                        rs.getArray("gift_card_presets_minor").getArray()))))
                 .one();
     }
 
@@ -98,7 +106,8 @@ public final class BusinessSettings {
                     adjustment_approval_limit_minor = :adjustment_approval_limit_minor,
                     service_tax_millipercent = :service_tax, product_tax_millipercent = :product_tax,
                     gift_card_min_minor = :gift_card_min, gift_card_max_minor = :gift_card_max,
-                    gift_card_expiry_months = :gift_card_expiry_months
+                    gift_card_expiry_months = :gift_card_expiry_months,
+                    gift_card_presets_minor = :gift_card_presets
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -119,6 +128,7 @@ public final class BusinessSettings {
                 .bind(
                         "gift_card_expiry_months",
                         settings.giftCards().expiryMonths().orElse(null))
+                .bindArray("gift_card_presets", Long.class, settings.giftCards().presetsMinor())
                 .execute();
     }
 

@@ -12,8 +12,10 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.math.BigDecimal;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Currency;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -99,15 +101,32 @@ public final class SettingsPages {
         if (max < min) {
             throw Problem.validation("giftCardMax", "Largest gift card must be at least the smallest");
         }
+        final List<Long> presets = new ArrayList<>();
+        for (String typed : form.value("giftCardPresets").split(",")) {
+            if (!typed.isBlank()) {
+                final long preset = MoneyInput.parse(typed, money, "giftCardPresets", "Each preset");
+                if (preset < min || preset > max) {
+                    throw Problem.validation(
+                            "giftCardPresets", "Each preset must be between the smallest and largest gift card");
+                }
+                presets.add(preset);
+            }
+        }
+        if (presets.size() > BusinessSettings.GiftCardPolicy.PRESETS_MAX) {
+            throw Problem.validation(
+                    "giftCardPresets",
+                    "Offer at most " + BusinessSettings.GiftCardPolicy.PRESETS_MAX + " preset amounts");
+        }
         final String months = form.value("giftCardExpiryMonths").strip();
         if (months.isEmpty()) {
-            return new BusinessSettings.GiftCardPolicy(min, max, Optional.empty());
+            return new BusinessSettings.GiftCardPolicy(min, max, Optional.empty(), List.copyOf(presets));
         }
         if (!months.matches("[0-9]{1,3}") || Integer.parseInt(months) < 1 || Integer.parseInt(months) > 120) {
             throw Problem.validation(
                     "giftCardExpiryMonths", "Months must be a whole number from 1 to 120, or empty for never");
         }
-        return new BusinessSettings.GiftCardPolicy(min, max, Optional.of(Integer.parseInt(months)));
+        return new BusinessSettings.GiftCardPolicy(
+                min, max, Optional.of(Integer.parseInt(months)), List.copyOf(presets));
     }
 
     /** Blank means no limit; an amount is read in the currency chosen on the same form. */
@@ -146,6 +165,13 @@ public final class SettingsPages {
         values.put("productTaxPercent", TaxRates.shown(current.taxRates().productPercent()));
         values.put("giftCardMin", MoneyInput.plain(current.giftCards().minMinor(), current.currency()));
         values.put("giftCardMax", MoneyInput.plain(current.giftCards().maxMinor(), current.currency()));
+        values.put(
+                "giftCardPresets",
+                String.join(
+                        ", ",
+                        current.giftCards().presetsMinor().stream()
+                                .map(preset -> MoneyInput.plain(preset, current.currency()))
+                                .toList()));
         values.put(
                 "giftCardExpiryMonths",
                 current.giftCards().expiryMonths().map(String::valueOf).orElse(""));

@@ -35,7 +35,13 @@ public final class GiftCardLookups {
                 .orElseThrow(() -> Problem.validation(
                         "code", "A gift card code is 16 letters and digits, as printed on the card"));
         final String prefix = businessId + ":" + GiftCardCodes.prefix(code);
-        final int failures = jdbi.inTransaction(handle -> {
+        // The try is counted before the lookup and forgotten if the code is right, so parallel
+        // guesses count as surely as serial ones (one claim per address at a time).
+        final Claim claim = jdbi.inTransaction(handle -> {
+            handle.createQuery("select pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                    .bind("key", "gift-card-lookup:" + ip)
+                    .mapTo(String.class)
+                    .one();
             final int fromHere = failures(handle, "ip", ip);
             if (fromHere >= IP_FAILURES_MAX || failures(handle, "prefix", prefix) >= PREFIX_FAILURES_MAX) {
                 throw new Problem(
@@ -43,21 +49,33 @@ public final class GiftCardLookups {
                         "code",
                         "Too many wrong gift card codes. Try again in " + WINDOW.toMinutes() + " minutes.");
             }
-            return fromHere;
+            return new Claim(
+                    fromHere,
+                    handle.createQuery("""
+                                    insert into gift_card_lookup_failures (scope, key)
+                                    values ('ip', :ip), ('prefix', :prefix)
+                                    returning id
+                                    """)
+                            .bind("ip", ip)
+                            .bind("prefix", prefix)
+                            .mapTo(Long.class)
+                            .list());
         });
         final Optional<GiftCards.Card> card = jdbi.withHandle(handle -> giftCards.byCode(handle, businessId, code));
         if (card.isPresent()) {
+            jdbi.useHandle(handle -> handle.createUpdate("delete from gift_card_lookup_failures where id = any(:ids)")
+                    .bindArray("ids", Long.class, claim.ids())
+                    .execute());
             return card.get();
         }
-        jdbi.useHandle(handle ->
-                handle.createUpdate("""
-                        insert into gift_card_lookup_failures (scope, key) values ('ip', :ip), ('prefix', :prefix)
-                        """).bind("ip", ip).bind("prefix", prefix).execute());
-        if (failures + 1 >= SLOW_AFTER) {
-            pause(SLOWER_BY.multipliedBy(failures + 2 - SLOW_AFTER));
+        if (claim.earlierFailures() + 1 >= SLOW_AFTER) {
+            pause(SLOWER_BY.multipliedBy(claim.earlierFailures() + 2 - SLOW_AFTER));
         }
         throw Problem.notFound("code", "No gift card here has that code");
     }
+
+    /** A try counted: the failures from this address before it, and the rows that count it. */
+    private record Claim(int earlierFailures, java.util.List<Long> ids) {}
 
     private static int failures(Handle handle, String scope, String key) {
         return handle.createQuery("""

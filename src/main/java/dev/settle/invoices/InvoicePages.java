@@ -123,6 +123,12 @@ public final class InvoicePages {
     public void newForm(Context ctx) {
         final Map<String, String> values = new LinkedHashMap<>();
         values.put("clientId", Optional.ofNullable(ctx.queryParam("clientId")).orElse(""));
+        // A preset gift card amount, one click from the page: the first line sells it.
+        Optional.ofNullable(ctx.queryParam("giftCard")).ifPresent(amount -> {
+            values.put("kind0", "gift_card");
+            values.put("description0", "Gift card");
+            values.put("price0", amount);
+        });
         showNew(ctx, HttpStatus.OK, Form.of(values));
     }
 
@@ -445,7 +451,9 @@ public final class InvoicePages {
                         "taxRates",
                         business.taxRates(),
                         "giftCards",
-                        business.giftCardsEnabled()));
+                        business.giftCardsEnabled(),
+                        "giftCardPresets",
+                        business.giftCards().presetsMinor()));
     }
 
     private void showCheckout(Context ctx, HttpStatus status, Form form) {

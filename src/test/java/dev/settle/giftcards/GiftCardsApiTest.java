@@ -237,6 +237,21 @@ class GiftCardsApiTest {
     }
 
     @Test
+    void parallelGuessesAreCountedAsSurelyAsSerialOnes() throws Exception {
+        final List<CompletableFuture<TestApp.Reply>> guesses = new ArrayList<>();
+        for (int guess = 0; guess < 30; guess++) {
+            guesses.add(CompletableFuture.supplyAsync(() -> lookup(GiftCardCodes.grouped(GiftCardCodes.random()))));
+        }
+        final List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<TestApp.Reply> guess : guesses) {
+            statuses.add(guess.get().status());
+        }
+
+        assertThat(statuses).filteredOn(status -> status == 404).hasSize(GiftCardLookups.IP_FAILURES_MAX);
+        assertThat(statuses).filteredOn(status -> status == 429).hasSize(30 - GiftCardLookups.IP_FAILURES_MAX);
+    }
+
+    @Test
     void thirtyTwoRedemptionsOfOneCardAtOnceNeverTakeMoreThanItHolds() throws Exception {
         final GiftCards.Issued card = salon.giftCard(100_00);
         final List<CompletableFuture<TestApp.Reply>> replies = new ArrayList<>();

@@ -135,7 +135,7 @@ class GiftCardsBrowserTest {
     }
 
     @Test
-    void anExpirySetInSettingsIsWarnedOfAtTheSaleAndPrintedOnTheCard() {
+    void anExpirySetInSettingsIsWarnedOfAtTheSaleOfAPresetAmountAndPrintedOnTheCard() {
         final TestBusiness business = TestBusiness.create();
         final Page page = browser.signIn(business.staff(Role.OWNER));
         page.navigate("/settings");
@@ -154,7 +154,10 @@ class GiftCardsBrowserTest {
         page.getByLabel("Price, line 1").fill("250");
         click(page, "Continue to checkout");
         assertThat(page.locator("#price0 ~ .error, td:has(#price0) .error")).hasText("A gift card is $5.00 to $200.00");
-        page.getByLabel("Price, line 1").fill("50");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("$50.00"))
+                .click();
+        assertThat(page.getByLabel("Kind of line 1")).hasValue("gift_card");
+        assertThat(page.getByLabel("Price, line 1")).hasValue("50.00");
         click(page, "Continue to checkout");
 
         assertThat(page.getByTestId("gift-card-expiry"))

@@ -15,13 +15,18 @@ import org.junit.jupiter.api.Test;
 class PageRoutesTest {
 
     @Test
-    void onlySignInItselfIsOpenToEveryone() {
+    void onlySignInAndTheHoldersGiftCardBalanceAreOpenToEveryone() {
         final List<String> open = WebServer.pageRoutes().stream()
                 .filter(route -> route.least().isEmpty())
                 .map(route -> route.method() + " " + route.path())
                 .toList();
 
-        assertThat(open).containsExactlyInAnyOrder("GET /signin", "POST /signin");
+        assertThat(open)
+                .containsExactlyInAnyOrder(
+                        "GET /signin",
+                        "POST /signin",
+                        "GET /portal/{businessId}/gift-cards",
+                        "POST /portal/{businessId}/gift-cards");
     }
 
     @Test
