@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.settle.clients.Clients;
-import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.Verifier;
 import dev.settle.support.TestApp;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
@@ -34,8 +32,9 @@ class GiftCardsApiTest {
     @Test
     void aSoldCardIsRedeemedInPartOnTwoTicketsThenItsRestIsLoadedOntoAClientAsAnOpenPayment() {
         final long sale =
-                draft(null, "{\"kind\": \"gift_card\", \"description\": \"Gift card\", \"unitMinor\": 10000}");
-        final TestApp.Reply sold = checkout(sale, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 10000}]}");
+                salon.ticket(null, "{\"kind\": \"gift_card\", \"description\": \"Gift card\", \"unitMinor\": 10000}");
+        final TestApp.Reply sold =
+                salon.checkout(sale, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 10000}]}");
         assertThat(sold.status()).as(sold.body()).isEqualTo(201);
         final String code = sold.json().at("/giftCardsSold/0/code").asText();
         final long card = sold.json().at("/giftCardsSold/0/id").asLong();
@@ -44,16 +43,17 @@ class GiftCardsApiTest {
                 .as("a card sold is not income")
                 .isZero();
 
-        final TestApp.Reply first = checkout(
-                draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}"),
+        final TestApp.Reply first = salon.checkout(
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}"),
                 "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + code + "\", \"amountMinor\": 3000}]}");
         final String typedLoosely = code.toLowerCase().replace("-", " ").replace('0', 'o');
-        final TestApp.Reply second = checkout(
-                draft(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 5000}"),
+        final TestApp.Reply second = salon.checkout(
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 5000}"),
                 "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + typedLoosely
                         + "\", \"amountMinor\": 2000}, {\"tender\": \"cash\", \"amountMinor\": 3000}]}");
-        final long tooBig = draft(ana, "{\"kind\": \"service\", \"description\": \"Perm\", \"unitMinor\": 9000}");
-        final TestApp.Reply more = checkout(
+        final long tooBig =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Perm\", \"unitMinor\": 9000}");
+        final TestApp.Reply more = salon.checkout(
                 tooBig,
                 "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + code
                         + "\", \"amountMinor\": 6000}, {\"tender\": \"cash\", \"amountMinor\": 3000}]}");
@@ -89,15 +89,15 @@ class GiftCardsApiTest {
         assertThat(history)
                 .extracting(movement -> movement.get("balanceAfterMinor").asLong())
                 .containsExactly(100_00L, 70_00L, 50_00L, 0L);
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
     void twoCardsPayOneTicketARefundGoesBackOntoItsCardAndAnExpiredCardIsRefused() {
         final GiftCards.Issued first = salon.giftCard(20_00);
         final GiftCards.Issued second = salon.giftCard(30_00);
-        final long ticket = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 4500}");
-        final TestApp.Reply paid = checkout(
+        final long ticket = salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 4500}");
+        final TestApp.Reply paid = salon.checkout(
                 ticket,
                 "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + first.code() + "\", \"amountMinor\": 2000},"
                         + " {\"tender\": \"gift_card\", \"code\": \"" + second.code() + "\", \"amountMinor\": 2500}]}");
@@ -113,8 +113,8 @@ class GiftCardsApiTest {
                         "update gift_cards set expires_on = current_date - 1 where business_id = ? and id = ?",
                         salon.id(),
                         second.card().id()));
-        final TestApp.Reply expired = checkout(
-                draft(ana, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 500}"),
+        final TestApp.Reply expired = salon.checkout(
+                salon.ticket(ana, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 500}"),
                 "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + second.code()
                         + "\", \"amountMinor\": 500}]}");
 
@@ -131,7 +131,7 @@ class GiftCardsApiTest {
         assertThat(expired.json().get("detail").asText())
                 .isEqualTo("Gift card ending " + second.card().last4() + " is expired and cannot be used");
         assertThat(card(second.card().id()).get("status").asText()).isEqualTo("expired");
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
@@ -148,11 +148,7 @@ class GiftCardsApiTest {
                 TestApp.post(salon.apiKey(), "/api/v1/gift-cards", "{\"amountMinor\": 5000, \"currency\": \"USD\"}");
         final long card = issued.json().at("/giftCard/id").asLong();
         salon.charge(ana, 10_00);
-        final long invoice = TestDatabase.get()
-                .jdbi()
-                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
-                .getFirst()
-                .id();
+        final long invoice = salon.unpaidInvoices(ana).getFirst().id();
         final TestApp.Reply redeemed = TestApp.post(
                 salon.apiKey(),
                 "/api/v1/gift-cards/" + card + "/redemptions",
@@ -183,21 +179,21 @@ class GiftCardsApiTest {
                 .as("only what was spent stays a promotion cost")
                 .isEqualTo(10_00);
         assertThat(otherBusiness.status()).isEqualTo(404);
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
     void aSoldCardsUnusedValueGoesBackToTheBuyerByTheTenderTheManagerChooses() {
-        final TestApp.Reply sold = checkout(
-                draft(null, "{\"kind\": \"gift_card\", \"description\": \"Gift card\", \"unitMinor\": 2500}"),
+        final TestApp.Reply sold = salon.checkout(
+                salon.ticket(null, "{\"kind\": \"gift_card\", \"description\": \"Gift card\", \"unitMinor\": 2500}"),
                 "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 2500}]}");
         final long card = sold.json().at("/giftCardsSold/0/id").asLong();
 
         final TestApp.Reply unsaid = TestApp.post(salon.apiKey(), "/api/v1/gift-cards/" + card + "/void", "");
         final TestApp.Reply voided =
                 TestApp.post(salon.apiKey(), "/api/v1/gift-cards/" + card + "/void", "{\"refundTo\": \"card\"}");
-        final TestApp.Reply spent = checkout(
-                draft(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}"),
+        final TestApp.Reply spent = salon.checkout(
+                salon.ticket(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}"),
                 "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \""
                         + sold.json().at("/giftCardsSold/0/code").asText() + "\", \"amountMinor\": 800}]}");
 
@@ -207,7 +203,7 @@ class GiftCardsApiTest {
         assertThat(salon.balance(salon.account(AccountKind.CARD))).isZero();
         assertThat(spent.status()).isEqualTo(409);
         assertThat(spent.json().get("detail").asText()).endsWith("is void and cannot be used");
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
@@ -257,10 +253,10 @@ class GiftCardsApiTest {
         final List<CompletableFuture<TestApp.Reply>> replies = new ArrayList<>();
         final List<Long> tickets = new ArrayList<>();
         for (int index = 0; index < 32; index++) {
-            tickets.add(draft(ana, "{\"kind\": \"service\", \"description\": \"Visit\", \"unitMinor\": 700}"));
+            tickets.add(salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Visit\", \"unitMinor\": 700}"));
         }
         for (long ticket : tickets) {
-            replies.add(CompletableFuture.supplyAsync(() -> checkout(
+            replies.add(CompletableFuture.supplyAsync(() -> salon.checkout(
                     ticket,
                     "{\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + card.code()
                             + "\", \"amountMinor\": 700}]}")));
@@ -279,7 +275,7 @@ class GiftCardsApiTest {
                         .get("balanceMinor")
                         .asLong())
                 .isEqualTo(2_00);
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     private JsonNode card(long cardId) {
@@ -288,26 +284,5 @@ class GiftCardsApiTest {
 
     private TestApp.Reply lookup(String code) {
         return TestApp.post(salon.apiKey(), "/api/v1/gift-cards/lookup", "{\"code\": \"" + code + "\"}");
-    }
-
-    private long draft(Clients.Client client, String lines) {
-        final TestApp.Reply reply = TestApp.post(
-                salon.apiKey(),
-                "/api/v1/invoices",
-                "{\"currency\": \"USD\", " + (client == null ? "" : "\"clientId\": " + client.id() + ", ")
-                        + "\"lines\": [" + lines + "]}");
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        return reply.json().get("id").asLong();
-    }
-
-    private TestApp.Reply checkout(long invoiceId, String body) {
-        return TestApp.post(
-                salon.apiKey(),
-                "/api/v1/invoices/" + invoiceId + "/checkout",
-                body.replaceFirst("\\{", "{\"currency\": \"USD\", "));
-    }
-
-    private static List<String> verify() {
-        return TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations();
     }
 }

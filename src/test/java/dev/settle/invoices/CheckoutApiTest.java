@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.settle.clients.Clients;
 import dev.settle.ledger.AccountKind;
-import dev.settle.ledger.Verifier;
 import dev.settle.support.TestApp;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
@@ -20,9 +19,10 @@ class CheckoutApiTest {
 
     @Test
     void payLaterPutsTheRestOfTheTicketOnTheBalanceDueAsUnpaidOnThisInvoice() {
-        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 10000}");
+        final long invoice =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 10000}");
 
-        final TestApp.Reply reply = checkout(
+        final TestApp.Reply reply = salon.checkout(
                 invoice, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 4000}], \"payLaterMinor\": 6000}");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -38,9 +38,10 @@ class CheckoutApiTest {
     void aLaterCheckoutPaysOffTheBalanceDueWithAPaidTowardsBalanceDueLine() {
         salon.charge(ana, 25_00);
         salon.charge(ana, 35_00);
-        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
+        final long invoice =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
 
-        final TestApp.Reply reply = checkout(
+        final TestApp.Reply reply = salon.checkout(
                 invoice,
                 "{\"payOffMinor\": 4000, \"tenders\": [{\"tender\": \"card\", \"amountMinor\": 7000, \"cardLast4\": \"4242\"}]}");
 
@@ -60,13 +61,13 @@ class CheckoutApiTest {
     void creditsOpenPaymentsAndCashWithChangeSplitOneTicket() {
         salon.credit(ana, 10_00);
         salon.openPayment(ana, 15_00);
-        final long invoice = draft(
+        final long invoice = salon.ticket(
                 ana,
                 "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000},"
                         + " {\"kind\": \"tip\", \"description\": \"Tip\", \"unitMinor\": 1000},"
                         + " {\"kind\": \"discount\", \"description\": \"Loyalty\", \"unitMinor\": 500}");
 
-        final TestApp.Reply reply = checkout(
+        final TestApp.Reply reply = salon.checkout(
                 invoice,
                 "{\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 1000},"
                         + " {\"tender\": \"open_payment\", \"amountMinor\": 1500},"
@@ -80,16 +81,17 @@ class CheckoutApiTest {
         assertThat(salon.balance(salon.account(AccountKind.CASH))).isEqualTo(30_00 + 15_00);
         assertThat(salon.balance(salon.account(AccountKind.SALES))).isEqualTo(45_00);
         assertThat(salon.balance(salon.account(AccountKind.TIPS))).isEqualTo(10_00);
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
     void moreThanTheTicketIsRefusedUnlessKeptAsAnOpenPayment() {
-        final long invoice = draft(ana, "{\"kind\": \"product\", \"description\": \"Shampoo\", \"unitMinor\": 2000}");
+        final long invoice =
+                salon.ticket(ana, "{\"kind\": \"product\", \"description\": \"Shampoo\", \"unitMinor\": 2000}");
         final String overpay = "{\"tenders\": [{\"tender\": \"check\", \"amountMinor\": 5000, \"reference\": \"77\"}]";
 
-        final TestApp.Reply refused = checkout(invoice, overpay + "}");
-        final TestApp.Reply kept = checkout(invoice, overpay + ", \"keepOverpaymentAsOpenPayment\": true}");
+        final TestApp.Reply refused = salon.checkout(invoice, overpay + "}");
+        final TestApp.Reply kept = salon.checkout(invoice, overpay + ", \"keepOverpaymentAsOpenPayment\": true}");
 
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.json().get("detail").asText()).startsWith("That is $30.00 more than the invoice");
@@ -100,8 +102,10 @@ class CheckoutApiTest {
 
     @Test
     void badCheckoutsAreRefusedByFieldAndMoveNothing() {
-        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
-        final long walkIn = draft(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
+        final long invoice =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        final long walkIn =
+                salon.ticket(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
 
         assertThat(problem(invoice, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 4999}]}"))
                 .isEqualTo("tenders: The payments cover $49.99 of $50.00: add a tender, or put the rest on pay"
@@ -120,7 +124,7 @@ class CheckoutApiTest {
         assertThat(problem(walkIn, "{\"payLaterMinor\": 800}"))
                 .isEqualTo("payLaterMinor: Pay later needs a client: a walk-in sale is paid in full");
         final TestApp.Reply noCredit =
-                checkout(invoice, "{\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 5000}]}");
+                salon.checkout(invoice, "{\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 5000}]}");
         assertThat(noCredit.status()).isEqualTo(422);
         assertThat(salon.balance(salon.account(AccountKind.SALES))).isZero();
         assertThat(TestApp.get(salon.apiKey(), "/api/v1/invoices/" + invoice)
@@ -141,16 +145,17 @@ class CheckoutApiTest {
 
     @Test
     void ofTwoCheckoutsOfOneTicketAtOnceExactlyOneWins() {
-        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        final long invoice =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
         final String cash = "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}";
 
         final List<Integer> statuses = List.of(
                         CompletableFuture.supplyAsync(
-                                () -> checkout(invoice, cash).status()),
+                                () -> salon.checkout(invoice, cash).status()),
                         CompletableFuture.supplyAsync(
-                                () -> checkout(invoice, cash).status()),
+                                () -> salon.checkout(invoice, cash).status()),
                         CompletableFuture.supplyAsync(
-                                () -> checkout(invoice, cash).status()))
+                                () -> salon.checkout(invoice, cash).status()))
                 .stream()
                 .map(CompletableFuture::join)
                 .sorted()
@@ -162,9 +167,11 @@ class CheckoutApiTest {
 
     @Test
     void aWalkInSaleIsPaidInFullAndAnotherBusinesssInvoiceIsNotFound() {
-        final long walkIn = draft(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
+        final long walkIn =
+                salon.ticket(null, "{\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
 
-        final TestApp.Reply paid = checkout(walkIn, "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 800}]}");
+        final TestApp.Reply paid =
+                salon.checkout(walkIn, "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 800}]}");
         final TestApp.Reply theirs = TestApp.get(TestBusiness.create().apiKey(), "/api/v1/invoices/" + walkIn);
 
         assertThat(paid.json().at("/invoice/status").asText()).isEqualTo("paid");
@@ -208,16 +215,16 @@ class CheckoutApiTest {
                 .as("the other invoice is untouched")
                 .isEqualTo(20_00);
         assertThat(paidAlready.status()).isEqualTo(409);
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
     void anInvoiceNothingPaidIsVoidedByReversingItsChargeAndOneWithPaymentsIsNot() {
         salon.charge(ana, 40_00);
         final long charged = unpaidInvoice();
-        final long draft = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
-        final long paid = draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
-        checkout(paid, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 3000}]}");
+        final long draft = salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        final long paid = salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
+        salon.checkout(paid, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 3000}]}");
 
         final TestApp.Reply voided = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + charged + "/void", "");
         final TestApp.Reply again = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + charged + "/void", "");
@@ -229,20 +236,21 @@ class CheckoutApiTest {
         assertThat(salon.balance(ana.receivable().id())).isZero();
         assertThat(again.status()).isEqualTo(409);
         assertThat(draftVoided.json().get("status").asText()).isEqualTo("void");
-        assertThat(checkout(draft, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}")
+        assertThat(salon.checkout(draft, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}")
                         .status())
                 .isEqualTo(409);
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().get("detail").asText())
                 .endsWith("has payments or funds on it; refund them before voiding it");
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
     void aPaymentIsRefundedToItsTenderOrKeptWithTheClientAndTheInvoiceOwesItAgain() {
         salon.credit(ana, 10_00);
-        final long invoice = draft(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 10000}");
-        final JsonNode paid = checkout(
+        final long invoice =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Colour\", \"unitMinor\": 10000}");
+        final JsonNode paid = salon.checkout(
                         invoice,
                         "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 6000}, {\"tender\": \"cash\", \"amountMinor\": 3000},"
                                 + " {\"tender\": \"credit\", \"amountMinor\": 1000}]}")
@@ -270,22 +278,18 @@ class CheckoutApiTest {
         assertThat(creditBack.json().at("/client/creditsMinor").asLong()).isEqualTo(10_00);
         assertThat(creditBack.json().at("/client/balanceDueMinor").asLong()).isEqualTo(65_00);
         assertThat(creditBack.json().at("/invoice/status").asText()).isEqualTo("open");
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
     void whatWasPaidOnOneInvoiceMovesToAnotherOfTheSameClientVoidingNeither() {
-        final long paid = draft(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
-        checkout(paid, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}");
+        final long paid = salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}");
+        salon.checkout(paid, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5000}]}");
         salon.charge(ana, 30_00);
         final long owing = unpaidInvoice();
         final Clients.Client ben = salon.aClient("Ben");
         salon.charge(ben, 10_00);
-        final long bens = TestDatabase.get()
-                .jdbi()
-                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ben.id()))
-                .getFirst()
-                .id();
+        final long bens = salon.unpaidInvoices(ben).getFirst().id();
         final String path = "/api/v1/invoices/" + paid + "/move-funds";
 
         final TestApp.Reply moved = TestApp.post(
@@ -293,11 +297,7 @@ class CheckoutApiTest {
         final TestApp.Reply toPaid = TestApp.post(
                 salon.apiKey(), path, "{\"toInvoiceId\": " + owing + ", \"amountMinor\": 100, \"currency\": \"USD\"}");
         salon.charge(ana, 50_00);
-        final long newest = TestDatabase.get()
-                .jdbi()
-                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
-                .getLast()
-                .id();
+        final long newest = salon.unpaidInvoices(ana).getLast().id();
         final TestApp.Reply tooMuch = TestApp.post(
                 salon.apiKey(),
                 path,
@@ -319,7 +319,7 @@ class CheckoutApiTest {
         assertThat(tooMuch.json().get("detail").asText()).isEqualTo("Only $20.00 is paid on invoice " + paid);
         assertThat(otherClient.status()).isEqualTo(400);
         assertThat(otherClient.json().get("field").asText()).isEqualTo("toInvoiceId");
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test
@@ -353,7 +353,7 @@ class CheckoutApiTest {
         assertThat(lines.get(5).get("description").asText()).isEqualTo("Tax on products (5%)");
         assertThat(lines.get(5).get("amountMinor").asLong()).as("5% of $18.46").isEqualTo(92);
         assertThat(drafted.json().get("totalMinor").asLong()).isEqualTo(45_00 + 20_00 - 5_00 + 8_00 + 3_69 + 92);
-        final TestApp.Reply paid = checkout(
+        final TestApp.Reply paid = salon.checkout(
                 drafted.json().get("id").asLong(), "{\"tenders\": [{\"tender\": \"card\", \"amountMinor\": 7261}]}");
         assertThat(paid.status()).as(paid.body()).isEqualTo(201);
         assertThat(salon.balance(salon.account(AccountKind.TAX))).isEqualTo(3_69 + 92);
@@ -367,8 +367,9 @@ class CheckoutApiTest {
     void aTicketThatPaidOffOlderInvoicesIsVoidedOnceRefundedAndTheyOweAgain() {
         salon.charge(ana, 25_00);
         salon.charge(ana, 35_00);
-        final long ticket = draft(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
-        final JsonNode paid = checkout(
+        final long ticket =
+                salon.ticket(ana, "{\"kind\": \"service\", \"description\": \"Trim\", \"unitMinor\": 3000}");
+        final JsonNode paid = salon.checkout(
                         ticket, "{\"payOffMinor\": 4000, \"tenders\": [{\"tender\": \"card\", \"amountMinor\": 7000}]}")
                 .json();
         final TestApp.Reply tooSoon = TestApp.post(salon.apiKey(), "/api/v1/invoices/" + ticket + "/void", "");
@@ -382,16 +383,11 @@ class CheckoutApiTest {
         assertThat(salon.balance(ana.receivable().id()))
                 .as("both older invoices owe in full again")
                 .isEqualTo(60_00);
-        assertThat(
-                        TestDatabase.get()
-                                .jdbi()
-                                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
-                                .stream()
-                                .map(Invoices.Invoice::unpaidMinor))
+        assertThat(salon.unpaidInvoices(ana).stream().map(Invoices.Invoice::unpaidMinor))
                 .containsExactly(25_00L, 35_00L);
         assertThat(salon.balance(salon.account(AccountKind.SALES))).isZero();
         assertThat(salon.balance(salon.account(AccountKind.CARD))).isZero();
-        assertThat(verify()).isEmpty();
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     private TestApp.Reply refund(long paymentId, String body) {
@@ -399,33 +395,11 @@ class CheckoutApiTest {
     }
 
     private long unpaidInvoice() {
-        return TestDatabase.get()
-                .jdbi()
-                .withHandle(handle -> new Invoices().unpaid(handle, salon.id(), ana.id()))
-                .getFirst()
-                .id();
-    }
-
-    private long draft(Clients.Client client, String lines) {
-        final TestApp.Reply reply = TestApp.post(
-                salon.apiKey(),
-                "/api/v1/invoices",
-                "{\"currency\": \"USD\", " + (client == null ? "" : "\"clientId\": " + client.id() + ", ")
-                        + "\"lines\": [" + lines + "]}");
-        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
-        assertThat(reply.json().get("status").asText()).isEqualTo("draft");
-        return reply.json().get("id").asLong();
-    }
-
-    private TestApp.Reply checkout(long invoiceId, String body) {
-        return TestApp.post(
-                salon.apiKey(),
-                "/api/v1/invoices/" + invoiceId + "/checkout",
-                body.replaceFirst("\\{", "{\"currency\": \"USD\", "));
+        return salon.unpaidInvoices(ana).getFirst().id();
     }
 
     private String problem(long invoiceId, String body) {
-        final TestApp.Reply reply = checkout(invoiceId, body);
+        final TestApp.Reply reply = salon.checkout(invoiceId, body);
         assertThat(reply.status()).as(body + " → " + reply.body()).isEqualTo(400);
         return reply.json().get("field").asText() + ": "
                 + reply.json().get("detail").asText();
@@ -440,9 +414,5 @@ class CheckoutApiTest {
                         .bind("i", reply.json().at("/invoice/id").asLong())
                         .mapTo(Long.class)
                         .one());
-    }
-
-    private static List<String> verify() {
-        return TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations();
     }
 }

@@ -140,6 +140,32 @@ public record TestBusiness(long id, String name, String apiKey, Map<AccountKind,
         return TestDatabase.get().jdbi().inTransaction(operation);
     }
 
+    /** A draft ticket through the API: for the client (or a walk-in when null), with these JSON lines. */
+    public long ticket(Clients.Client client, String linesJson) {
+        final TestApp.Reply reply = TestApp.post(
+                apiKey,
+                "/api/v1/invoices",
+                "{\"currency\": \"USD\", " + (client == null ? "" : "\"clientId\": " + client.id() + ", ")
+                        + "\"lines\": [" + linesJson + "]}");
+        if (reply.status() != 201) {
+            throw new AssertionError("ticket not drafted: " + reply.body());
+        }
+        return reply.json().get("id").asLong();
+    }
+
+    /** Checks the ticket out through the API with this JSON body (its currency added). */
+    public TestApp.Reply checkout(long invoiceId, String bodyJson) {
+        return TestApp.post(
+                apiKey,
+                "/api/v1/invoices/" + invoiceId + "/checkout",
+                bodyJson.replaceFirst("\\{", "{\"currency\": \"USD\", "));
+    }
+
+    /** The client's invoices with something unpaid, oldest first. */
+    public List<Invoices.Invoice> unpaidInvoices(Clients.Client client) {
+        return TestDatabase.get().jdbi().withHandle(handle -> new Invoices().unpaid(handle, id, client.id()));
+    }
+
     /** A promotional gift card holding {@code amountMinor}, with its code. */
     public dev.settle.giftcards.GiftCards.Issued giftCard(long amountMinor) {
         return TestDatabase.get()

@@ -64,4 +64,9 @@ public final class TestDatabase {
             throw new IllegalStateException("could not run " + sql, e);
         }
     }
+
+    /** What {@code verify} finds wrong in the whole test database: empty when every invariant holds. */
+    public static java.util.List<String> violations() {
+        return get().jdbi().withHandle(new dev.settle.ledger.Verifier()::verify).violations();
+    }
 }
