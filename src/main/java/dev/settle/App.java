@@ -40,6 +40,7 @@ import dev.settle.ledger.LedgerApi;
 import dev.settle.mail.MailServer;
 import dev.settle.mail.Outbox;
 import dev.settle.mail.OutboxPages;
+import dev.settle.portal.PortalPages;
 import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
@@ -137,7 +138,8 @@ public final class App implements AutoCloseable {
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages),
                 new OutboxPages(jdbi, outbox, pages),
                 giftCardPages,
-                new GiftCardBalancePages(jdbi, lookups, pages));
+                new GiftCardBalancePages(jdbi, lookups, pages),
+                new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages));
         try {
             return new App(
                     batcher,

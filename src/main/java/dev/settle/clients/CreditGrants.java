@@ -18,7 +18,7 @@ public final class CreditGrants {
     public record Grant(long id, long amountMinor, long remainingMinor, Optional<LocalDate> expiresOn, String reason) {}
 
     /** The client's credits with something left, in the order they will be spent. */
-    List<Grant> live(Handle handle, long businessId, long clientId) {
+    public List<Grant> live(Handle handle, long businessId, long clientId) {
         return handle.createQuery("""
                 select g.id, g.amount_minor, g.remaining_minor, g.expires_on, o.reason, o.note
                 from credit_grants g

@@ -335,6 +335,20 @@ public final class Invoices {
                 .list();
     }
 
+    /** The client's invoices that were issued (open, paid or void), newest first; at most {@code limit}. */
+    public List<Invoice> issuedTo(Handle handle, long businessId, long clientId, int limit) {
+        return handle.createQuery(SELECT + """
+                where i.business_id = :business_id and i.client_id = :client_id and i.issued_at is not null
+                order by i.issued_at desc, i.id desc
+                limit :limit
+                """)
+                .bind("business_id", businessId)
+                .bind("client_id", clientId)
+                .bind("limit", limit)
+                .map(Invoices::invoice)
+                .list();
+    }
+
     public Optional<Invoice> find(Handle handle, long businessId, long invoiceId) {
         return handle.createQuery(SELECT + "where i.business_id = :business_id and i.id = :id")
                 .bind("business_id", businessId)

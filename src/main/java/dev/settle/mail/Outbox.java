@@ -30,7 +30,9 @@ public final class Outbox {
     public enum Kind {
         RECEIPT("receipt"),
         FUNDS_DIGEST("funds_digest"),
-        GIFT_CARD("gift_card");
+        GIFT_CARD("gift_card"),
+        // A sign-in link works once, for minutes: with no mail server, staff read it here (and in the log).
+        PORTAL_LINK("portal_link");
 
         public final String dbName;
 

@@ -58,6 +58,14 @@ public final class HourlyPurge implements AutoCloseable {
                             select ctid from gift_card_lookup_failures
                             where failed_at < now() - make_interval(secs => :kept_seconds)
                             limit :rows_max)
+                        """) + purge("""
+                        delete from portal_links
+                        where token_hash in (
+                            select token_hash from portal_links where expires_at < now() limit :rows_max)
+                        """) + purge("""
+                        delete from portal_sessions
+                        where token_hash in (
+                            select token_hash from portal_sessions where expires_at < now() limit :rows_max)
                         """);
     }
 
@@ -81,7 +89,7 @@ public final class HourlyPurge implements AutoCloseable {
             final long deleted = purge();
             if (deleted > 0) {
                 log.info(
-                        "forgot {} expired idempotency keys, sessions, sign-in failures and gift card lookups",
+                        "forgot {} expired idempotency keys, sessions, sign-in failures, gift card lookups and portal links",
                         deleted);
             }
         } catch (RuntimeException e) {

@@ -96,13 +96,13 @@ public final class StaffAuth {
     }
 
     /** HttpOnly (no script reads it), SameSite=Lax (no cross-site form posts carry it), Secure over HTTPS. */
-    static Cookie cookie(Context ctx, String name, String value, int maxAgeSeconds) {
+    public static Cookie cookie(Context ctx, String name, String value, int maxAgeSeconds) {
         final boolean https =
                 "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
         return new Cookie(name, value, "/", maxAgeSeconds, https, true, null, SameSite.LAX);
     }
 
-    static boolean sameSecret(String sent, String expected) {
+    public static boolean sameSecret(String sent, String expected) {
         return sent != null
                 && MessageDigest.isEqual(
                         sent.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));

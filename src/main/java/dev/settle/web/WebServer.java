@@ -117,6 +117,16 @@ public final class WebServer implements AutoCloseable {
         return List.of(
                 PageRoute.open(HandlerType.GET, "/signin", h -> h.signIn()::form),
                 PageRoute.open(HandlerType.POST, "/signin", h -> h.signIn()::signIn),
+                PageRoute.open(HandlerType.GET, "/portal/{businessId}", h -> h.portalPages()::home),
+                PageRoute.open(HandlerType.POST, "/portal/{businessId}/sign-in", h -> h.portalPages()::signIn),
+                PageRoute.open(HandlerType.GET, "/portal/{businessId}/link/{token}", h -> h.portalPages()::link),
+                PageRoute.open(
+                        HandlerType.GET, "/portal/{businessId}/invoices/{invoiceId}", h -> h.portalPages()::invoice),
+                PageRoute.open(
+                        HandlerType.POST,
+                        "/portal/{businessId}/invoices/{invoiceId}/apply-funds",
+                        h -> h.portalPages()::applyFunds),
+                PageRoute.open(HandlerType.POST, "/portal/{businessId}/sign-out", h -> h.portalPages()::signOut),
                 PageRoute.open(HandlerType.GET, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::form),
                 PageRoute.open(
                         HandlerType.POST, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::check),
@@ -310,7 +320,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.business.ApiKeyPages apiKeyPages,
             dev.settle.mail.OutboxPages outboxPages,
             dev.settle.giftcards.GiftCardPages giftCardPages,
-            dev.settle.giftcards.GiftCardBalancePages giftCardBalancePages) {}
+            dev.settle.giftcards.GiftCardBalancePages giftCardBalancePages,
+            dev.settle.portal.PortalPages portalPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

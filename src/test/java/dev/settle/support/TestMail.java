@@ -25,8 +25,19 @@ public final class TestMail {
                 "smtp://127.0.0.1:" + greenMail.getSmtp().getPort(), "Settle Test <settle@test.invalid>");
     }
 
+    private static final java.util.Map<String, Integer> taken = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The first email to {@code address}, waiting for the outbox job to send it. */
     public static MimeMessage awaitTo(String address) {
+        return awaitNth(address, 1);
+    }
+
+    /** The next email to {@code address} that an earlier call has not returned, waiting for it. */
+    public static MimeMessage awaitNewTo(String address) {
+        return awaitNth(address, taken.merge(address.toLowerCase(java.util.Locale.ROOT), 1, Integer::sum));
+    }
+
+    private static MimeMessage awaitNth(String address, int nth) {
         server();
         final Instant until = Instant.now().plus(Duration.ofSeconds(20));
         while (Instant.now().isBefore(until)) {
@@ -39,6 +50,7 @@ public final class TestMail {
                             return false;
                         }
                     })
+                    .skip(nth - 1)
                     .findFirst();
             if (found.isPresent()) {
                 return found.get();

@@ -112,6 +112,51 @@ class ScreenshotTour {
                 .navigate("/settings");
     }
 
+    @Test
+    void walkThroughTheClientPortalAtAPhonesWidth() throws Exception {
+        final DemoBusiness.Demo demo =
+                TestDatabase.get().jdbi().inTransaction(handle -> new DemoBusiness().create(handle, 2, 50, 120));
+        final String email = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                                select c.email from clients c join accounts a on a.business_id = c.business_id
+                                  and a.client_id = c.id and a.kind = 'receivable'
+                                where c.business_id = :id and a.balance_minor > 0 order by c.id limit 1
+                                """)
+                        .bind("id", demo.businessId())
+                        .mapTo(String.class)
+                        .one());
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle -> handle.execute(
+                        "update businesses set portal_shows_funds = true where id = ?", demo.businessId()));
+        final Page page = browser.page();
+        page.setViewportSize(375, 800);
+        page.navigate("/portal/" + demo.businessId());
+        phone(page, "portal-signin");
+        page.getByLabel("Email").fill(email);
+        page.getByText("Email me a sign-in link").click();
+        phone(page, "portal-link-sent");
+        final String body =
+                dev.settle.support.TestMail.awaitNewTo(email).getContent().toString();
+        final java.util.regex.Matcher link =
+                java.util.regex.Pattern.compile("https?://\\S+/link/\\S+").matcher(body);
+        link.find();
+        page.navigate(link.group());
+        phone(page, "portal-account");
+        page.locator("[data-testid=invoices] a").first().click();
+        phone(page, "portal-invoice");
+        page.navigate("/portal/" + demo.businessId() + "/gift-cards");
+        phone(page, "portal-gift-card-balance");
+    }
+
+    private static void phone(Page page, String name) {
+        page.waitForLoadState();
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(OUT.resolve(name + "-375.png"))
+                .setFullPage(true));
+    }
+
     private static void shoot(Page page, String name) {
         page.waitForLoadState();
         for (int width : new int[] {1280, 768}) {

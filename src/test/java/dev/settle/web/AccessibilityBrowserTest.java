@@ -105,6 +105,8 @@ class AccessibilityBrowserTest {
         assertNoViolations(page);
         page.navigate("/portal/" + business.id() + "/gift-cards");
         assertNoViolations(page);
+        page.navigate("/portal/" + business.id());
+        assertNoViolations(page);
     }
 
     private static void assertNoViolations(Page page) throws IOException {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PageRoutesTest {
 
     @Test
-    void onlySignInAndTheHoldersGiftCardBalanceAreOpenToEveryone() {
+    void onlySignInAndTheClientPortalAreOpenToEveryone() {
         final List<String> open = WebServer.pageRoutes().stream()
                 .filter(route -> route.least().isEmpty())
                 .map(route -> route.method() + " " + route.path())
@@ -26,7 +26,13 @@ class PageRoutesTest {
                         "GET /signin",
                         "POST /signin",
                         "GET /portal/{businessId}/gift-cards",
-                        "POST /portal/{businessId}/gift-cards");
+                        "POST /portal/{businessId}/gift-cards",
+                        "GET /portal/{businessId}",
+                        "POST /portal/{businessId}/sign-in",
+                        "GET /portal/{businessId}/link/{token}",
+                        "GET /portal/{businessId}/invoices/{invoiceId}",
+                        "POST /portal/{businessId}/invoices/{invoiceId}/apply-funds",
+                        "POST /portal/{businessId}/sign-out");
     }
 
     @Test

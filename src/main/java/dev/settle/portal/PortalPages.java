@@ -1,0 +1,257 @@
+package dev.settle.portal;
+
+import dev.settle.Problem;
+import dev.settle.business.BusinessSettings;
+import dev.settle.business.TextInput;
+import dev.settle.clients.ClientHistory;
+import dev.settle.clients.ClientMoney;
+import dev.settle.clients.Clients;
+import dev.settle.clients.CreditGrants;
+import dev.settle.clients.Households;
+import dev.settle.invoices.Invoices;
+import dev.settle.ledger.Actor;
+import dev.settle.mail.Outbox;
+import dev.settle.web.Form;
+import dev.settle.web.Formats;
+import dev.settle.web.Pages;
+import dev.settle.web.PathIds;
+import dev.settle.web.StaffAuth;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The client portal, {@code /portal/{businessId}}: sign-in by an emailed link, then the client's
+ * balance due, invoices (with lines and payments), balance history, and — only if the business
+ * shows them — open payments and credits, which the client can apply to an open invoice.
+ */
+public final class PortalPages {
+    static final String COOKIE = "settle_portal";
+    static final int INVOICES_SHOWN = 50;
+    static final int HISTORY_SHOWN = 25;
+
+    private final Jdbi jdbi;
+    private final Clients clients;
+    private final Invoices invoices;
+    private final ClientMoney money;
+    private final ClientHistory history;
+    private final Outbox outbox;
+    private final Pages pages;
+    private final PortalAccess access = new PortalAccess();
+    private final BusinessSettings settings = new BusinessSettings();
+    private final CreditGrants grants = new CreditGrants();
+
+    public PortalPages(
+            Jdbi jdbi,
+            Clients clients,
+            Invoices invoices,
+            ClientMoney money,
+            ClientHistory history,
+            Outbox outbox,
+            Pages pages) {
+        this.jdbi = jdbi;
+        this.clients = clients;
+        this.invoices = invoices;
+        this.money = money;
+        this.history = history;
+        this.outbox = outbox;
+        this.pages = pages;
+    }
+
+    /** The client's account when signed in; else the sign-in form. */
+    public void home(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final Optional<PortalAccess.Visitor> visitor = visitor(ctx, business);
+        if (visitor.isEmpty()) {
+            signInPage(ctx, HttpStatus.OK, business, Form.of(Map.of()), "");
+            return;
+        }
+        jdbi.useHandle(handle -> {
+            final Clients.Client client =
+                    clients.require(handle, business.businessId(), visitor.get().clientId());
+            final Map<String, Object> params = common(handle, business, visitor.get(), client);
+            params.put("invoices", invoices.issuedTo(handle, business.businessId(), client.id(), INVOICES_SHOWN));
+            params.put(
+                    "history",
+                    history.page(handle, client, Optional.empty(), HISTORY_SHOWN)
+                            .rows());
+            params.put(
+                    "credits",
+                    business.portalShowsFunds() ? grants.live(handle, business.businessId(), client.id()) : List.of());
+            pages.renderPublic(ctx, HttpStatus.OK, "portal/account.jte", business.name(), params);
+        });
+    }
+
+    /**
+     * Emails a sign-in link to the client with this address. The answer is the same whether or not
+     * one exists, so the form cannot be used to learn who is a client.
+     */
+    public void signIn(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final Form form = Form.of(ctx);
+        final String email;
+        try {
+            email = TextInput.email(form.value("email"), "email");
+        } catch (Problem problem) {
+            signInPage(ctx, HttpStatus.UNPROCESSABLE_CONTENT, business, form.withError(problem), "");
+            return;
+        }
+        final String base = ctx.scheme() + "://" + ctx.host() + "/portal/" + business.businessId();
+        jdbi.useTransaction(handle -> {
+            for (long clientId : handle.createQuery("""
+                            select id from clients
+                            where business_id = :business_id and lower(email) = :email and archived_at is null
+                            order by id
+                            """)
+                    .bind("business_id", business.businessId())
+                    .bind("email", email)
+                    .mapTo(Long.class)
+                    .list()) {
+                access.newLink(handle, business.businessId(), clientId)
+                        .ifPresent(token -> outbox.queue(
+                                handle,
+                                business.businessId(),
+                                Outbox.Kind.PORTAL_LINK,
+                                email,
+                                "Your sign-in link for " + business.name(),
+                                "Open this link to see your account with " + business.name() + ":\n\n" + base + "/link/"
+                                        + token + "\n\nIt works once, within " + PortalAccess.LINK_TTL.toMinutes()
+                                        + " minutes. If you did not ask for it, ignore this email.\n",
+                                Optional.empty(),
+                                Optional.empty()));
+            }
+        });
+        signInPage(
+                ctx,
+                HttpStatus.OK,
+                business,
+                Form.of(Map.of("email", email)),
+                "If " + email + " belongs to a client of " + business.name()
+                        + ", a sign-in link is on its way. It works once, within "
+                        + PortalAccess.LINK_TTL.toMinutes() + " minutes.");
+    }
+
+    /** Opens the portal from an emailed link: once, while it is fresh. */
+    public void link(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final Optional<String> session =
+                jdbi.inTransaction(handle -> access.useLink(handle, business.businessId(), ctx.pathParam("token")));
+        if (session.isEmpty()) {
+            signInPage(
+                    ctx,
+                    HttpStatus.GONE,
+                    business,
+                    Form.of(Map.of()),
+                    "That sign-in link has expired or was already used. Enter your email for a new one.");
+            return;
+        }
+        ctx.cookie(StaffAuth.cookie(ctx, COOKIE, session.get(), -1));
+        ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
+    }
+
+    public void invoice(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Optional<PortalAccess.Visitor> signedIn = visitor(ctx, business);
+        if (signedIn.isEmpty()) {
+            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
+            return;
+        }
+        final PortalAccess.Visitor visitor = signedIn.get();
+        jdbi.useHandle(handle -> {
+            final Invoices.Invoice invoice = clientsInvoice(handle, visitor, invoiceId);
+            final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
+            final Map<String, Object> params = common(handle, business, visitor, client);
+            params.put("invoice", invoice);
+            params.put("lines", invoices.lines(handle, business.businessId(), invoiceId));
+            params.put("payments", invoices.payments(handle, business.businessId(), invoiceId));
+            params.put("flash", Optional.ofNullable(ctx.queryParam("applied")).map(applied -> "Applied."));
+            pages.renderPublic(ctx, HttpStatus.OK, "portal/invoice.jte", "Invoice " + invoiceId, params);
+        });
+    }
+
+    /** The client applies their own open payments or credits to one of their open invoices. */
+    public void applyFunds(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Optional<PortalAccess.Visitor> signedIn = visitor(ctx, business);
+        if (signedIn.isEmpty()) {
+            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
+            return;
+        }
+        final PortalAccess.Visitor visitor = signedIn.get();
+        final Form form = Form.of(ctx);
+        if (!StaffAuth.sameSecret(ctx.formParam(StaffAuth.CSRF_FIELD), visitor.csrfToken())) {
+            throw Problem.validation(StaffAuth.CSRF_FIELD, "This form has expired: reload the page and try again");
+        }
+        if (!business.portalShowsFunds()) {
+            throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
+        }
+        final ClientMoney.Funds funds = ClientMoney.Funds.parse(form.value("from"), "from");
+        jdbi.useTransaction(handle -> {
+            clientsInvoice(handle, visitor, invoiceId);
+            money.applyFundsToInvoice(
+                    handle, business.businessId(), invoiceId, funds, Optional.empty(), Actor.system());
+        });
+        ctx.redirect(
+                "/portal/" + business.businessId() + "/invoices/" + invoiceId + "?applied=1", HttpStatus.SEE_OTHER);
+    }
+
+    public void signOut(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        visitor(ctx, business)
+                .filter(visitor -> StaffAuth.sameSecret(ctx.formParam(StaffAuth.CSRF_FIELD), visitor.csrfToken()))
+                .ifPresent(visitor -> jdbi.useHandle(handle -> access.end(handle, visitor.sessionHash())));
+        ctx.cookie(StaffAuth.cookie(ctx, COOKIE, "", 0));
+        ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
+    }
+
+    private Map<String, Object> common(
+            Handle handle, BusinessSettings.Settings business, PortalAccess.Visitor visitor, Clients.Client client) {
+        final Map<String, Object> params = new HashMap<>();
+        params.put("business", business);
+        params.put("client", client);
+        params.put("household", new Households(clients).of(handle, client));
+        params.put("formats", new Formats(business.locale(), business.timeZone(), business.currency()));
+        params.put("csrf", visitor.csrfToken());
+        return params;
+    }
+
+    /** The invoice, if it is this client's and issued; anyone else's (or none) is not found. */
+    private Invoices.Invoice clientsInvoice(Handle handle, PortalAccess.Visitor visitor, long invoiceId) {
+        return invoices.find(handle, visitor.businessId(), invoiceId)
+                .filter(found -> found.clientId().equals(Optional.of(visitor.clientId())))
+                .filter(found -> found.status() != Invoices.Status.DRAFT)
+                .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
+    }
+
+    private void signInPage(
+            Context ctx, HttpStatus status, BusinessSettings.Settings business, Form form, String notice) {
+        pages.renderPublic(
+                ctx,
+                status,
+                "portal/signin.jte",
+                "Sign in · " + business.name(),
+                Map.of("business", business, "form", form, "notice", notice));
+    }
+
+    private Optional<PortalAccess.Visitor> visitor(Context ctx, BusinessSettings.Settings business) {
+        return jdbi.withHandle(handle -> access.visitor(handle, business.businessId(), ctx.cookie(COOKIE)));
+    }
+
+    private BusinessSettings.Settings business(Context ctx) {
+        final long businessId = PathIds.of(ctx, "businessId");
+        return jdbi.withHandle(handle -> handle.createQuery("select exists (select 1 from businesses where id = :id)")
+                                .bind("id", businessId)
+                                .mapTo(Boolean.class)
+                                .one()
+                        ? Optional.of(settings.find(handle, businessId))
+                        : Optional.<BusinessSettings.Settings>empty())
+                .orElseThrow(() -> Problem.notFound("businessId", "no business has id " + businessId));
+    }
+}

@@ -1,0 +1,109 @@
+package dev.settle.portal;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Response;
+import com.microsoft.playwright.options.AriaRole;
+import dev.settle.clients.Clients;
+import dev.settle.support.Browser;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import dev.settle.support.TestMail;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The client portal in Chromium, at a phone's width: sign-in by emailed link, the account, applying funds. */
+class PortalBrowserTest {
+    private static final Pattern LINK = Pattern.compile("https?://\\S+/link/\\S+");
+
+    @RegisterExtension
+    final Browser browser = new Browser();
+
+    @Test
+    void aClientSignsInWithALinkThatWorksOnceAndSeesWhatTheyOweButNotTheirFundsUnlessShown() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        final Clients.Client ana =
+                business.aClient("Ana Silva", Optional.of("ana.portal@client.example"), Optional.empty());
+        business.charge(ana, 40_00);
+        business.credit(ana, 10_00);
+        final Page page = phone();
+
+        final String link = signIn(page, business, "ana.portal@client.example");
+
+        assertThat(page.getByTestId("balance-due")).hasText("$40.00");
+        assertThat(page.getByTestId("invoices")).containsText("Open");
+        assertThat(page.getByTestId("credits")).hasCount(0);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out"))
+                .click();
+        final Response reused = page.navigate(link);
+        org.assertj.core.api.Assertions.assertThat(reused.status()).isEqualTo(410);
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("expired or was already used");
+
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle ->
+                        handle.execute("update businesses set portal_shows_funds = true where id = ?", business.id()));
+        signIn(page, business, "ana.portal@client.example");
+        assertThat(page.getByTestId("credits")).hasText("$10.00");
+        assertThat(page.locator("main")).containsText("no expiry");
+    }
+
+    @Test
+    void aClientAppliesTheirCreditToAnOpenInvoiceAndCannotOpenAnotherClientsInvoice() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle ->
+                        handle.execute("update businesses set portal_shows_funds = true where id = ?", business.id()));
+        final Clients.Client ana =
+                business.aClient("Ana Silva", Optional.of("ana.apply@client.example"), Optional.empty());
+        business.charge(ana, 40_00);
+        business.credit(ana, 10_00);
+        final Clients.Client ben = business.aClient("Ben Okafor");
+        business.charge(ben, 25_00);
+        final long bens = business.unpaidInvoices(ben).getFirst().id();
+        final Page page = phone();
+        signIn(page, business, "ana.apply@client.example");
+
+        page.getByTestId("invoices").getByRole(AriaRole.LINK).first().click();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply $10.00 of credits"))
+                .click();
+
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Applied.");
+        assertThat(page.getByTestId("unpaid")).hasText("$30.00");
+        final Response other = page.navigate("/portal/" + business.id() + "/invoices/" + bens);
+        org.assertj.core.api.Assertions.assertThat(other.status()).isEqualTo(404);
+        final Response elsewhere =
+                page.navigate("/portal/" + TestBusiness.create().id());
+        org.assertj.core.api.Assertions.assertThat(elsewhere.status())
+                .as("a session is for one business")
+                .isEqualTo(200);
+        assertThat(page.getByLabel("Email")).isVisible();
+    }
+
+    /** A page at a phone's width (375 px): the portal is built for it first. */
+    private Page phone() {
+        final Page page = browser.page();
+        page.setViewportSize(375, 740);
+        return page;
+    }
+
+    /** Asks for a link, opens it from the email GreenMail caught, and returns it. */
+    private static String signIn(Page page, TestBusiness business, String email) throws Exception {
+        page.navigate("/portal/" + business.id());
+        page.getByLabel("Email").fill(email);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Email me a sign-in link"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("a sign-in link is on its way");
+        final String body = TestMail.awaitNewTo(email).getContent().toString();
+        final Matcher link = LINK.matcher(body);
+        org.assertj.core.api.Assertions.assertThat(link.find()).as(body).isTrue();
+        page.navigate(link.group());
+        assertThat(page.getByTestId("balance-due")).isVisible();
+        return link.group();
+    }
+}
