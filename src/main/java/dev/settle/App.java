@@ -56,6 +56,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /** A running Settle: the pieces wired together over one database. */
@@ -106,6 +108,7 @@ public final class App implements AutoCloseable {
         final GiftCardLookups lookups = new GiftCardLookups(jdbi, giftCards);
         final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney, giftCards);
         final Outbox outbox = new Outbox(mail);
+        final AtomicInteger boundPort = new AtomicInteger(port);
         final Receipts receipts = new Receipts(invoices, clients, outbox);
         final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
@@ -139,7 +142,7 @@ public final class App implements AutoCloseable {
                 new OutboxPages(jdbi, outbox, pages),
                 giftCardPages,
                 new GiftCardBalancePages(jdbi, lookups, pages),
-                new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages));
+                new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages, publicUrl(boundPort)));
         try {
             return new App(
                     batcher,
@@ -153,7 +156,7 @@ public final class App implements AutoCloseable {
                                             "funds-digest",
                                             DIGEST_EVERY,
                                             () -> reminders.sendDigests(jdbi, Instant.now())))),
-                    WebServer.start(handlers, port));
+                    started(WebServer.start(handlers, port), boundPort));
         } catch (RuntimeException e) {
             batcher.close();
             throw e;
@@ -162,6 +165,22 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return web.port();
+    }
+
+    /**
+     * Where clients reach this Settle, for links in email: {@code SETTLE_PUBLIC_URL} (set it in
+     * production), else this machine. Never the request's Host header, which a caller chooses.
+     */
+    private static Supplier<String> publicUrl(AtomicInteger boundPort) {
+        final Optional<String> configured = Optional.ofNullable(System.getenv("SETTLE_PUBLIC_URL"))
+                .filter(url -> !url.isBlank())
+                .map(url -> url.strip().replaceAll("/+$", ""));
+        return () -> configured.orElse("http://localhost:" + boundPort.get());
+    }
+
+    private static WebServer started(WebServer web, AtomicInteger boundPort) {
+        boundPort.set(web.port());
+        return web;
     }
 
     /** Stops taking requests, then lets queued writes commit. */

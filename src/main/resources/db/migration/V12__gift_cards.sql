@@ -47,12 +47,13 @@ alter table invoice_payments
     add foreign key (business_id, gift_card_id) references gift_cards (business_id, id),
     add check ((tender = 'gift_card') = (gift_card_id is not null));
 
--- Balance checks by code, throttled: each try counts against the asker's address and against the
--- code's first characters until it proves right, so neither many guesses from one place (however
--- parallel) nor one card guessed from many places gets far.
+-- Balance checks by code, throttled: each try counts against who asks (an address for the public
+-- page, the staff member or API key otherwise) and against the code's first characters until it
+-- proves right, so neither many guesses from one asker (however parallel) nor one card guessed from
+-- many gets far.
 create table gift_card_lookup_failures (
     id         bigint generated always as identity primary key,
-    scope      text not null check (scope in ('ip', 'prefix')),
+    scope      text not null check (scope in ('asker', 'prefix')),
     key        text not null check (length(key) between 1 and 100),
     failed_at  timestamptz not null default clock_timestamp()
 );

@@ -42,7 +42,7 @@ public final class GiftCardBalancePages {
         final BusinessSettings.Settings business = business(ctx);
         final Form form = Form.of(ctx);
         try {
-            final GiftCards.Card card = lookups.find(business.businessId(), form.value("code"), ctx.ip());
+            final GiftCards.Card card = lookups.find(business.businessId(), form.value("code"), "ip:" + ctx.ip());
             final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
             final GiftCards.Status status = card.status(LocalDate.now(business.timeZone()));
             final String validity = switch (status) {

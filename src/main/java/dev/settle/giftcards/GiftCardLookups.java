@@ -29,8 +29,11 @@ public final class GiftCardLookups {
         this.giftCards = giftCards;
     }
 
-    /** The business's card with this code; 429 when this address or prefix has guessed too much. */
-    public GiftCards.Card find(long businessId, String typed, String ip) {
+    /**
+     * The business's card with this code; 429 when this asker or prefix has guessed too much. The
+     * asker is whoever is counted: "ip:…" on the public page, "staff:…" or "api:…" otherwise.
+     */
+    public GiftCards.Card find(long businessId, String typed, String asker) {
         final String code = GiftCardCodes.normalize(typed)
                 .orElseThrow(() -> Problem.validation(
                         "code", "A gift card code is 16 letters and digits, as printed on the card"));
@@ -39,10 +42,10 @@ public final class GiftCardLookups {
         // guesses count as surely as serial ones (one claim per address at a time).
         final Claim claim = jdbi.inTransaction(handle -> {
             handle.createQuery("select pg_advisory_xact_lock(hashtextextended(:key, 0))")
-                    .bind("key", "gift-card-lookup:" + ip)
+                    .bind("key", "gift-card-lookup:" + asker)
                     .mapTo(String.class)
                     .one();
-            final int fromHere = failures(handle, "ip", ip);
+            final int fromHere = failures(handle, "asker", asker);
             if (fromHere >= IP_FAILURES_MAX || failures(handle, "prefix", prefix) >= PREFIX_FAILURES_MAX) {
                 throw new Problem(
                         Problem.Kind.TOO_MANY_REQUESTS,
@@ -53,10 +56,10 @@ public final class GiftCardLookups {
                     fromHere,
                     handle.createQuery("""
                                     insert into gift_card_lookup_failures (scope, key)
-                                    values ('ip', :ip), ('prefix', :prefix)
+                                    values ('asker', :asker), ('prefix', :prefix)
                                     returning id
                                     """)
-                            .bind("ip", ip)
+                            .bind("asker", asker)
                             .bind("prefix", prefix)
                             .mapTo(Long.class)
                             .list());

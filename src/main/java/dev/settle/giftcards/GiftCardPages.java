@@ -68,7 +68,8 @@ public final class GiftCardPages {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final Form form = Form.of(ctx);
         try {
-            final GiftCards.Card card = lookups.find(signedIn.businessId(), form.value("code"), ctx.ip());
+            final GiftCards.Card card =
+                    lookups.find(signedIn.businessId(), form.value("code"), "staff:" + signedIn.staffId());
             ctx.redirect("/gift-cards/" + card.id(), HttpStatus.SEE_OTHER);
         } catch (Problem problem) {
             showList(
@@ -154,7 +155,7 @@ public final class GiftCardPages {
                 "giftcards/issued.jte",
                 issued.size() == 1 ? "Gift card issued" : "Gift cards issued",
                 Pages.Section.GIFT_CARDS,
-                Map.of("issued", issued, "next", next, "businessName", business.name()));
+                Map.of("issued", issued, "next", next, "businessName", business.name(), "canEmail", outbox.canSend()));
     }
 
     /**
@@ -165,6 +166,10 @@ public final class GiftCardPages {
         final long cardId = PathIds.of(ctx, "giftCardId");
         final Form form = Form.of(ctx);
         pages.afterAction(ctx, "/gift-cards/" + cardId, "Gift card not emailed", signedIn -> {
+            if (!outbox.canSend()) {
+                throw Problem.validation(
+                        "to", "No mail server is set up, so the card cannot be emailed: print it instead");
+            }
             final String to = TextInput.email(form.value("to"), "to");
             final String message = TextInput.optional(form.value("message"), "message", "Message", 500)
                     .orElse("");
@@ -229,11 +234,14 @@ public final class GiftCardPages {
         final long clientId = PathIds.of(ctx, "clientId");
         final Form form = Form.of(ctx);
         pages.afterAction(ctx, "/clients/" + clientId, "Gift card not loaded", signedIn -> {
-            final GiftCards.Card card = lookups.find(signedIn.businessId(), form.value("code"), ctx.ip());
+            final GiftCards.Card card =
+                    lookups.find(signedIn.businessId(), form.value("code"), "staff:" + signedIn.staffId());
             final GiftCards.Loaded loaded = jdbi.inTransaction(handle ->
                     giftCards.loadToClient(handle, signedIn.businessId(), card.id(), clientId, signedIn.actor()));
             return card.label() + " loaded: " + signedIn.formats().money(loaded.amountMinor())
-                    + " is now an open payment of " + loaded.client().name() + ".";
+                    + " is now "
+                    + (card.promotional() ? "a credit" : "an open payment") + " of "
+                    + loaded.client().name() + ".";
         });
     }
 

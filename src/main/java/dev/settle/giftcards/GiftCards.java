@@ -6,6 +6,7 @@ import dev.settle.business.Businesses;
 import dev.settle.business.TextInput;
 import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
+import dev.settle.clients.CreditGrants;
 import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Actor;
@@ -332,8 +333,9 @@ public final class GiftCards {
     public record Loaded(Card card, Clients.Client client, long amountMinor) {}
 
     /**
-     * Moves everything the card holds onto the client's account as an open payment, in one entry:
-     * the card is empty after, the client can spend the value as any open payment.
+     * Moves everything the card holds onto the client's account, in one entry: a sold card's value
+     * becomes an open payment (money the client paid), a promotional card's a credit (value the
+     * business gave, which is never refunded as money). The card is empty after.
      */
     public Loaded loadToClient(Handle handle, long businessId, long cardId, long clientId, Actor actor) {
         final Card unlocked = require(handle, businessId, cardId);
@@ -342,28 +344,32 @@ public final class GiftCards {
         if (client.archived()) {
             throw new Problem(Problem.Kind.CLIENT_ARCHIVED, "clientId", client.name() + " is archived");
         }
-        ledger.lock(
-                handle,
-                businessId,
-                List.of(unlocked.accountId(), client.openPayments().id()));
+        final long target = unlocked.promotional()
+                ? client.credits().id()
+                : client.openPayments().id();
+        ledger.lock(handle, businessId, List.of(unlocked.accountId(), target));
         final Card card = require(handle, businessId, cardId);
         if (card.balanceMinor() == 0) {
             throw new Problem(Problem.Kind.CONFLICT, "giftCardId", card.label() + " is empty: nothing to load");
         }
         spendable(handle, card, card.balanceMinor(), "giftCardId");
         final long amount = card.balanceMinor();
-        ledger.post(
+        final PostedEntry entry = ledger.post(
                 handle,
                 new EntryRequest(
                         businessId,
                         "gift_card_load",
-                        Optional.of(card.label() + " loaded onto " + client.name() + "'s account as an open payment"),
+                        Optional.of(card.label() + " loaded onto " + client.name() + "'s account as "
+                                + (card.promotional() ? "a credit" : "an open payment")),
                         actor,
                         Optional.of(client.id()),
                         Optional.empty(),
                         List.of(
                                 PostingRequest.debit(card.accountId(), amount),
-                                PostingRequest.credit(client.openPayments().id(), amount))));
+                                PostingRequest.credit(target, amount))));
+        if (card.promotional()) {
+            new CreditGrants().grant(handle, businessId, client.id(), entry.id(), amount, card.expiresOn());
+        }
         return new Loaded(
                 require(handle, businessId, cardId),
                 clients.find(handle, businessId, clientId).orElseThrow(),

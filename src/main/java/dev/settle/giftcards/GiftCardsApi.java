@@ -116,7 +116,7 @@ public final class GiftCardsApi {
         if (body.code() == null || body.code().isBlank()) {
             throw Problem.validation("code", "code is required: the 16 characters on the card");
         }
-        final GiftCards.Card card = lookups.find(caller.businessId(), body.code(), ctx.ip());
+        final GiftCards.Card card = lookups.find(caller.businessId(), body.code(), "api:" + caller.apiKeyId());
         ctx.json(jdbi.withHandle(handle -> json(handle, card, caller, false)));
     }
 

@@ -271,6 +271,9 @@ public final class Checkouts {
                         payment.amountMinor()));
             }
         }
+        if (lines.stream().anyMatch(line -> line.kind() == Invoices.LineKind.GIFT_CARD)) {
+            refuseNonMoneyForGiftCards(request, lines);
+        }
         final java.util.Map<Long, Long> fromCards = new java.util.TreeMap<>();
         cardsByTender.forEach((index, card) ->
                 fromCards.merge(card.id(), request.tenders().get(index).amountMinor(), Math::addExact));
@@ -376,6 +379,34 @@ public final class Checkouts {
                         .toList());
     }
 
+    /** Gift cards one ticket may sell: each is a card, an account and a row written in the checkout. */
+    static final int GIFT_CARDS_PER_TICKET_MAX = 20;
+
+    /**
+     * A gift card is bought with money: its value can come back as money when it is voided, so
+     * credit, another gift card or pay later cannot pay for it (they would turn into cash).
+     */
+    private static void refuseNonMoneyForGiftCards(Request request, List<Invoices.Line> lines) {
+        if (lines.stream()
+                        .filter(line -> line.kind() == Invoices.LineKind.GIFT_CARD)
+                        .mapToInt(Invoices.Line::quantity)
+                        .sum()
+                > GIFT_CARDS_PER_TICKET_MAX) {
+            throw Problem.validation("lines", "A ticket sells at most " + GIFT_CARDS_PER_TICKET_MAX + " gift cards");
+        }
+        if (request.payLaterMinor() > 0) {
+            throw Problem.validation("payLaterMinor", "A ticket that sells gift cards is paid in full, not later");
+        }
+        for (int index = 0; index < request.tenders().size(); index++) {
+            final Tender tender = request.tenders().get(index).tender();
+            if (tender == Tender.CREDIT || tender == Tender.GIFT_CARD) {
+                throw Problem.validation(
+                        "tenders[" + index + "].tender",
+                        "Gift cards are bought with money: not with client credit or another gift card");
+            }
+        }
+    }
+
     /** The business's card for each gift card tender, by the tender's index; a code not found is refused. */
     private java.util.Map<Integer, GiftCards.Card> cardsByTender(Handle handle, long businessId, Request request) {
         final java.util.Map<Integer, GiftCards.Card> cards = new java.util.TreeMap<>();
@@ -403,7 +434,19 @@ public final class Checkouts {
      * refund them first.
      */
     public Invoices.Invoice voidInvoice(Handle handle, long businessId, long invoiceId, Actor actor) {
-        final Invoices.Invoice invoice = lockAccountsThen(handle, businessId, invoiceId);
+        // A draft moves no account: its row alone is locked, first, as a checkout of it locks it.
+        final boolean draft = invoices.find(handle, businessId, invoiceId)
+                        .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId))
+                        .status()
+                == Invoices.Status.DRAFT;
+        final Invoices.Invoice invoice =
+                draft ? lock(handle, businessId, invoiceId) : lockAccountsThen(handle, businessId, invoiceId);
+        if (draft && invoice.status() != Invoices.Status.DRAFT) {
+            throw new Problem(
+                    Problem.Kind.CONFLICT,
+                    "invoiceId",
+                    "Invoice " + invoiceId + " was checked out meanwhile: try again");
+        }
         if (invoice.status() == Invoices.Status.VOID) {
             throw new Problem(Problem.Kind.CONFLICT, "invoiceId", "Invoice " + invoiceId + " is already void");
         }
@@ -447,6 +490,16 @@ public final class Checkouts {
                             "invoiceId",
                             "Invoice " + invoiceId + " paid towards invoice " + paidOff.invoiceId()
                                     + ", which is void now; move that payment before voiding this one");
+                }
+                if (invoices.find(handle, businessId, paidOff.invoiceId())
+                                .orElseThrow()
+                                .paidMinor()
+                        < paidOff.amountMinor()) {
+                    throw new Problem(
+                            Problem.Kind.CONFLICT,
+                            "invoiceId",
+                            "What invoice " + invoiceId + " paid towards invoice " + paidOff.invoiceId()
+                                    + " was moved or refunded since; it cannot be voided");
                 }
                 postings.add(
                         PostingRequest.debit(receivable, paidOff.amountMinor()).onInvoice(paidOff.invoiceId()));
@@ -598,6 +651,24 @@ public final class Checkouts {
                     "Only " + shown.apply(payment.refundableMinor()) + " of this payment is left to refund");
         }
         final Optional<Clients.Client> client = invoice.clientId().map(id -> money.active(handle, businessId, id));
+        if (client.isEmpty()) {
+            // A walk-in refund is a return of the sale; gift cards it sold are returned by voiding
+            // them (what they hold goes back to the buyer), never by refunding their price here.
+            final long cards = sum(invoices.lines(handle, businessId, invoiceId), Invoices.LineKind.GIFT_CARD);
+            final long refundedSoFar = invoices.payments(handle, businessId, invoiceId).stream()
+                    .mapToLong(Invoices.Payment::refundedMinor)
+                    .sum();
+            final long returnable = invoice.totalMinor() - cards - refundedSoFar;
+            if (amount > returnable) {
+                throw new Problem(
+                        Problem.Kind.CONFLICT,
+                        "amountMinor",
+                        returnable <= 0
+                                ? "What is left of this sale is gift cards: void the cards to give their value back"
+                                : "Only " + shown.apply(returnable)
+                                        + " of this sale can be refunded; void its gift cards to return those");
+            }
+        }
         if (client.isEmpty() && to != RefundTo.TENDER) {
             throw Problem.validation("to", "A walk-in sale's payment goes back the way it came");
         }

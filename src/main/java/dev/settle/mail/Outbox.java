@@ -97,7 +97,7 @@ public final class Outbox {
                 .bind("body", body)
                 .bind("invoice_id", invoiceId.orElse(null))
                 .bind("staff_id", staffId.orElse(null))
-                .bind("redact", kind == Kind.GIFT_CARD)
+                .bind("redact", kind == Kind.GIFT_CARD || kind == Kind.PORTAL_LINK)
                 .mapTo(Long.class)
                 .one();
     }
@@ -214,8 +214,10 @@ public final class Outbox {
                 set status = :status, attempts = attempts + 1, last_error = :error,
                     sent_at = case when :status = 'sent' then clock_timestamp() end,
                     next_attempt_at = clock_timestamp() + interval '1 minute' * power(2, attempts),
-                    body = case when redact_codes and :status <> 'queued'
-                                then regexp_replace(body, '([0-9A-Z]{4}-){3}([0-9A-Z]{4})', '••••-••••-••••-\\2', 'g')
+                    body = case when redact_codes and :status in ('sent', 'failed')
+                                then regexp_replace(
+                                         regexp_replace(body, '([0-9A-Z]{4}-){3}([0-9A-Z]{4})', '••••-••••-••••-\\2', 'g'),
+                                         '/link/[A-Za-z0-9_-]{43}', '/link/(sent)', 'g')
                                 else body end
                 where business_id = :business_id and id = :id
                 """)

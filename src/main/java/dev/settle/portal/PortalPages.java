@@ -42,6 +42,7 @@ public final class PortalPages {
     private final ClientHistory history;
     private final Outbox outbox;
     private final Pages pages;
+    private final java.util.function.Supplier<String> publicUrl;
     private final PortalAccess access = new PortalAccess();
     private final BusinessSettings settings = new BusinessSettings();
     private final CreditGrants grants = new CreditGrants();
@@ -53,8 +54,10 @@ public final class PortalPages {
             ClientMoney money,
             ClientHistory history,
             Outbox outbox,
-            Pages pages) {
+            Pages pages,
+            java.util.function.Supplier<String> publicUrl) {
         this.jdbi = jdbi;
+        this.publicUrl = publicUrl;
         this.clients = clients;
         this.invoices = invoices;
         this.money = money;
@@ -78,8 +81,10 @@ public final class PortalPages {
             params.put("invoices", invoices.issuedTo(handle, business.businessId(), client.id(), INVOICES_SHOWN));
             params.put(
                     "history",
-                    history.page(handle, client, Optional.empty(), HISTORY_SHOWN)
-                            .rows());
+                    history.page(handle, client, Optional.empty(), HISTORY_SHOWN).rows().stream()
+                            // With funds hidden, only what moved the balance due is shown.
+                            .filter(row -> business.portalShowsFunds() || row.balanceDueChangeMinor() != 0)
+                            .toList());
             params.put(
                     "credits",
                     business.portalShowsFunds() ? grants.live(handle, business.businessId(), client.id()) : List.of());
@@ -101,7 +106,7 @@ public final class PortalPages {
             signInPage(ctx, HttpStatus.UNPROCESSABLE_CONTENT, business, form.withError(problem), "");
             return;
         }
-        final String base = ctx.scheme() + "://" + ctx.host() + "/portal/" + business.businessId();
+        final String base = publicUrl.get() + "/portal/" + business.businessId();
         jdbi.useTransaction(handle -> {
             for (long clientId : handle.createQuery("""
                             select id from clients

@@ -135,6 +135,50 @@ class GiftCardsApiTest {
     }
 
     @Test
+    void giftCardsAreBoughtWithMoneyReturnedByVoidingAndAPromotionalOneLoadsAsACredit() {
+        final String line = "{\"kind\": \"gift_card\", \"description\": \"Gift card\", \"unitMinor\": 5000}";
+        salon.credit(ana, 50_00);
+        final TestApp.Reply onPayLater =
+                salon.checkout(salon.ticket(ana, line), "{\"tenders\": [], \"payLaterMinor\": 5000}");
+        final TestApp.Reply withCredit = salon.checkout(
+                salon.ticket(ana, line), "{\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 5000}]}");
+        final long walkIn =
+                salon.ticket(null, line + ", {\"kind\": \"product\", \"description\": \"Comb\", \"unitMinor\": 800}");
+        final long payment = salon.checkout(walkIn, "{\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 5800}]}")
+                .json()
+                .at("/invoice/payments/0/id")
+                .asLong();
+        final TestApp.Reply tooMuchBack = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/payments/" + payment + "/refunds",
+                "{\"to\": \"tender\", \"amountMinor\": 900, \"currency\": \"USD\"}");
+        final TestApp.Reply combBack = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/payments/" + payment + "/refunds",
+                "{\"to\": \"tender\", \"amountMinor\": 800, \"currency\": \"USD\"}");
+        final GiftCards.Issued prize = salon.giftCard(30_00);
+        final TestApp.Reply loaded = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/gift-cards/" + prize.card().id() + "/load-to-client",
+                "{\"clientId\": " + ana.id() + "}");
+
+        assertThat(onPayLater.status()).isEqualTo(400);
+        assertThat(onPayLater.json().get("detail").asText())
+                .isEqualTo("A ticket that sells gift cards is paid in full, not later");
+        assertThat(withCredit.status()).isEqualTo(400);
+        assertThat(withCredit.json().get("field").asText()).isEqualTo("tenders[0].tender");
+        assertThat(tooMuchBack.status()).isEqualTo(409);
+        assertThat(tooMuchBack.json().get("detail").asText())
+                .isEqualTo("Only $8.00 of this sale can be refunded; void its gift cards to return those");
+        assertThat(combBack.status()).as(combBack.body()).isEqualTo(201);
+        assertThat(loaded.json().at("/client/creditsMinor").asLong())
+                .as("50 + the prize's 30")
+                .isEqualTo(80_00);
+        assertThat(loaded.json().at("/client/openPaymentsMinor").asLong()).isZero();
+        assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    @Test
     void aPromotionalCardComesFromPromotionsAndGoesBackThereWhenVoided() {
         final TestApp.Reply issued = TestApp.post(
                 salon.apiKey(),
