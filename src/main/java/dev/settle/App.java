@@ -65,22 +65,22 @@ public final class App implements AutoCloseable {
     public static final int WRITERS_DEFAULT = 4;
 
     private final WriteBatcher batcher;
-    private final HourlyPurge purge;
-    private final CreditExpiry expiry;
+
     private final Jobs jobs;
     private final WebServer web;
 
     /** How often queued email is looked for: a receipt goes out within about this long. */
     private static final Duration OUTBOX_EVERY = Duration.ofSeconds(2);
 
+    /** How often maintenance runs: expired sessions and keys forgotten, credits past their last day expired. */
+    private static final Duration HOURLY = Duration.ofHours(1);
+
     /** How often the daily digest is looked at: it goes out this soon after 08:00 local time. */
     private static final Duration DIGEST_EVERY = Duration.ofMinutes(10);
 
-    private App(WriteBatcher batcher, HourlyPurge purge, CreditExpiry expiry, Jobs jobs, WebServer web) {
+    private App(WriteBatcher batcher, Jobs jobs, WebServer web) {
         this.batcher = batcher;
         this.jobs = jobs;
-        this.purge = purge;
-        this.expiry = expiry;
         this.web = web;
     }
 
@@ -146,12 +146,12 @@ public final class App implements AutoCloseable {
         try {
             return new App(
                     batcher,
-                    new HourlyPurge(jdbi).startHourly(),
-                    new CreditExpiry(jdbi, ledger).startHourly(),
                     Jobs.start(
                             database.dataSource(),
                             List.of(
                                     new Jobs.Job("email-outbox", OUTBOX_EVERY, () -> outbox.deliverDue(jdbi)),
+                                    new Jobs.Job("hourly-purge", HOURLY, new HourlyPurge(jdbi)::purgeLogged),
+                                    new Jobs.Job("credit-expiry", HOURLY, new CreditExpiry(jdbi, ledger)::expireLogged),
                                     new Jobs.Job(
                                             "funds-digest",
                                             DIGEST_EVERY,
@@ -187,8 +187,6 @@ public final class App implements AutoCloseable {
     @Override
     public void close() {
         web.close();
-        purge.close();
-        expiry.close();
         jobs.close();
         batcher.close();
     }

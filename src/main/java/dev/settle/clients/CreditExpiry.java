@@ -14,9 +14,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -28,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * hourly; each grant is taken with {@code for update skip locked}, so several Settle instances
  * never expire one twice.
  */
-public final class CreditExpiry implements AutoCloseable {
+public final class CreditExpiry {
     private static final Logger log = LoggerFactory.getLogger(CreditExpiry.class);
     static final int GRANTS_PER_RUN_MAX = 10_000;
 
@@ -38,19 +35,12 @@ public final class CreditExpiry implements AutoCloseable {
     private final Ledger ledger;
     private final Clients clients;
     private final Businesses businesses;
-    private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("credit-expiry").daemon().factory());
 
     public CreditExpiry(Jdbi jdbi, Ledger ledger) {
         this.jdbi = jdbi;
         this.ledger = ledger;
         this.clients = new Clients(ledger);
         this.businesses = new Businesses(ledger, new ApiKeys());
-    }
-
-    public CreditExpiry startHourly() {
-        schedule.scheduleWithFixedDelay(this::expireLogged, 1, 60, TimeUnit.MINUTES);
-        return this;
     }
 
     /** Expires every grant whose last day has ended by {@code now}; returns how many. */
@@ -163,7 +153,8 @@ public final class CreditExpiry implements AutoCloseable {
         return true;
     }
 
-    private void expireLogged() {
+    /** One run as the job scheduler calls it: a failure is logged, and the next run catches up. */
+    public void expireLogged() {
         try {
             final int expired = expireDue(Instant.now());
             if (expired > 0) {
@@ -173,10 +164,5 @@ public final class CreditExpiry implements AutoCloseable {
             // The next run picks up what this one left: a grant stays due until it is expired.
             log.warn("credit expiry failed: {}", e.getMessage());
         }
-    }
-
-    @Override
-    public void close() {
-        schedule.shutdownNow();
     }
 }

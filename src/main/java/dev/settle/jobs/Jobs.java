@@ -20,9 +20,11 @@ public final class Jobs implements AutoCloseable {
     public record Job(String name, Duration every, Runnable run) {}
 
     private final Scheduler scheduler;
+    private final Thread starting;
 
-    private Jobs(Scheduler scheduler) {
+    private Jobs(Scheduler scheduler, Thread starting) {
         this.scheduler = scheduler;
+        this.starting = starting;
     }
 
     public static Jobs start(DataSource dataSource, List<Job> jobs) {
@@ -38,12 +40,20 @@ public final class Jobs implements AutoCloseable {
                 .pollingInterval(Duration.ofSeconds(1))
                 .shutdownMaxWait(Duration.ofSeconds(5))
                 .build();
-        scheduler.start();
-        return new Jobs(scheduler);
+        // Started beside the web server, not before it: with the database down, the scheduler waits out
+        // a connection timeout per job, while /health should answer at once (503).
+        return new Jobs(
+                scheduler, Thread.ofPlatform().name("jobs-start").daemon().start(scheduler::start));
     }
 
     @Override
     public void close() {
+        starting.interrupt();
+        try {
+            starting.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         scheduler.stop();
     }
 }

@@ -106,7 +106,7 @@ public final class PortalPages {
             signInPage(ctx, HttpStatus.UNPROCESSABLE_CONTENT, business, form.withError(problem), "");
             return;
         }
-        final String base = publicUrl.get() + "/portal/" + business.businessId();
+
         jdbi.useTransaction(handle -> {
             for (long clientId : handle.createQuery("""
                             select id from clients
@@ -117,18 +117,7 @@ public final class PortalPages {
                     .bind("email", email)
                     .mapTo(Long.class)
                     .list()) {
-                access.newLink(handle, business.businessId(), clientId)
-                        .ifPresent(token -> outbox.queue(
-                                handle,
-                                business.businessId(),
-                                Outbox.Kind.PORTAL_LINK,
-                                email,
-                                "Your sign-in link for " + business.name(),
-                                "Open this link to see your account with " + business.name() + ":\n\n" + base + "/link/"
-                                        + token + "\n\nIt works once, within " + PortalAccess.LINK_TTL.toMinutes()
-                                        + " minutes. If you did not ask for it, ignore this email.\n",
-                                Optional.empty(),
-                                Optional.empty()));
+                emailLink(handle, business, clientId, email, Optional.empty());
             }
         });
         signInPage(
@@ -139,6 +128,55 @@ public final class PortalPages {
                 "If " + email + " belongs to a client of " + business.name()
                         + ", a sign-in link is on its way. It works once, within "
                         + PortalAccess.LINK_TTL.toMinutes() + " minutes.");
+    }
+
+    /**
+     * Emails the client a sign-in link, unless they were sent {@link PortalAccess#LINKS_MAX} lately;
+     * whether one went. {@code staffId} when staff sent it from the client's page.
+     */
+    public boolean emailLink(
+            Handle handle, BusinessSettings.Settings business, long clientId, String email, Optional<Long> staffId) {
+        final String base = publicUrl.get() + "/portal/" + business.businessId();
+        return access.newLink(handle, business.businessId(), clientId)
+                .map(token -> outbox.queue(
+                        handle,
+                        business.businessId(),
+                        Outbox.Kind.PORTAL_LINK,
+                        email,
+                        "Your sign-in link for " + business.name(),
+                        "Open this link to see your account with " + business.name() + ":\n\n" + base + "/link/"
+                                + token + "\n\nIt works once, within " + PortalAccess.LINK_TTL.toMinutes()
+                                + " minutes. If you did not ask for it, ignore this email.\n",
+                        Optional.empty(),
+                        staffId))
+                .isPresent();
+    }
+
+    /** From the client's page: staff send the client a sign-in link to the email on file. */
+    public void sendLinkFromStaff(Context ctx) {
+        final long clientId = PathIds.of(ctx, "clientId");
+        pages.afterAction(
+                ctx,
+                "/clients/" + clientId,
+                "No link sent",
+                signedIn -> jdbi.inTransaction(handle -> {
+                    final Clients.Client client = clients.require(handle, signedIn.businessId(), clientId);
+                    final String email = client.email()
+                            .orElseThrow(
+                                    () -> Problem.validation("email", client.name() + " has no email address on file"));
+                    if (client.archived()) {
+                        throw Problem.validation("clientId", client.name() + " is archived");
+                    }
+                    return emailLink(
+                                    handle,
+                                    settings.find(handle, signedIn.businessId()),
+                                    clientId,
+                                    email,
+                                    Optional.of(signedIn.staffId()))
+                            ? "Portal sign-in link sent to " + email + "."
+                            : PortalAccess.LINKS_MAX + " links went to " + email + " in the last "
+                                    + PortalAccess.LINK_TTL.toMinutes() + " minutes; the newest still works.";
+                }));
     }
 
     /** Opens the portal from an emailed link: once, while it is fresh. */

@@ -1,9 +1,6 @@
 package dev.settle.web;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.slf4j.Logger;
@@ -16,22 +13,15 @@ import org.slf4j.LoggerFactory;
  * with several instances (deleting what another already deleted is a no-op). It is maintenance
  * across all businesses, the one place statements are not scoped to one.
  */
-public final class HourlyPurge implements AutoCloseable {
+public final class HourlyPurge {
     private static final Logger log = LoggerFactory.getLogger(HourlyPurge.class);
     static final Duration KEPT = Duration.ofHours(48);
     private static final int ROWS_PER_STATEMENT_MAX = 10_000;
 
     private final Jdbi jdbi;
-    private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("hourly-purge").daemon().factory());
 
     public HourlyPurge(Jdbi jdbi) {
         this.jdbi = jdbi;
-    }
-
-    public HourlyPurge startHourly() {
-        schedule.scheduleWithFixedDelay(this::purgeLogged, 1, 60, TimeUnit.MINUTES);
-        return this;
     }
 
     /** Deletes what has expired, in bounded statements; returns how many rows went. */
@@ -84,7 +74,8 @@ public final class HourlyPurge implements AutoCloseable {
         return deleted;
     }
 
-    private void purgeLogged() {
+    /** One run as the job scheduler calls it: a failure is logged, and the next run catches up. */
+    public void purgeLogged() {
         try {
             final long deleted = purge();
             if (deleted > 0) {
@@ -96,10 +87,5 @@ public final class HourlyPurge implements AutoCloseable {
             // A missed purge only delays it an hour; the next run catches up.
             log.warn("hourly purge failed: {}", e.getMessage());
         }
-    }
-
-    @Override
-    public void close() {
-        schedule.shutdownNow();
     }
 }

@@ -242,6 +242,11 @@ public final class WebServer implements AutoCloseable {
                         HandlerType.POST,
                         "/clients/{clientId}/gift-card-load",
                         h -> h.giftCardPages()::loadOntoClient),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/portal-link",
+                        h -> h.portalPages()::sendLinkFromStaff),
                 PageRoute.staff(desk, HandlerType.GET, "/invoices/new", h -> h.invoicePages()::newForm),
                 PageRoute.staff(desk, HandlerType.POST, "/invoices", h -> h.invoicePages()::create),
                 PageRoute.staff(desk, HandlerType.GET, "/invoices/{invoiceId}", h -> h.invoicePages()::show),

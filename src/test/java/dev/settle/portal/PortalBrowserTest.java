@@ -91,6 +91,23 @@ class PortalBrowserTest {
         assertThat(page.getByLabel("Email")).isVisible();
     }
 
+    @Test
+    void staffSendAClientTheirPortalLinkFromTheClientPage() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        final Clients.Client ana =
+                business.aClient("Ana Silva", Optional.of("ana.sent@client.example"), Optional.empty());
+        final Page page = browser.signIn(business.staff(dev.settle.business.Role.FRONT_DESK));
+        page.navigate("/clients/" + ana.id());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send portal link"))
+                .click();
+
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Portal sign-in link sent to ana.sent@client.example.");
+        org.assertj.core.api.Assertions.assertThat(TestMail.awaitNewTo("ana.sent@client.example")
+                        .getContent()
+                        .toString())
+                .contains("/portal/" + business.id() + "/link/");
+    }
+
     /** A page at a phone's width (375 px): the portal is built for it first. */
     private Page phone() {
         final Page page = browser.page();
