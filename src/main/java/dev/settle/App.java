@@ -40,6 +40,9 @@ import dev.settle.ledger.LedgerApi;
 import dev.settle.mail.MailServer;
 import dev.settle.mail.Outbox;
 import dev.settle.mail.OutboxPages;
+import dev.settle.payments.CardPayments;
+import dev.settle.payments.TestProcessor;
+import dev.settle.payments.TestProcessorPages;
 import dev.settle.portal.PortalPages;
 import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
@@ -109,6 +112,9 @@ public final class App implements AutoCloseable {
         final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney, giftCards);
         final Outbox outbox = new Outbox(mail);
         final AtomicInteger boundPort = new AtomicInteger(port);
+        final Supplier<String> publicUrl = publicUrl(boundPort);
+        final CardPayments cardPayments =
+                new CardPayments(jdbi, ledger, businesses, clients, invoices, new TestProcessor(jdbi, publicUrl));
         final Receipts receipts = new Receipts(invoices, clients, outbox);
         final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
@@ -142,7 +148,8 @@ public final class App implements AutoCloseable {
                 new OutboxPages(jdbi, outbox, pages),
                 giftCardPages,
                 new GiftCardBalancePages(jdbi, lookups, pages),
-                new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages, publicUrl(boundPort)));
+                new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages, publicUrl, cardPayments),
+                new TestProcessorPages(jdbi, cardPayments, pages));
         try {
             return new App(
                     batcher,

@@ -38,7 +38,11 @@ public final class BusinessSettings {
             boolean autoApplyFunds,
             Optional<Long> adjustmentApprovalLimitMinor,
             TaxRates taxRates,
-            GiftCardPolicy giftCards) {}
+            GiftCardPolicy giftCards,
+            String cardProcessor) {}
+
+    /** The card processors a business can connect: none (cards recorded by hand), or the test one. */
+    public static final List<String> CARD_PROCESSORS = List.of("none", "test");
 
     /** What a gift card may be sold for, and how many months it lasts (empty: it never expires). */
     public record GiftCardPolicy(
@@ -55,7 +59,7 @@ public final class BusinessSettings {
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
                        auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent,
                        gift_card_min_minor, gift_card_max_minor, gift_card_expiry_months,
-                       gift_card_presets_minor
+                       gift_card_presets_minor, card_processor
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -77,7 +81,8 @@ public final class BusinessSettings {
                                 rs.getLong("gift_card_max_minor"),
                                 Optional.ofNullable(rs.getObject("gift_card_expiry_months", Integer.class)),
                                 List.of((Long[])
-                                        rs.getArray("gift_card_presets_minor").getArray()))))
+                                        rs.getArray("gift_card_presets_minor").getArray())),
+                        rs.getString("card_processor")))
                 .one();
     }
 
@@ -107,7 +112,8 @@ public final class BusinessSettings {
                     service_tax_millipercent = :service_tax, product_tax_millipercent = :product_tax,
                     gift_card_min_minor = :gift_card_min, gift_card_max_minor = :gift_card_max,
                     gift_card_expiry_months = :gift_card_expiry_months,
-                    gift_card_presets_minor = :gift_card_presets
+                    gift_card_presets_minor = :gift_card_presets,
+                    card_processor = :card_processor
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -129,6 +135,7 @@ public final class BusinessSettings {
                         "gift_card_expiry_months",
                         settings.giftCards().expiryMonths().orElse(null))
                 .bindArray("gift_card_presets", Long.class, settings.giftCards().presetsMinor())
+                .bind("card_processor", settings.cardProcessor())
                 .execute();
     }
 

@@ -58,6 +58,13 @@ public final class SettingsPages {
         final Optional<BigDecimal> productTax =
                 checks.field(() -> TaxRates.percent(form.value("productTaxPercent"), "productTaxPercent"));
         final Optional<BusinessSettings.GiftCardPolicy> giftCards = checks.field(() -> giftCardPolicy(form, currency));
+        final Optional<String> cardProcessor = checks.field(() -> {
+            final String chosen = form.value("cardProcessor").isBlank() ? "none" : form.value("cardProcessor");
+            if (!BusinessSettings.CARD_PROCESSORS.contains(chosen)) {
+                throw Problem.validation("cardProcessor", "Choose no processor or the test processor");
+            }
+            return chosen;
+        });
         if (checks.form().hasErrors()) {
             show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, checks.form());
             return;
@@ -73,7 +80,8 @@ public final class SettingsPages {
                 form.checked("autoApplyFunds"),
                 limit.orElseThrow(),
                 new TaxRates(serviceTax.orElseThrow(), productTax.orElseThrow()),
-                giftCards.orElseThrow());
+                giftCards.orElseThrow(),
+                cardProcessor.orElseThrow());
         try {
             jdbi.useTransaction(handle -> {
                 settings.update(handle, changed);
@@ -161,6 +169,7 @@ public final class SettingsPages {
         values.put("locale", current.locale().toLanguageTag());
         current.adjustmentApprovalLimitMinor()
                 .ifPresent(limit -> values.put("adjustmentApprovalLimit", MoneyInput.plain(limit, current.currency())));
+        values.put("cardProcessor", current.cardProcessor());
         values.put("serviceTaxPercent", TaxRates.shown(current.taxRates().servicePercent()));
         values.put("productTaxPercent", TaxRates.shown(current.taxRates().productPercent()));
         values.put("giftCardMin", MoneyInput.plain(current.giftCards().minMinor(), current.currency()));

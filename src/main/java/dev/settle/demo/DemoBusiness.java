@@ -88,6 +88,10 @@ public final class DemoBusiness {
         history.giftCards(days);
         history.days(days);
         history.waitingForApproval();
+        // The portal shows clients their funds, and takes cards through the test processor.
+        handle.createUpdate("update businesses set portal_shows_funds = true, card_processor = 'test' where id = :id")
+                .bind("id", businessId)
+                .execute();
         return new Demo(businessId, name, staff, created.apiKey(), clientCount, history.entries);
     }
 

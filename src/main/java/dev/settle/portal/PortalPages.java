@@ -11,6 +11,7 @@ import dev.settle.clients.Households;
 import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Actor;
 import dev.settle.mail.Outbox;
+import dev.settle.payments.CardPayments;
 import dev.settle.web.Form;
 import dev.settle.web.Formats;
 import dev.settle.web.Pages;
@@ -43,6 +44,7 @@ public final class PortalPages {
     private final Outbox outbox;
     private final Pages pages;
     private final java.util.function.Supplier<String> publicUrl;
+    private final CardPayments cardPayments;
     private final PortalAccess access = new PortalAccess();
     private final BusinessSettings settings = new BusinessSettings();
     private final CreditGrants grants = new CreditGrants();
@@ -55,8 +57,10 @@ public final class PortalPages {
             ClientHistory history,
             Outbox outbox,
             Pages pages,
-            java.util.function.Supplier<String> publicUrl) {
+            java.util.function.Supplier<String> publicUrl,
+            CardPayments cardPayments) {
         this.jdbi = jdbi;
+        this.cardPayments = cardPayments;
         this.publicUrl = publicUrl;
         this.clients = clients;
         this.invoices = invoices;
@@ -213,7 +217,10 @@ public final class PortalPages {
             params.put("invoice", invoice);
             params.put("lines", invoices.lines(handle, business.businessId(), invoiceId));
             params.put("payments", invoices.payments(handle, business.businessId(), invoiceId));
-            params.put("flash", Optional.ofNullable(ctx.queryParam("applied")).map(applied -> "Applied."));
+            params.put("flash", flash(ctx));
+            params.put(
+                    "canPayByCard",
+                    invoice.status() == Invoices.Status.OPEN && cardPayments.connected(handle, business.businessId()));
             pages.renderPublic(ctx, HttpStatus.OK, "portal/invoice.jte", "Invoice " + invoiceId, params);
         });
     }
@@ -243,6 +250,51 @@ public final class PortalPages {
         });
         ctx.redirect(
                 "/portal/" + business.businessId() + "/invoices/" + invoiceId + "?applied=1", HttpStatus.SEE_OTHER);
+    }
+
+    /** Pays what the invoice owes by card, on the processor's page; the amount is never the form's. */
+    public void payByCard(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final long invoiceId = PathIds.of(ctx, "invoiceId");
+        final Optional<PortalAccess.Visitor> signedIn = visitor(ctx, business);
+        if (signedIn.isEmpty()) {
+            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
+            return;
+        }
+        if (!StaffAuth.sameSecret(
+                ctx.formParam(StaffAuth.CSRF_FIELD), signedIn.get().csrfToken())) {
+            throw Problem.validation(StaffAuth.CSRF_FIELD, "This form has expired: reload the page and try again");
+        }
+        ctx.redirect(
+                cardPayments.startForInvoice(
+                        business.businessId(),
+                        signedIn.get().clientId(),
+                        invoiceId,
+                        publicUrl.get() + "/portal/" + business.businessId() + "/card-return"),
+                HttpStatus.SEE_OTHER);
+    }
+
+    /** Where the processor sends the payer back: the payment is recorded (once) if it went through. */
+    public void cardReturn(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final String intent = Optional.ofNullable(ctx.queryParam("intent"))
+                .orElseThrow(() -> Problem.validation("intent", "intent is required"));
+        final CardPayments.Settled settled = cardPayments.settle(business.businessId(), intent);
+        ctx.redirect(
+                "/portal/" + business.businessId() + "/invoices/" + settled.invoiceId() + "?card="
+                        + settled.state().name().toLowerCase(java.util.Locale.ROOT),
+                HttpStatus.SEE_OTHER);
+    }
+
+    private static Optional<String> flash(Context ctx) {
+        if (ctx.queryParam("applied") != null) {
+            return Optional.of("Applied.");
+        }
+        return Optional.ofNullable(ctx.queryParam("card")).map(card -> switch (card) {
+            case "succeeded" -> "Paid by card. Thank you.";
+            case "declined" -> "Your card was declined: nothing was charged, and the invoice is still open.";
+            default -> "Your card payment is still being processed; this page will show it once it is done.";
+        });
     }
 
     public void signOut(Context ctx) {

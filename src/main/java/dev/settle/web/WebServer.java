@@ -127,6 +127,13 @@ public final class WebServer implements AutoCloseable {
                         "/portal/{businessId}/invoices/{invoiceId}/apply-funds",
                         h -> h.portalPages()::applyFunds),
                 PageRoute.open(HandlerType.POST, "/portal/{businessId}/sign-out", h -> h.portalPages()::signOut),
+                PageRoute.open(
+                        HandlerType.POST,
+                        "/portal/{businessId}/invoices/{invoiceId}/pay-by-card",
+                        h -> h.portalPages()::payByCard),
+                PageRoute.open(HandlerType.GET, "/portal/{businessId}/card-return", h -> h.portalPages()::cardReturn),
+                PageRoute.open(HandlerType.GET, "/test-processor/{intentId}", h -> h.testProcessorPages()::form),
+                PageRoute.open(HandlerType.POST, "/test-processor/{intentId}", h -> h.testProcessorPages()::pay),
                 PageRoute.open(HandlerType.GET, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::form),
                 PageRoute.open(
                         HandlerType.POST, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::check),
@@ -326,7 +333,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.mail.OutboxPages outboxPages,
             dev.settle.giftcards.GiftCardPages giftCardPages,
             dev.settle.giftcards.GiftCardBalancePages giftCardBalancePages,
-            dev.settle.portal.PortalPages portalPages) {}
+            dev.settle.portal.PortalPages portalPages,
+            dev.settle.payments.TestProcessorPages testProcessorPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

@@ -108,6 +108,59 @@ class PortalBrowserTest {
                 .contains("/portal/" + business.id() + "/link/");
     }
 
+    @Test
+    void aClientPaysAnInvoiceByCardThroughTheTestProcessorAndItIsRecordedOnce() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle ->
+                        handle.execute("update businesses set card_processor = 'test' where id = ?", business.id()));
+        final Clients.Client ana =
+                business.aClient("Ana Silva", Optional.of("ana.card@client.example"), Optional.empty());
+        business.charge(ana, 40_00);
+        final Page page = phone();
+        signIn(page, business, "ana.card@client.example");
+        page.getByTestId("invoices").getByRole(AriaRole.LINK).first().click();
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00 by card"))
+                .click();
+        page.getByLabel("Card number").fill("1234 5678");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00"))
+                .click();
+        assertThat(page.locator("#cardNumber-error")).containsText("Use a test card");
+        page.getByLabel("Card number").fill("4000 0000 0000 0002");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("Your card was declined");
+        assertThat(page.getByTestId("unpaid")).hasText("$40.00");
+
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00 by card"))
+                .click();
+        page.getByLabel("Card number").fill("4242 4242 4242 4242");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00"))
+                .click();
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Paid by card. Thank you.");
+        assertThat(page.getByTestId("status")).hasText("Paid");
+        assertThat(page.locator(".receipt")).containsText("Card ending 4242");
+        final String intent = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "select intent_id from card_payments where business_id = :b and status = 'succeeded'")
+                        .bind("b", business.id())
+                        .mapTo(String.class)
+                        .one());
+        final String origin =
+                java.net.URI.create(page.url()).resolve("/").toString().replaceAll("/$", "");
+        page.navigate(origin + "/portal/" + business.id() + "/card-return?intent=" + intent);
+
+        assertThat(page.getByRole(AriaRole.STATUS)).hasText("Paid by card. Thank you.");
+        org.assertj.core.api.Assertions.assertThat(
+                        business.balance(business.account(dev.settle.ledger.AccountKind.CARD)))
+                .as("recorded once, though the webhook and two returns asked")
+                .isEqualTo(40_00);
+        org.assertj.core.api.Assertions.assertThat(TestDatabase.violations()).isEmpty();
+    }
+
     /** A page at a phone's width (375 px): the portal is built for it first. */
     private Page phone() {
         final Page page = browser.page();

@@ -32,7 +32,11 @@ class PageRoutesTest {
                         "GET /portal/{businessId}/link/{token}",
                         "GET /portal/{businessId}/invoices/{invoiceId}",
                         "POST /portal/{businessId}/invoices/{invoiceId}/apply-funds",
-                        "POST /portal/{businessId}/sign-out");
+                        "POST /portal/{businessId}/sign-out",
+                        "POST /portal/{businessId}/invoices/{invoiceId}/pay-by-card",
+                        "GET /portal/{businessId}/card-return",
+                        "GET /test-processor/{intentId}",
+                        "POST /test-processor/{intentId}");
     }
 
     @Test
