@@ -204,9 +204,8 @@ public final class PortalPages {
     public void invoice(Context ctx) {
         final BusinessSettings.Settings business = business(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        final Optional<PortalAccess.Visitor> signedIn = visitor(ctx, business);
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
         if (signedIn.isEmpty()) {
-            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
             return;
         }
         final PortalAccess.Visitor visitor = signedIn.get();
@@ -229,16 +228,12 @@ public final class PortalPages {
     public void applyFunds(Context ctx) {
         final BusinessSettings.Settings business = business(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        final Optional<PortalAccess.Visitor> signedIn = visitor(ctx, business);
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
         if (signedIn.isEmpty()) {
-            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
             return;
         }
         final PortalAccess.Visitor visitor = signedIn.get();
         final Form form = Form.of(ctx);
-        if (!StaffAuth.sameSecret(ctx.formParam(StaffAuth.CSRF_FIELD), visitor.csrfToken())) {
-            throw Problem.validation(StaffAuth.CSRF_FIELD, "This form has expired: reload the page and try again");
-        }
         if (!business.portalShowsFunds()) {
             throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
         }
@@ -256,14 +251,9 @@ public final class PortalPages {
     public void payByCard(Context ctx) {
         final BusinessSettings.Settings business = business(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        final Optional<PortalAccess.Visitor> signedIn = visitor(ctx, business);
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
         if (signedIn.isEmpty()) {
-            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
             return;
-        }
-        if (!StaffAuth.sameSecret(
-                ctx.formParam(StaffAuth.CSRF_FIELD), signedIn.get().csrfToken())) {
-            throw Problem.validation(StaffAuth.CSRF_FIELD, "This form has expired: reload the page and try again");
         }
         ctx.redirect(
                 cardPayments.startForInvoice(
@@ -333,6 +323,24 @@ public final class PortalPages {
                 "portal/signin.jte",
                 "Sign in · " + business.name(),
                 Map.of("business", business, "form", form, "notice", notice));
+    }
+
+    /**
+     * The signed-in client, or empty after sending the visitor to sign in. A form they send must
+     * carry their session's CSRF token.
+     */
+    private Optional<PortalAccess.Visitor> signedIn(Context ctx, BusinessSettings.Settings business) {
+        final Optional<PortalAccess.Visitor> visitor = visitor(ctx, business);
+        if (visitor.isEmpty()) {
+            ctx.redirect("/portal/" + business.businessId(), HttpStatus.SEE_OTHER);
+            return visitor;
+        }
+        if (ctx.method() == io.javalin.http.HandlerType.POST
+                && !StaffAuth.sameSecret(
+                        ctx.formParam(StaffAuth.CSRF_FIELD), visitor.get().csrfToken())) {
+            throw Problem.validation(StaffAuth.CSRF_FIELD, "This form has expired: reload the page and try again");
+        }
+        return visitor;
     }
 
     private Optional<PortalAccess.Visitor> visitor(Context ctx, BusinessSettings.Settings business) {
