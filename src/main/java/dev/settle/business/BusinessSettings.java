@@ -55,6 +55,16 @@ public final class BusinessSettings {
     }
 
     public Settings find(Handle handle, long businessId) {
+        return findIfAny(handle, businessId).orElseThrow();
+    }
+
+    /** The business a public page names in its path; 404 when there is none. */
+    public Settings require(Handle handle, long businessId) {
+        return findIfAny(handle, businessId)
+                .orElseThrow(() -> Problem.notFound("businessId", "no business has id " + businessId));
+    }
+
+    private Optional<Settings> findIfAny(Handle handle, long businessId) {
         return handle.createQuery("""
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
                        auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent,
@@ -83,7 +93,7 @@ public final class BusinessSettings {
                                 List.of((Long[])
                                         rs.getArray("gift_card_presets_minor").getArray())),
                         rs.getString("card_processor")))
-                .one();
+                .findOne();
     }
 
     /**

@@ -78,16 +78,7 @@ public final class GiftCardBalancePages {
     }
 
     private BusinessSettings.Settings business(Context ctx) {
-        final long businessId = PathIds.of(ctx, "businessId");
-        final boolean exists =
-                jdbi.withHandle(handle -> handle.createQuery("select exists (select 1 from businesses where id = :id)")
-                        .bind("id", businessId)
-                        .mapTo(Boolean.class)
-                        .one());
-        if (!exists) {
-            throw Problem.notFound("businessId", "no business has id " + businessId);
-        }
-        return jdbi.withHandle(handle -> settings.find(handle, businessId));
+        return jdbi.withHandle(handle -> settings.require(handle, PathIds.of(ctx, "businessId")));
     }
 
     private void show(

@@ -348,13 +348,6 @@ public final class PortalPages {
     }
 
     private BusinessSettings.Settings business(Context ctx) {
-        final long businessId = PathIds.of(ctx, "businessId");
-        return jdbi.withHandle(handle -> handle.createQuery("select exists (select 1 from businesses where id = :id)")
-                                .bind("id", businessId)
-                                .mapTo(Boolean.class)
-                                .one()
-                        ? Optional.of(settings.find(handle, businessId))
-                        : Optional.<BusinessSettings.Settings>empty())
-                .orElseThrow(() -> Problem.notFound("businessId", "no business has id " + businessId));
+        return jdbi.withHandle(handle -> settings.require(handle, PathIds.of(ctx, "businessId")));
     }
 }

@@ -50,6 +50,13 @@ class PortalBrowserTest {
         signIn(page, business, "ana.portal@client.example");
         assertThat(page.getByTestId("credits")).hasText("$10.00");
         assertThat(page.locator("main")).containsText("no expiry");
+        org.assertj.core.api.Assertions.assertThat(
+                        page.navigate("/portal/999999999").status())
+                .as("no such business")
+                .isEqualTo(404);
+        org.assertj.core.api.Assertions.assertThat(
+                        page.navigate("/portal/999999999/gift-cards").status())
+                .isEqualTo(404);
     }
 
     @Test
