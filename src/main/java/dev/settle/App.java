@@ -5,6 +5,7 @@ import dev.settle.business.ApiKeys;
 import dev.settle.business.BusinessApi;
 import dev.settle.business.BusinessSettings;
 import dev.settle.business.Businesses;
+import dev.settle.business.SecretBox;
 import dev.settle.business.SettingsPages;
 import dev.settle.business.StaffPages;
 import dev.settle.business.StaffUsers;
@@ -40,7 +41,12 @@ import dev.settle.ledger.LedgerApi;
 import dev.settle.mail.MailServer;
 import dev.settle.mail.Outbox;
 import dev.settle.mail.OutboxPages;
+import dev.settle.payments.CardChargePages;
+import dev.settle.payments.CardChargesApi;
 import dev.settle.payments.CardPayments;
+import dev.settle.payments.StripeConnections;
+import dev.settle.payments.StripeProcessor;
+import dev.settle.payments.StripeWebhooks;
 import dev.settle.payments.TestProcessor;
 import dev.settle.payments.TestProcessorPages;
 import dev.settle.portal.PortalPages;
@@ -55,6 +61,7 @@ import dev.settle.web.Sessions;
 import dev.settle.web.SignInPages;
 import dev.settle.web.StaffAuth;
 import dev.settle.web.WebServer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,13 +94,25 @@ public final class App implements AutoCloseable {
         this.web = web;
     }
 
-    /** Serves HTTP on {@code port} (0 picks a free one). The database must be migrated. */
-    public static App start(Database database, int port) {
-        return start(database, port, MailServer.fromEnvironment());
+    /**
+     * What Settle is given besides its database: the mail server (none: email is kept in the
+     * outbox), the key that seals processors' keys, and where Stripe's API is (tests point it elsewhere).
+     */
+    public record Options(Optional<MailServer> mail, SecretBox secrets, String stripeApiBase) {
+        /** From the environment; the secret key file, if {@code SETTLE_SECRET_KEY} is not set, in {@code dataFolder}. */
+        public static Options fromEnvironment(Path dataFolder) {
+            return new Options(
+                    MailServer.fromEnvironment(),
+                    SecretBox.fromEnvironment(dataFolder.resolve("secret.key")),
+                    Optional.ofNullable(System.getenv("SETTLE_STRIPE_API_BASE"))
+                            .filter(base -> !base.isBlank())
+                            .orElse(com.stripe.Stripe.LIVE_API_BASE));
+        }
     }
 
-    /** As above, sending email through {@code mail} (none: kept in the outbox). */
-    public static App start(Database database, int port, Optional<MailServer> mail) {
+    /** Serves HTTP on {@code port} (0 picks a free one). The database must be migrated. */
+    public static App start(Database database, int port, Options options) {
+        final Optional<MailServer> mail = options.mail();
         final Ledger ledger = new Ledger();
         final ApiKeys apiKeys = new ApiKeys();
         final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
@@ -113,8 +132,20 @@ public final class App implements AutoCloseable {
         final Outbox outbox = new Outbox(mail);
         final AtomicInteger boundPort = new AtomicInteger(port);
         final Supplier<String> publicUrl = publicUrl(boundPort);
-        final CardPayments cardPayments =
-                new CardPayments(jdbi, ledger, businesses, clients, invoices, new TestProcessor(jdbi, publicUrl));
+        final TestProcessor testProcessor = new TestProcessor(jdbi, publicUrl);
+        final StripeConnections stripeConnections = new StripeConnections(jdbi, options.secrets());
+        final StripeProcessor stripe = new StripeProcessor(stripeConnections, options.stripeApiBase());
+        final CardPayments cardPayments = new CardPayments(
+                jdbi,
+                ledger,
+                businesses,
+                clients,
+                invoices,
+                clientMoney,
+                checkouts,
+                giftCards,
+                outbox,
+                List.of(testProcessor, stripe));
         final Receipts receipts = new Receipts(invoices, clients, outbox);
         final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
@@ -136,20 +167,32 @@ public final class App implements AutoCloseable {
                 new StaffAuth(jdbi, sessions, pages),
                 new SignInPages(jdbi, staff, sessions, throttle, pages),
                 new AccountPages(jdbi, staff, sessions, throttle, pages),
-                new ClientPages(jdbi, clients, history, invoices, approvals, reminders, sessions, pages),
+                new ClientPages(jdbi, clients, history, invoices, approvals, reminders, sessions, pages, cardPayments),
                 new ClientMoneyPages(jdbi, clients, clientMoney, approvals, reminders, sessions, pages),
                 new ApprovalPages(jdbi, approvals, pages),
                 new HouseholdPages(jdbi, clients, households, pages),
                 new InvoicePages(
-                        jdbi, clients, invoices, checkouts, clientMoney, receipts, giftCardPages, sessions, pages),
-                new SettingsPages(jdbi, new BusinessSettings(), sessions, pages),
+                        jdbi,
+                        clients,
+                        invoices,
+                        checkouts,
+                        clientMoney,
+                        receipts,
+                        giftCardPages,
+                        sessions,
+                        pages,
+                        cardPayments),
+                new SettingsPages(jdbi, new BusinessSettings(), sessions, pages, stripeConnections, stripe, publicUrl),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages),
                 new OutboxPages(jdbi, outbox, pages),
                 giftCardPages,
                 new GiftCardBalancePages(jdbi, lookups, pages),
                 new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages, publicUrl, cardPayments),
-                new TestProcessorPages(jdbi, cardPayments, pages));
+                new TestProcessorPages(jdbi, testProcessor, cardPayments, pages),
+                new StripeWebhooks(jdbi, stripeConnections, cardPayments),
+                new CardChargesApi(jdbi, clients, cardPayments),
+                new CardChargePages(jdbi, cardPayments, pages));
         try {
             return new App(
                     batcher,

@@ -24,6 +24,7 @@ public final class Problem extends RuntimeException {
         PAYLOAD_TOO_LARGE("payload-too-large", "The request body is too large", 413),
         UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The request body must be JSON", 415),
         INSUFFICIENT_FUNDS("insufficient-funds", "Insufficient funds", 422),
+        CARD_DECLINED("card-declined", "The card was declined; nothing was charged", 402),
         OVERPAID("invoice-overpaid", "The payment is more than the invoice owes", 422),
         TOO_MANY_REQUESTS("too-many-requests", "Too many attempts; wait before trying again", 429),
         IDEMPOTENCY_MISMATCH("idempotency-key-reused", "The Idempotency-Key was used for a different request", 422),

@@ -41,8 +41,8 @@ public final class BusinessSettings {
             GiftCardPolicy giftCards,
             String cardProcessor) {}
 
-    /** The card processors a business can connect: none (cards recorded by hand), or the test one. */
-    public static final List<String> CARD_PROCESSORS = List.of("none", "test");
+    /** The card processors a business can use: none (cards recorded by hand), the test one, or Stripe. */
+    public static final List<String> CARD_PROCESSORS = List.of("none", "test", "stripe");
 
     /** What a gift card may be sold for, and how many months it lasts (empty: it never expires). */
     public record GiftCardPolicy(

@@ -3,6 +3,8 @@ package dev.settle.business;
 import dev.settle.Problem;
 import dev.settle.invoices.TaxRates;
 import dev.settle.money.MoneyInput;
+import dev.settle.payments.StripeConnections;
+import dev.settle.payments.StripeProcessor;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
 import dev.settle.web.Sessions;
@@ -27,8 +29,58 @@ public final class SettingsPages {
     private final BusinessSettings settings;
     private final Sessions sessions;
     private final Pages pages;
+    private final StripeConnections stripe;
+    private final StripeProcessor stripeProcessor;
+    private final java.util.function.Supplier<String> publicUrl;
 
-    public SettingsPages(Jdbi jdbi, BusinessSettings settings, Sessions sessions, Pages pages) {
+    /** The owner connects Stripe with its secret key and webhook signing secret, checked with Stripe first. */
+    public void connectStripe(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final Form form = Form.of(ctx);
+        try {
+            final StripeConnections.Status status = stripe.connect(
+                    signedIn.businessId(),
+                    form.value("secretKey"),
+                    form.value("webhookSecret"),
+                    signedIn.staffId(),
+                    stripeProcessor);
+            jdbi.useHandle(handle -> sessions.flash(
+                    handle,
+                    signedIn,
+                    "Stripe connected (" + status.accountName().orElse(status.accountId())
+                            + "): clients now pay by card through Stripe."));
+            ctx.redirect("/settings", HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            final BusinessSettings.Settings current =
+                    jdbi.withHandle(handle -> settings.find(handle, signedIn.businessId()));
+            // The keys typed are not shown again: the owner pastes them anew.
+            show(ctx, HttpStatus.UNPROCESSABLE_CONTENT, asForm(current).withError(problem));
+        }
+    }
+
+    public void disconnectStripe(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        jdbi.useTransaction(handle -> {
+            stripe.disconnect(handle, signedIn.businessId());
+            sessions.flash(
+                    handle,
+                    signedIn,
+                    "Stripe disconnected and its keys forgotten. Cards are recorded by hand until a processor is connected.");
+        });
+        ctx.redirect("/settings", HttpStatus.SEE_OTHER);
+    }
+
+    public SettingsPages(
+            Jdbi jdbi,
+            BusinessSettings settings,
+            Sessions sessions,
+            Pages pages,
+            StripeConnections stripe,
+            StripeProcessor stripeProcessor,
+            java.util.function.Supplier<String> publicUrl) {
+        this.stripe = stripe;
+        this.stripeProcessor = stripeProcessor;
+        this.publicUrl = publicUrl;
         this.jdbi = jdbi;
         this.settings = settings;
         this.sessions = sessions;
@@ -61,7 +113,12 @@ public final class SettingsPages {
         final Optional<String> cardProcessor = checks.field(() -> {
             final String chosen = form.value("cardProcessor").isBlank() ? "none" : form.value("cardProcessor");
             if (!BusinessSettings.CARD_PROCESSORS.contains(chosen)) {
-                throw Problem.validation("cardProcessor", "Choose no processor or the test processor");
+                throw Problem.validation("cardProcessor", "Choose no processor, the test processor or Stripe");
+            }
+            if (chosen.equals("stripe")
+                    && jdbi.withHandle(handle -> stripe.status(handle, signedIn.businessId()))
+                            .isEmpty()) {
+                throw Problem.validation("cardProcessor", "Connect Stripe below first, with its keys");
             }
             return chosen;
         });
@@ -148,6 +205,7 @@ public final class SettingsPages {
     }
 
     private void show(Context ctx, HttpStatus status, Form form) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
         pages.render(
                 ctx,
                 status,
@@ -155,10 +213,18 @@ public final class SettingsPages {
                 "Settings",
                 Pages.Section.SETTINGS,
                 Map.of(
-                        "form", form,
-                        "locales", BusinessSettings.LOCALES,
-                        "timeZones", BusinessSettings.TIME_ZONES,
-                        "currencies", BusinessSettings.COMMON_CURRENCIES));
+                        "form",
+                        form,
+                        "locales",
+                        BusinessSettings.LOCALES,
+                        "timeZones",
+                        BusinessSettings.TIME_ZONES,
+                        "currencies",
+                        BusinessSettings.COMMON_CURRENCIES,
+                        "stripe",
+                        jdbi.withHandle(handle -> stripe.status(handle, signedIn.businessId())),
+                        "stripeWebhookUrl",
+                        publicUrl.get() + "/webhooks/stripe/" + signedIn.businessId()));
     }
 
     private static Form asForm(BusinessSettings.Settings current) {

@@ -20,11 +20,15 @@ public final class DatabaseOptions {
     Database open() {
         final Optional<String> url =
                 Optional.ofNullable(databaseUrl).or(() -> Optional.ofNullable(System.getenv("DATABASE_URL")));
-        final Path folder = Optional.ofNullable(dataDir)
+        return Database.open(url, folder().resolve("postgres"));
+    }
+
+    /** The data folder: the embedded database, and Settle's secret key file unless one is given. */
+    Path folder() {
+        return Optional.ofNullable(dataDir)
                 .or(() -> Optional.ofNullable(System.getenv("SETTLE_DATA_DIR"))
                         .filter(s -> !s.isBlank())
                         .map(Path::of))
                 .orElse(Path.of("data"));
-        return Database.open(url, folder.resolve("postgres"));
     }
 }

@@ -32,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
         final CountDownLatch stopped = new CountDownLatch(1);
         try {
             db.migrate();
-            final App app = App.start(db, httpPort);
+            final App app = App.start(db, httpPort, App.Options.fromEnvironment(database.folder()));
             log.info("Settle is serving on http://localhost:{}", app.port());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("stopping");

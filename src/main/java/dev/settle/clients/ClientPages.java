@@ -49,10 +49,12 @@ public final class ClientPages {
             List<CreditGrants.Grant> credits,
             List<Approvals.Pending> waiting,
             Households.Household household,
-            boolean remindFunds) {}
+            boolean remindFunds,
+            List<dev.settle.payments.CardPayments.SavedCard> savedCards) {}
 
     private final Invoices invoices;
     private final Approvals approvals;
+    private final dev.settle.payments.CardPayments cardPayments;
     private final FundsReminders reminders;
     private final CreditGrants grants = new CreditGrants();
     private final Households households;
@@ -65,8 +67,10 @@ public final class ClientPages {
             Approvals approvals,
             FundsReminders reminders,
             Sessions sessions,
-            Pages pages) {
+            Pages pages,
+            dev.settle.payments.CardPayments cardPayments) {
         this.jdbi = jdbi;
+        this.cardPayments = cardPayments;
         this.reminders = reminders;
         this.invoices = invoices;
         this.approvals = approvals;
@@ -186,7 +190,10 @@ public final class ClientPages {
                     !client.archived()
                             && due > 0
                             && funds > 0
-                            && !reminders.dismissed(handle, signedIn.businessId(), client.id(), due, funds));
+                            && !reminders.dismissed(handle, signedIn.businessId(), client.id(), due, funds),
+                    client.archived()
+                            ? List.of()
+                            : cardPayments.savedCards(handle, signedIn.businessId(), client.id()));
         });
         pages.render(
                 ctx,

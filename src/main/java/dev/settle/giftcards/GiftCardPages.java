@@ -9,7 +9,6 @@ import dev.settle.mail.Outbox;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.Form;
 import dev.settle.web.FormOnce;
-import dev.settle.web.Formats;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
 import dev.settle.web.Sessions;
@@ -187,33 +186,12 @@ public final class GiftCardPages {
                         Outbox.Kind.GIFT_CARD,
                         to,
                         "A gift card from " + business.name(),
-                        giftCardEmail(business, card, GiftCardCodes.grouped(code), message),
+                        GiftCards.emailText(business, card, GiftCardCodes.grouped(code), message),
                         Optional.empty(),
                         Optional.of(signedIn.staffId()));
             });
             return "Gift card emailed to " + to + ". Its code is not kept once sent.";
         });
-    }
-
-    private static String giftCardEmail(
-            BusinessSettings.Settings business, GiftCards.Card card, String code, String message) {
-        final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
-        final StringBuilder text = new StringBuilder();
-        card.recipientName().ifPresent(name -> text.append("Dear ").append(name).append(",\n\n"));
-        text.append("You have a ")
-                .append(formats.money(card.amountMinor()))
-                .append(" gift card from ")
-                .append(business.name())
-                .append(".\n\n");
-        if (!message.isBlank()) {
-            text.append(message.strip()).append("\n\n");
-        }
-        text.append("Your code: ").append(code).append("\n\n");
-        text.append(card.expiresOn()
-                .map(last -> "Use it by " + formats.day(last) + ", ")
-                .orElse("It never expires. Use it "));
-        text.append("in part or in full: show this code at the desk, and what is left stays on the card.\n");
-        return text.toString();
     }
 
     public void voidCard(Context ctx) {

@@ -15,6 +15,7 @@ import dev.settle.ledger.Ledger;
 import dev.settle.ledger.PostedEntry;
 import dev.settle.ledger.PostingRequest;
 import dev.settle.money.Money;
+import dev.settle.web.Formats;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -214,6 +215,38 @@ public final class GiftCards {
                                         businesses.accountId(handle, businessId, AccountKind.PROMOTIONS), amountMinor),
                                 PostingRequest.credit(issued.card().accountId(), amountMinor))));
         return new Issued(find(handle, businessId, issued.card().id()).orElseThrow(), issued.code());
+    }
+
+    /** Names who a card is for (a card bought in the portal is sold before its recipient is set). */
+    public void nameRecipient(Handle handle, long businessId, long cardId, String recipientName) {
+        handle.createUpdate(
+                        "update gift_cards set recipient_name = :name where business_id = :business_id and id = :id")
+                .bind("name", recipientName)
+                .bind("business_id", businessId)
+                .bind("id", cardId)
+                .execute();
+    }
+
+    /** The email that gives a card to its recipient: amount, message, code and how to use it. */
+    public static String emailText(
+            BusinessSettings.Settings business, GiftCards.Card card, String code, String message) {
+        final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
+        final StringBuilder text = new StringBuilder();
+        card.recipientName().ifPresent(name -> text.append("Dear ").append(name).append(",\n\n"));
+        text.append("You have a ")
+                .append(formats.money(card.amountMinor()))
+                .append(" gift card from ")
+                .append(business.name())
+                .append(".\n\n");
+        if (!message.isBlank()) {
+            text.append(message.strip()).append("\n\n");
+        }
+        text.append("Your code: ").append(code).append("\n\n");
+        text.append(card.expiresOn()
+                .map(last -> "Use it by " + formats.day(last) + ", ")
+                .orElse("It never expires. Use it "));
+        text.append("in part or in full: show this code at the desk, and what is left stays on the card.\n");
+        return text.toString();
     }
 
     public Optional<Card> find(Handle handle, long businessId, long cardId) {

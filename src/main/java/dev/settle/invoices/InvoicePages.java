@@ -98,6 +98,8 @@ public final class InvoicePages {
     private final Sessions sessions;
     private final Pages pages;
 
+    private final dev.settle.payments.CardPayments cardPayments;
+
     public InvoicePages(
             Jdbi jdbi,
             Clients clients,
@@ -107,8 +109,10 @@ public final class InvoicePages {
             Receipts receipts,
             GiftCardPages giftCardPages,
             Sessions sessions,
-            Pages pages) {
+            Pages pages,
+            dev.settle.payments.CardPayments cardPayments) {
         this.jdbi = jdbi;
+        this.cardPayments = cardPayments;
         this.giftCardPages = giftCardPages;
         this.receipts = receipts;
         this.money = money;
@@ -399,28 +403,27 @@ public final class InvoicePages {
                     "invoices/show.jte",
                     "Invoice " + invoiceId,
                     Pages.Section.CLIENTS,
-                    Map.of(
-                            "invoice",
-                            invoice,
-                            "lines",
-                            invoices.lines(handle, signedIn.businessId(), invoiceId),
-                            "payments",
-                            invoices.payments(handle, signedIn.businessId(), invoiceId),
-                            "client",
-                            client,
-                            "household",
-                            client.map(found -> households.of(handle, found)),
-                            "otherUnpaid",
-                            client.map(found -> invoices.unpaid(handle, signedIn.businessId(), found.id()).stream()
-                                            .filter(other -> other.id() != invoiceId)
-                                            .toList())
-                                    .orElse(List.of()),
-                            "form",
-                            form,
-                            "tenders",
-                            ClientMoney.Tender.values(),
-                            "formToken",
-                            FormOnce.tokenFor(form)));
+                    Map.ofEntries(
+                            Map.entry("invoice", invoice),
+                            Map.entry("lines", invoices.lines(handle, signedIn.businessId(), invoiceId)),
+                            Map.entry("payments", invoices.payments(handle, signedIn.businessId(), invoiceId)),
+                            Map.entry("client", client),
+                            Map.entry("household", client.map(found -> households.of(handle, found))),
+                            Map.entry(
+                                    "otherUnpaid",
+                                    client.map(found ->
+                                                    invoices.unpaid(handle, signedIn.businessId(), found.id()).stream()
+                                                            .filter(other -> other.id() != invoiceId)
+                                                            .toList())
+                                            .orElse(List.of())),
+                            Map.entry("form", form),
+                            Map.entry("tenders", ClientMoney.Tender.values()),
+                            Map.entry("formToken", FormOnce.tokenFor(form)),
+                            Map.entry(
+                                    "savedCards",
+                                    client.map(found ->
+                                                    cardPayments.savedCards(handle, signedIn.businessId(), found.id()))
+                                            .orElse(List.of()))));
         });
     }
 

@@ -19,9 +19,11 @@ public final class TestProcessorPages {
     private final Jdbi jdbi;
     private final CardPayments payments;
     private final Pages pages;
+    private final TestProcessor processor;
 
-    public TestProcessorPages(Jdbi jdbi, CardPayments payments, Pages pages) {
+    public TestProcessorPages(Jdbi jdbi, TestProcessor processor, CardPayments payments, Pages pages) {
         this.jdbi = jdbi;
+        this.processor = processor;
         this.payments = payments;
         this.pages = pages;
     }
@@ -39,34 +41,44 @@ public final class TestProcessorPages {
                 ? ""
                 : ctx.formParam("cardNumber").replaceAll("[\\s-]", "");
         if (intent.status().equals("requires_payment")) {
-            if (!number.equals(TestProcessor.SUCCEEDS) && !number.equals(TestProcessor.DECLINED)) {
+            if (!TestProcessor.CARDS.containsKey(number)) {
                 show(
                         ctx,
                         HttpStatus.UNPROCESSABLE_CONTENT,
                         intent,
                         Form.of(Map.of())
-                                .withError(
-                                        Problem.validation(
-                                                "cardNumber",
-                                                "Use a test card: 4242 4242 4242 4242 is paid, 4000 0000 0000 0002 is declined")));
+                                .withError(Problem.validation(
+                                        "cardNumber", "Use one of the test cards above; no real card works here")));
                 return;
             }
-            final boolean paid = number.equals(TestProcessor.SUCCEEDS);
-            // Only the last 4 digits are kept, as a real processor tells its merchants.
-            jdbi.useHandle(handle -> handle.createUpdate("""
-                            update test_processor_intents
-                            set status = :status, card_last4 = :last4, decline_reason = :reason
-                            where id = :id and status = 'requires_payment'
-                            """)
-                    .bind("status", paid ? "succeeded" : "declined")
-                    .bind("last4", number.substring(number.length() - 4))
-                    .bind("reason", paid ? null : "Your card was declined.")
-                    .bind("id", intent.id())
-                    .execute());
-            // The processor's webhook: Settle records the payment now, whether or not the payer returns.
-            payments.settle(intent.businessId(), intent.id());
+            jdbi.useTransaction(handle -> processor.pay(handle, intent.id(), number));
+            if (number.equals(TestProcessor.NEEDS_CONFIRMING)) {
+                ctx.redirect("/test-processor/" + intent.id(), HttpStatus.SEE_OTHER);
+                return;
+            }
         }
-        ctx.redirect(intent.returnUrl() + "?intent=" + intent.id(), HttpStatus.SEE_OTHER);
+        done(ctx, intent);
+    }
+
+    /** The bank's second step: the payer confirms (it is paid) or cancels (it is declined). */
+    public void confirm(Context ctx) {
+        final Intent intent = intent(ctx);
+        jdbi.useTransaction(
+                handle -> processor.confirm(handle, intent.id(), "confirm".equals(ctx.formParam("answer"))));
+        done(ctx, intent);
+    }
+
+    /**
+     * The processor's webhook (Settle records the payment now, whether or not the payer returns),
+     * then the payer goes back to the shop.
+     */
+    private void done(Context ctx, Intent intent) {
+        if (!intent.returnUrl().isEmpty()) {
+            payments.settle(intent.businessId(), intent.id());
+            ctx.redirect(intent.returnUrl() + "?intent=" + intent.id(), HttpStatus.SEE_OTHER);
+        } else {
+            ctx.redirect("/test-processor/" + intent.id(), HttpStatus.SEE_OTHER);
+        }
     }
 
     private Intent intent(Context ctx) {
@@ -98,8 +110,8 @@ public final class TestProcessorPages {
                         new Money(intent.amountMinor(), Currency.getInstance(intent.currency())).format(Locale.US),
                         "intentId",
                         intent.id(),
-                        "open",
-                        intent.status().equals("requires_payment"),
+                        "status",
+                        intent.status(),
                         "form",
                         form));
     }

@@ -92,6 +92,13 @@ public final class PortalPages {
             params.put(
                     "credits",
                     business.portalShowsFunds() ? grants.live(handle, business.businessId(), client.id()) : List.of());
+            final boolean cards = cardPayments.connected(handle, business.businessId());
+            params.put("canPayByCard", cards);
+            params.put("canBuyGiftCards", cards && business.giftCardsEnabled());
+            params.put(
+                    "savedCards",
+                    cards ? cardPayments.savedCards(handle, business.businessId(), client.id()) : List.of());
+            params.put("flash", flash(ctx));
             pages.renderPublic(ctx, HttpStatus.OK, "portal/account.jte", business.name(), params);
         });
     }
@@ -260,8 +267,99 @@ public final class PortalPages {
                         business.businessId(),
                         signedIn.get().clientId(),
                         invoiceId,
-                        publicUrl.get() + "/portal/" + business.businessId() + "/card-return"),
+                        returnUrl(business),
+                        "on".equals(ctx.formParam("saveCard"))),
                 HttpStatus.SEE_OTHER);
+    }
+
+    /** Pays the whole balance due by card: the amount is what is owed now, read here. */
+    public void payBalance(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
+        if (signedIn.isEmpty()) {
+            return;
+        }
+        ctx.redirect(
+                cardPayments.startForBalance(
+                        business.businessId(),
+                        signedIn.get().clientId(),
+                        returnUrl(business),
+                        "on".equals(ctx.formParam("saveCard"))),
+                HttpStatus.SEE_OTHER);
+    }
+
+    /** Buying a gift card: offered only when the business sells them and takes cards. */
+    public void giftCardForm(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
+        if (signedIn.isPresent()) {
+            giftCardPage(ctx, HttpStatus.OK, business, signedIn.get(), Form.of(Map.of()));
+        }
+    }
+
+    public void buyGiftCard(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
+        if (signedIn.isEmpty()) {
+            return;
+        }
+        final Form form = Form.of(ctx);
+        try {
+            sellsGiftCards(business);
+            final long amountMinor =
+                    dev.settle.money.MoneyInput.parse(form.value("amount"), business.currency(), "amount", "Amount");
+            final CardPayments.GiftPurchase purchase = CardPayments.GiftPurchase.of(
+                    amountMinor, form.value("recipientName"), form.value("recipientEmail"), form.value("message"));
+            ctx.redirect(
+                    cardPayments.startGiftCard(
+                            business.businessId(), signedIn.get().clientId(), purchase, returnUrl(business)),
+                    HttpStatus.SEE_OTHER);
+        } catch (Problem problem) {
+            if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                throw problem;
+            }
+            giftCardPage(ctx, HttpStatus.UNPROCESSABLE_CONTENT, business, signedIn.get(), form.withError(problem));
+        }
+    }
+
+    private void giftCardPage(
+            Context ctx,
+            HttpStatus status,
+            BusinessSettings.Settings business,
+            PortalAccess.Visitor visitor,
+            Form form) {
+        sellsGiftCards(business);
+        jdbi.useHandle(handle -> {
+            final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
+            final Map<String, Object> params = common(handle, business, visitor, client);
+            params.put("form", form);
+            pages.renderPublic(ctx, status, "portal/gift-card.jte", "Buy a gift card · " + business.name(), params);
+        });
+    }
+
+    /** Not found unless gift cards are on and a processor takes the payment. */
+    private void sellsGiftCards(BusinessSettings.Settings business) {
+        if (!business.giftCardsEnabled()
+                || !jdbi.withHandle(handle -> cardPayments.connected(handle, business.businessId()))) {
+            throw Problem.notFound("businessId", business.name() + " does not sell gift cards online");
+        }
+    }
+
+    /** The client no longer wants a card kept on file. */
+    public void removeSavedCard(Context ctx) {
+        final BusinessSettings.Settings business = business(ctx);
+        final long savedCardId = PathIds.of(ctx, "savedCardId");
+        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
+        if (signedIn.isEmpty()) {
+            return;
+        }
+        jdbi.useTransaction(handle -> cardPayments.removeSavedCard(
+                handle, business.businessId(), signedIn.get().clientId(), savedCardId));
+        ctx.redirect("/portal/" + business.businessId() + "?removed=1", HttpStatus.SEE_OTHER);
+    }
+
+    private String returnUrl(BusinessSettings.Settings business) {
+        return publicUrl.get() + "/portal/" + business.businessId() + "/card-return";
     }
 
     /** Where the processor sends the payer back: the payment is recorded (once) if it went through. */
@@ -270,15 +368,33 @@ public final class PortalPages {
         final String intent = Optional.ofNullable(ctx.queryParam("intent"))
                 .orElseThrow(() -> Problem.validation("intent", "intent is required"));
         final CardPayments.Settled settled = cardPayments.settle(business.businessId(), intent);
+        final String state = settled.state().name().toLowerCase(java.util.Locale.ROOT);
         ctx.redirect(
-                "/portal/" + business.businessId() + "/invoices/" + settled.invoiceId() + "?card="
-                        + settled.state().name().toLowerCase(java.util.Locale.ROOT),
+                switch (settled.purpose()) {
+                    case INVOICE ->
+                        "/portal/" + business.businessId() + "/invoices/"
+                                + settled.invoiceId().orElseThrow() + "?card=" + state;
+                    case BALANCE -> "/portal/" + business.businessId() + "?card=" + state;
+                    case GIFT_CARD -> "/portal/" + business.businessId() + "?giftCard=" + state;
+                },
                 HttpStatus.SEE_OTHER);
     }
 
     private static Optional<String> flash(Context ctx) {
         if (ctx.queryParam("applied") != null) {
             return Optional.of("Applied.");
+        }
+        if (ctx.queryParam("removed") != null) {
+            return Optional.of("The card is no longer kept.");
+        }
+        if (ctx.queryParam("giftCard") != null) {
+            return Optional.of(
+                    switch (ctx.queryParam("giftCard")) {
+                        case "succeeded" ->
+                            "Gift card bought. Its code is on its way to the recipient by email; the receipt is in your invoices.";
+                        case "declined" -> "Your card was declined: nothing was charged and no gift card was made.";
+                        default -> "Your card payment is still being processed; the gift card is sent once it is done.";
+                    });
         }
         return Optional.ofNullable(ctx.queryParam("card")).map(card -> switch (card) {
             case "succeeded" -> "Paid by card. Thank you.";

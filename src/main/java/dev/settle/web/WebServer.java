@@ -82,6 +82,15 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/void", h -> h.invoices()::voidInvoice),
                 new Route(
                         HandlerType.POST,
+                        "/api/v1/invoices/{invoiceId}/card-charges",
+                        h -> h.cardCharges()::chargeInvoice),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}/saved-cards", h -> h.cardCharges()::savedCards),
+                new Route(
+                        HandlerType.POST,
+                        "/api/v1/clients/{clientId}/card-charges",
+                        h -> h.cardCharges()::chargeClient),
+                new Route(
+                        HandlerType.POST,
                         "/api/v1/invoices/{invoiceId}/receipt-emails",
                         h -> h.invoices()::emailReceipt),
                 new Route(HandlerType.POST, "/api/v1/invoices/{invoiceId}/move-funds", h -> h.invoices()::moveFunds),
@@ -132,8 +141,20 @@ public final class WebServer implements AutoCloseable {
                         "/portal/{businessId}/invoices/{invoiceId}/pay-by-card",
                         h -> h.portalPages()::payByCard),
                 PageRoute.open(HandlerType.GET, "/portal/{businessId}/card-return", h -> h.portalPages()::cardReturn),
+                PageRoute.open(HandlerType.POST, "/portal/{businessId}/pay-balance", h -> h.portalPages()::payBalance),
+                PageRoute.open(
+                        HandlerType.GET, "/portal/{businessId}/buy-gift-card", h -> h.portalPages()::giftCardForm),
+                PageRoute.open(
+                        HandlerType.POST, "/portal/{businessId}/buy-gift-card", h -> h.portalPages()::buyGiftCard),
+                PageRoute.open(
+                        HandlerType.POST,
+                        "/portal/{businessId}/saved-cards/{savedCardId}/remove",
+                        h -> h.portalPages()::removeSavedCard),
                 PageRoute.open(HandlerType.GET, "/test-processor/{intentId}", h -> h.testProcessorPages()::form),
                 PageRoute.open(HandlerType.POST, "/test-processor/{intentId}", h -> h.testProcessorPages()::pay),
+                PageRoute.open(
+                        HandlerType.POST, "/test-processor/{intentId}/confirm", h -> h.testProcessorPages()::confirm),
+                PageRoute.open(HandlerType.POST, "/webhooks/stripe/{businessId}", h -> h.stripeWebhooks()::receive),
                 PageRoute.open(HandlerType.GET, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::form),
                 PageRoute.open(
                         HandlerType.POST, "/portal/{businessId}/gift-cards", h -> h.giftCardBalancePages()::check),
@@ -258,6 +279,16 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.POST, "/invoices", h -> h.invoicePages()::create),
                 PageRoute.staff(desk, HandlerType.GET, "/invoices/{invoiceId}", h -> h.invoicePages()::show),
                 PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/invoices/{invoiceId}/charge-card",
+                        h -> h.cardChargePages()::chargeInvoice),
+                PageRoute.staff(
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/charge-card",
+                        h -> h.cardChargePages()::chargeClient),
+                PageRoute.staff(
                         desk, HandlerType.GET, "/invoices/{invoiceId}/checkout", h -> h.invoicePages()::checkoutForm),
                 PageRoute.staff(desk, HandlerType.POST, "/invoices/{invoiceId}/payments", h -> h.invoicePages()::pay),
                 PageRoute.staff(
@@ -293,6 +324,12 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.POST, "/account/password", h -> h.account()::changePassword),
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
                 PageRoute.staff(owner, HandlerType.POST, "/settings", h -> h.settingsPages()::save),
+                PageRoute.staff(owner, HandlerType.POST, "/settings/stripe", h -> h.settingsPages()::connectStripe),
+                PageRoute.staff(
+                        owner,
+                        HandlerType.POST,
+                        "/settings/stripe/disconnect",
+                        h -> h.settingsPages()::disconnectStripe),
                 PageRoute.staff(owner, HandlerType.GET, "/staff", h -> h.staffPages()::list),
                 PageRoute.staff(owner, HandlerType.POST, "/staff", h -> h.staffPages()::add),
                 PageRoute.staff(owner, HandlerType.POST, "/staff/{staffId}/role", h -> h.staffPages()::changeRole),
@@ -334,7 +371,10 @@ public final class WebServer implements AutoCloseable {
             dev.settle.giftcards.GiftCardPages giftCardPages,
             dev.settle.giftcards.GiftCardBalancePages giftCardBalancePages,
             dev.settle.portal.PortalPages portalPages,
-            dev.settle.payments.TestProcessorPages testProcessorPages) {}
+            dev.settle.payments.TestProcessorPages testProcessorPages,
+            dev.settle.payments.StripeWebhooks stripeWebhooks,
+            dev.settle.payments.CardChargesApi cardCharges,
+            dev.settle.payments.CardChargePages cardChargePages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {
@@ -368,6 +408,16 @@ public final class WebServer implements AutoCloseable {
             }
             final Pages pages = handlers.pages();
             config.routes.exception(Problem.class, (problem, ctx) -> respond(pages, ctx, problem));
+            // The processor is down or refused: nothing was charged, and the payer can try again.
+            config.routes.exception(
+                    dev.settle.payments.CardProcessor.Unavailable.class,
+                    (e, ctx) -> respond(
+                            pages,
+                            ctx,
+                            new Problem(
+                                    Problem.Kind.UNAVAILABLE,
+                                    "processor",
+                                    e.getMessage() + ". Nothing was charged; try again in a few minutes.")));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> respondToJavalin(pages, e, ctx));
             config.routes.exception(Exception.class, (e, ctx) -> respondToBug(pages, e, ctx));
             config.routes.error(404, ctx -> notFoundUnlessAnswered(pages, ctx));
@@ -396,7 +446,9 @@ public final class WebServer implements AutoCloseable {
     }
 
     private static boolean isApi(Context ctx) {
-        return ctx.path().startsWith("/api/") || ctx.path().equals("/health");
+        return ctx.path().startsWith("/api/")
+                || ctx.path().startsWith("/webhooks/")
+                || ctx.path().equals("/health");
     }
 
     /**

@@ -1,45 +1,72 @@
 package dev.settle.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.settle.Problem;
 import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
+import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
+import dev.settle.giftcards.GiftCards;
+import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.Invoices;
 import dev.settle.ledger.AccountKind;
+import dev.settle.ledger.Actor;
 import dev.settle.ledger.Ledger;
+import dev.settle.mail.Outbox;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
-/** A card payment is recorded once the processor confirms it, exactly once, and never more than is owed. */
+/**
+ * A card payment is recorded once the processor confirms it, exactly once, for what Settle
+ * decided (never what a form says): an invoice, the whole balance due, a gift card, or a charge of
+ * a card the client saved.
+ */
 class CardPaymentsTest {
     private final Jdbi jdbi = TestDatabase.get().jdbi();
-    private final Ledger ledger = new Ledger();
-    private final CardPayments payments = new CardPayments(
-            jdbi,
-            ledger,
-            new Businesses(ledger, new ApiKeys()),
-            new Clients(ledger),
-            new Invoices(),
-            new TestProcessor(jdbi, () -> "http://settle.test"));
+    private final TestProcessor processor = new TestProcessor(jdbi, () -> "http://settle.test");
+    private final CardPayments payments = cardPayments(jdbi, List.of(processor));
     private final TestBusiness salon = TestBusiness.create();
     private final Clients.Client ana = salon.aClient("Ana Silva");
 
     CardPaymentsTest() {
-        jdbi.useHandle(
-                handle -> handle.execute("update businesses set card_processor = 'test' where id = ?", salon.id()));
+        jdbi.useHandle(handle -> handle.execute(
+                "update businesses set card_processor = 'test', gift_cards_enabled = true where id = ?", salon.id()));
+    }
+
+    /** Card payments wired as the app wires them, with email kept in the outbox. */
+    static CardPayments cardPayments(Jdbi jdbi, List<CardProcessor> processors) {
+        final Ledger ledger = new Ledger();
+        final Businesses businesses = new Businesses(ledger, new ApiKeys());
+        final Clients clients = new Clients(ledger);
+        final Invoices invoices = new Invoices();
+        final ClientMoney money = new ClientMoney(ledger, clients, businesses, invoices);
+        final GiftCards giftCards = new GiftCards(ledger, businesses, clients);
+        return new CardPayments(
+                jdbi,
+                ledger,
+                businesses,
+                clients,
+                invoices,
+                money,
+                new Checkouts(ledger, clients, businesses, invoices, money, giftCards),
+                giftCards,
+                new Outbox(Optional.empty()),
+                processors);
     }
 
     @Test
     void aWebhookAndReturnsArrivingTogetherRecordThePaymentOnce() throws Exception {
         salon.charge(ana, 30_00);
-        final String intent = started();
-        processorSays(intent, "succeeded");
+        final String intent = intentOf(payments.startForInvoice(salon.id(), ana.id(), newestInvoice(), RETURN, false));
+        pays(intent, TestProcessor.SUCCEEDS);
 
         final List<CompletableFuture<CardPayments.Settled>> asks = new ArrayList<>();
         for (int ask = 0; ask < 16; ask++) {
@@ -59,12 +86,14 @@ class CardPaymentsTest {
     @Test
     void whatTheInvoiceNoLongerOwesIsKeptAsAnOpenPaymentAndADeclineRecordsNothing() {
         salon.charge(ana, 30_00);
-        final String paidMeanwhile = started();
+        final String paidMeanwhile =
+                intentOf(payments.startForInvoice(salon.id(), ana.id(), newestInvoice(), RETURN, false));
         salon.payment(ana, 30_00);
-        processorSays(paidMeanwhile, "succeeded");
+        pays(paidMeanwhile, TestProcessor.SUCCEEDS);
         salon.charge(ana, 20_00);
-        final String declined = started();
-        processorSays(declined, "declined");
+        final String declined =
+                intentOf(payments.startForInvoice(salon.id(), ana.id(), newestInvoice(), RETURN, false));
+        pays(declined, TestProcessor.DECLINED);
 
         final CardPayments.Settled kept = payments.settle(salon.id(), paidMeanwhile);
         final CardPayments.Settled refused = payments.settle(salon.id(), declined);
@@ -77,17 +106,126 @@ class CardPaymentsTest {
         assertThat(TestDatabase.violations()).isEmpty();
     }
 
-    /** A payment of the client's newest open invoice, started as the portal starts one. */
-    private String started() {
-        final long invoice = salon.unpaidInvoices(ana).getLast().id();
-        final String payUrl = payments.startForInvoice(salon.id(), ana.id(), invoice, "http://settle.test/return");
+    @Test
+    void theBankSecondStepLeavesItPendingUntilThePayerConfirms() {
+        salon.charge(ana, 12_00);
+        final String intent = intentOf(payments.startForInvoice(salon.id(), ana.id(), newestInvoice(), RETURN, false));
+        pays(intent, TestProcessor.NEEDS_CONFIRMING);
+
+        assertThat(payments.settle(salon.id(), intent).state()).isEqualTo(CardProcessor.State.PENDING);
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(12_00);
+
+        jdbi.useTransaction(handle -> processor.confirm(handle, intent, true));
+        assertThat(payments.settle(salon.id(), intent).state()).isEqualTo(CardProcessor.State.SUCCEEDED);
+        assertThat(salon.balance(ana.receivable().id())).isZero();
+    }
+
+    @Test
+    void theWholeBalanceDuePaysTheOldestInvoicesAndASavedCardIsChargedOnceByTheDesk() {
+        salon.charge(ana, 10_00);
+        salon.charge(ana, 15_00);
+        final String intent = intentOf(payments.startForBalance(salon.id(), ana.id(), RETURN, true));
+        pays(intent, TestProcessor.SUCCEEDS);
+
+        assertThat(payments.settle(salon.id(), intent).state()).isEqualTo(CardProcessor.State.SUCCEEDED);
+        assertThat(salon.balance(ana.receivable().id())).isZero();
+        assertThat(salon.unpaidInvoices(ana)).isEmpty();
+        final List<CardPayments.SavedCard> saved =
+                jdbi.withHandle(handle -> payments.savedCards(handle, salon.id(), ana.id()));
+        assertThat(saved)
+                .singleElement()
+                .satisfies(card -> assertThat(card.last4()).isEqualTo("4242"));
+
+        salon.charge(ana, 40_00);
+        final long invoice = newestInvoice();
+        final long savedCard = saved.getFirst().id();
+        final CardPayments.Settled first = payments.chargeSaved(
+                salon.id(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
+        final CardPayments.Settled again = payments.chargeSaved(
+                salon.id(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
+
+        assertThat(first.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
+        assertThat(again.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(65_00);
+        assertThat(salon.balance(ana.receivable().id())).isZero();
+        assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    @Test
+    void aChargeIsRefusedAboveWhatTheInvoiceOwesOrForAnotherClientsInvoiceAndADeclineTakesNothing() {
+        salon.charge(ana, 5_00);
+        final String intent = intentOf(payments.startForBalance(salon.id(), ana.id(), RETURN, true));
+        pays(intent, TestProcessor.LATER_DECLINED);
+        payments.settle(salon.id(), intent);
+        final long card = jdbi.withHandle(handle -> payments.savedCards(handle, salon.id(), ana.id()))
+                .getFirst()
+                .id();
+        final Clients.Client ben = salon.aClient("Ben Ode");
+        salon.charge(ben, 9_00);
+        final long bensInvoice = salon.unpaidInvoices(ben).getFirst().id();
+        salon.charge(ana, 8_00);
+
+        assertThatThrownBy(() -> payments.chargeSaved(
+                        salon.id(), card, Optional.of(newestInvoice()), 8_01, Actor.system(), "k1"))
+                .isInstanceOfSatisfying(
+                        Problem.class, problem -> assertThat(problem.detail()).contains("$8.00"));
+        assertThatThrownBy(() ->
+                        payments.chargeSaved(salon.id(), card, Optional.of(bensInvoice), 1_00, Actor.system(), "k2"))
+                .isInstanceOf(Problem.class);
+        final CardPayments.Settled declined =
+                payments.chargeSaved(salon.id(), card, Optional.of(newestInvoice()), 8_00, Actor.system(), "k3");
+
+        assertThat(declined.state()).isEqualTo(CardProcessor.State.DECLINED);
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(8_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(5_00);
+    }
+
+    @Test
+    void aGiftCardBoughtInThePortalIsSoldOnceItIsPaidAndEmailedToItsRecipient() {
+        final String intent = intentOf(payments.startGiftCard(
+                salon.id(),
+                ana.id(),
+                CardPayments.GiftPurchase.of(50_00, "Bea", "bea@example.com", "Happy birthday!"),
+                RETURN));
+        assertThat(count("select count(*) from gift_cards where business_id = ?"))
+                .isZero();
+        pays(intent, TestProcessor.SUCCEEDS);
+
+        payments.settle(salon.id(), intent);
+        payments.settle(salon.id(), intent);
+
+        assertThat(count("select count(*) from gift_cards where business_id = ? and recipient_name = 'Bea'"))
+                .isEqualTo(1);
+        assertThat(count("select coalesce(sum(amount_minor), 0) from gift_cards where business_id = ?"))
+                .isEqualTo(50_00);
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(50_00);
+        assertThat(jdbi.<String, RuntimeException>withHandle(handle -> handle.createQuery("""
+                                select body from emails where business_id = :b and kind = 'gift_card'
+                                and to_address = 'bea@example.com'
+                                """)
+                        .bind("b", salon.id())
+                        .mapTo(String.class)
+                        .one()))
+                .contains("Happy birthday!", "Ana Silva", "$50.00");
+        assertThatThrownBy(() -> payments.startGiftCard(
+                        salon.id(), ana.id(), CardPayments.GiftPurchase.of(1, "Bea", "bea@example.com", ""), RETURN))
+                .isInstanceOf(Problem.class);
+        assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    private static final String RETURN = "http://settle.test/return";
+
+    private long newestInvoice() {
+        return salon.unpaidInvoices(ana).getLast().id();
+    }
+
+    private static String intentOf(String payUrl) {
         return payUrl.substring(payUrl.lastIndexOf('/') + 1);
     }
 
     /** What the payer did on the processor's page. */
-    private void processorSays(String intent, String status) {
-        jdbi.useHandle(handle -> handle.execute(
-                "update test_processor_intents set status = ?, card_last4 = '4242' where id = ?", status, intent));
+    private void pays(String intent, String card) {
+        jdbi.useTransaction(handle -> processor.pay(handle, intent, card));
     }
 
     private long count(String sql) {

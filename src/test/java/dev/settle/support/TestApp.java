@@ -17,11 +17,17 @@ public final class TestApp {
     private static final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The key the test app seals processor keys with (a fixed one: tests read them back). */
+    public static final dev.settle.business.SecretBox SECRETS = new dev.settle.business.SecretBox(new byte[32]);
+
     private TestApp() {}
 
     public static synchronized int port() {
         if (app == null) {
-            app = App.start(TestDatabase.get(), 0, java.util.Optional.of(TestMail.server()));
+            app = App.start(
+                    TestDatabase.get(),
+                    0,
+                    new App.Options(java.util.Optional.of(TestMail.server()), SECRETS, TestStripe.apiBase()));
             final App started = app;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
