@@ -35,8 +35,15 @@ class PageRoutesTest {
                         "POST /portal/{businessId}/sign-out",
                         "POST /portal/{businessId}/invoices/{invoiceId}/pay-by-card",
                         "GET /portal/{businessId}/card-return",
+                        "POST /portal/{businessId}/pay-balance",
+                        "GET /portal/{businessId}/buy-gift-card",
+                        "POST /portal/{businessId}/buy-gift-card",
+                        "POST /portal/{businessId}/saved-cards/{savedCardId}/remove",
                         "GET /test-processor/{intentId}",
-                        "POST /test-processor/{intentId}");
+                        "POST /test-processor/{intentId}",
+                        "POST /test-processor/{intentId}/confirm",
+                        // Stripe signs it; the signature is checked before anything is read.
+                        "POST /webhooks/stripe/{businessId}");
     }
 
     @Test
