@@ -180,7 +180,7 @@ public final class CardPayments {
 
     /** Starts buying a gift card; the card is made and emailed to its recipient once paid. */
     public String startGiftCard(long businessId, long clientId, GiftPurchase purchase, String returnUrl) {
-        jdbi.useHandle(handle -> giftCards.checkSale(handle, businessId, purchase.amountMinor(), "amountMinor"));
+        jdbi.useHandle(handle -> giftCards.checkSale(handle, businessId, purchase.amountMinor(), "amount"));
         return start(
                 businessId,
                 clientId,

@@ -134,7 +134,7 @@ class PortalBrowserTest {
         page.getByLabel("Card number").fill("1234 5678");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00"))
                 .click();
-        assertThat(page.locator("#cardNumber-error")).containsText("Use a test card");
+        assertThat(page.locator("#cardNumber-error")).containsText("Use one of the test cards");
         page.getByLabel("Card number").fill("4000 0000 0000 0002");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $40.00"))
                 .click();
@@ -166,6 +166,104 @@ class PortalBrowserTest {
                 .as("recorded once, though the webhook and two returns asked")
                 .isEqualTo(40_00);
         org.assertj.core.api.Assertions.assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    @Test
+    void aClientBuysAGiftCardOnlyWhenGiftCardsAreOnAndCardsAreTakenAndItsRecipientGetsItByEmail() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        set(business, "card_processor = 'test', gift_cards_enabled = false");
+        business.aClient("Ana Silva", Optional.of("ana.gift@client.example"), Optional.empty());
+        final Page page = phone();
+        final String origin = originOf(signIn(page, business, "ana.gift@client.example"));
+        final Page.GetByRoleOptions buy = new Page.GetByRoleOptions().setName("Buy a gift card");
+
+        assertThat(page.getByRole(AriaRole.LINK, buy)).hasCount(0);
+        org.assertj.core.api.Assertions.assertThat(page.navigate(origin + "/portal/" + business.id() + "/buy-gift-card")
+                        .status())
+                .isEqualTo(404);
+        set(business, "card_processor = 'none', gift_cards_enabled = true");
+        page.navigate(origin + "/portal/" + business.id());
+        assertThat(page.getByRole(AriaRole.LINK, buy)).hasCount(0);
+
+        set(business, "card_processor = 'test'");
+        page.navigate(origin + "/portal/" + business.id());
+        page.getByRole(AriaRole.LINK, buy).click();
+        page.getByLabel("Amount").fill("1");
+        page.getByLabel("Their name").fill("Bea");
+        page.getByLabel("Their email").fill("bea.gift@recipient.example");
+        page.getByLabel("Message (optional)").fill("Happy birthday!");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay by card"))
+                .click();
+        assertThat(page.locator("#amount-error")).containsText("A gift card is");
+        assertThat(page.getByLabel("Their name")).hasValue("Bea");
+        page.getByLabel("Amount").fill("50");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay by card"))
+                .click();
+        page.getByLabel("Card number").fill("4242 4242 4242 4242");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $50.00"))
+                .click();
+
+        assertThat(page.getByRole(AriaRole.STATUS)).containsText("Gift card bought");
+        assertThat(page.getByTestId("invoices")).containsText("Gift card for Bea");
+        final String email =
+                TestMail.awaitTo("bea.gift@recipient.example").getContent().toString();
+        org.assertj.core.api.Assertions.assertThat(email)
+                .contains("Happy birthday!", "Ana Silva", "$50.00")
+                .containsPattern("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}");
+        org.assertj.core.api.Assertions.assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    @Test
+    void aClientPaysTheBalanceDueConfirmingWithTheirBankAndSavesTheCardThatTheDeskChargesLater() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        set(business, "card_processor = 'test'");
+        final Clients.Client ana =
+                business.aClient("Ana Silva", Optional.of("ana.saves@client.example"), Optional.empty());
+        business.charge(ana, 20_00);
+        business.charge(ana, 15_00);
+        final Page phone = phone();
+        signIn(phone, business, "ana.saves@client.example");
+
+        phone.getByLabel("Save this card").check();
+        phone.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay the balance due, $35.00, by card"))
+                .click();
+        phone.getByLabel("Card number").fill("4000 0025 0000 3155");
+        phone.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Pay $35.00"))
+                .click();
+        phone.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Confirm $35.00"))
+                .click();
+
+        assertThat(phone.getByRole(AriaRole.STATUS)).hasText("Paid by card. Thank you.");
+        assertThat(phone.getByTestId("balance-due")).hasText("$0.00");
+        assertThat(phone.getByTestId("saved-cards")).containsText("ending 3155");
+
+        business.charge(ana, 22_00);
+        final long invoice = business.unpaidInvoices(ana).getFirst().id();
+        final Page desk = browser.signIn(business.staff(dev.settle.business.Role.FRONT_DESK));
+        desk.onDialog(dialog -> dialog.accept());
+        desk.navigate("/invoices/" + invoice);
+        assertThat(desk.getByLabel("Amount").first()).hasValue("22.00");
+        desk.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Charge card"))
+                .click();
+
+        assertThat(desk.getByRole(AriaRole.STATUS)).hasText("Charged $22.00 to the card ending 3155.");
+        assertThat(desk.locator("main")).containsText("Card ending 3155");
+        org.assertj.core.api.Assertions.assertThat(
+                        business.balance(business.account(dev.settle.ledger.AccountKind.CARD)))
+                .isEqualTo(57_00);
+        org.assertj.core.api.Assertions.assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    private static void set(TestBusiness business, String assignments) {
+        TestDatabase.get()
+                .jdbi()
+                .useHandle(handle ->
+                        handle.execute("update businesses set " + assignments + " where id = ?", business.id()));
+    }
+
+    /** The link is on Settle's public address; the session cookie belongs to that host. */
+    private static String originOf(String link) {
+        return java.net.URI.create(link).resolve("/").toString().replaceAll("/$", "");
     }
 
     /** A page at a phone's width (375 px): the portal is built for it first. */
