@@ -146,6 +146,14 @@ class ScreenshotTour {
         phone(page, "portal-account");
         page.locator("[data-testid=invoices] a").first().click();
         phone(page, "portal-invoice");
+        page.getByText("by card").first().click();
+        phone(page, "test-processor");
+        page.navigate(java.net
+                .URI
+                .create(link.group())
+                .resolve("/portal/" + demo.businessId() + "/buy-gift-card")
+                .toString());
+        phone(page, "portal-buy-gift-card");
         page.navigate("/portal/" + demo.businessId() + "/gift-cards");
         phone(page, "portal-gift-card-balance");
     }
