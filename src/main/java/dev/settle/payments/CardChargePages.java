@@ -30,14 +30,15 @@ public final class CardChargePages {
 
     public void chargeInvoice(Context ctx) {
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        charge(ctx, "/invoices/" + invoiceId, Optional.of(invoiceId));
+        charge(ctx, "/invoices/" + invoiceId, Optional.empty(), Optional.of(invoiceId));
     }
 
     public void chargeClient(Context ctx) {
-        charge(ctx, "/clients/" + PathIds.of(ctx, "clientId"), Optional.empty());
+        final long clientId = PathIds.of(ctx, "clientId");
+        charge(ctx, "/clients/" + clientId, Optional.of(clientId), Optional.empty());
     }
 
-    private void charge(Context ctx, String back, Optional<Long> invoiceId) {
+    private void charge(Context ctx, String back, Optional<Long> clientId, Optional<Long> invoiceId) {
         final Form form = Form.of(ctx);
         pages.afterAction(ctx, back, "Not charged", signedIn -> {
             final BusinessSettings.Settings business =
@@ -48,21 +49,14 @@ public final class CardChargePages {
             if (key.isBlank() || key.length() > 100) {
                 throw Problem.validation("chargeKey", "This form has expired: reload the page and try again");
             }
-            final CardPayments.Settled settled;
-            try {
-                settled = payments.chargeSaved(
-                        signedIn.businessId(),
-                        savedCardId,
-                        invoiceId,
-                        amountMinor,
-                        signedIn.actor(),
-                        "staff-" + signedIn.staffId() + "-" + key);
-            } catch (CardProcessor.Unavailable down) {
-                throw new Problem(
-                        Problem.Kind.UNAVAILABLE,
-                        "processor",
-                        down.getMessage() + ". Nothing was charged; try again in a few minutes.");
-            }
+            final CardPayments.Settled settled = payments.chargeSaved(
+                    signedIn.businessId(),
+                    clientId,
+                    savedCardId,
+                    invoiceId,
+                    amountMinor,
+                    signedIn.actor(),
+                    "staff-" + signedIn.staffId() + "-" + key);
             final String amount = new Money(amountMinor, business.currency()).format(business.locale());
             return switch (settled.state()) {
                 case SUCCEEDED ->

@@ -22,6 +22,9 @@ import org.jdbi.v3.core.Jdbi;
  * charge at the processor and is answered from it, never charged again.
  */
 public final class CardChargesApi {
+    /** Short enough that Settle's prefix keeps it within Stripe's 255 characters. */
+    private static final int KEY_LENGTH_MAX = 200;
+
     private final Jdbi jdbi;
     private final Clients clients;
     private final CardPayments payments;
@@ -60,25 +63,21 @@ public final class CardChargesApi {
     private void charge(Context ctx, Optional<Long> invoiceId, Optional<Long> clientId) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
         final String key = Optional.ofNullable(ctx.header(ApiWrites.IDEMPOTENCY_HEADER))
-                .filter(text -> !text.isBlank() && text.length() <= 255)
-                .orElseThrow(
-                        () -> Problem.validation(
-                                ApiWrites.IDEMPOTENCY_HEADER,
-                                "A card charge needs an Idempotency-Key header (1 to 255 characters), so a retry never charges twice"));
+                .filter(text -> !text.isBlank() && text.length() <= KEY_LENGTH_MAX)
+                .orElseThrow(() -> Problem.validation(
+                        ApiWrites.IDEMPOTENCY_HEADER,
+                        "A card charge needs an Idempotency-Key header (1 to " + KEY_LENGTH_MAX
+                                + " characters), so a retry never charges twice"));
         final ChargeBody body = Json.read(ctx, ChargeBody.class);
         ClientMoney.checkCurrency(body.currency(), caller.currency());
         final long amountMinor = ClientMoney.requiredAmount(body.amountMinor());
         if (body.savedCardId() == null) {
             throw Problem.validation("savedCardId", "savedCardId is required");
         }
-        clientId.ifPresent(id -> jdbi.useHandle(handle -> {
-            if (payments.savedCards(handle, caller.businessId(), id).stream()
-                    .noneMatch(card -> card.id() == body.savedCardId())) {
-                throw Problem.validation("savedCardId", "The client has no saved card " + body.savedCardId());
-            }
-        }));
+        clientId.ifPresent(id -> jdbi.useHandle(handle -> clients.require(handle, caller.businessId(), id)));
         final CardPayments.Settled settled = payments.chargeSaved(
                 caller.businessId(),
+                clientId,
                 body.savedCardId(),
                 invoiceId,
                 amountMinor,

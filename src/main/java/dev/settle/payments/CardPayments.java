@@ -203,18 +203,29 @@ public final class CardPayments {
             String returnUrl,
             boolean saveCard,
             Optional<GiftPurchase> gift) {
-        final CardProcessor processor = jdbi.withHandle(handle -> processor(handle, businessId, "amount"));
+        final CardProcessor processor = jdbi.withHandle(handle -> {
+            money.active(handle, businessId, clientId);
+            return processor(handle, businessId, "amount");
+        });
         final Optional<String> customer =
                 saveCard ? Optional.of(customer(processor, businessId, clientId)) : Optional.empty();
-        final CardProcessor.Intent intent = processor.create(
-                businessId,
-                new CardProcessor.Checkout(
-                        amountMinor,
-                        jdbi.withHandle(handle -> settings.find(handle, businessId))
-                                .currency(),
-                        description,
-                        returnUrl,
-                        customer));
+        final CardProcessor.Checkout checkout = new CardProcessor.Checkout(
+                amountMinor,
+                jdbi.withHandle(handle -> settings.find(handle, businessId)).currency(),
+                description,
+                returnUrl,
+                customer);
+        final CardProcessor.Intent intent;
+        try {
+            intent = processor.create(businessId, checkout);
+        } catch (CardProcessor.Unavailable down) {
+            // No payment page was made, so no card can have been charged.
+            throw new Problem(
+                    Problem.Kind.UNAVAILABLE,
+                    "processor",
+                    down.getMessage() + ". Nothing was charged, and this can still be paid later:"
+                            + " try again in a few minutes.");
+        }
         jdbi.useHandle(handle -> insert(
                 handle,
                 businessId,
@@ -309,6 +320,7 @@ public final class CardPayments {
      */
     public Settled chargeSaved(
             long businessId,
+            Optional<Long> forClient,
             long savedCardId,
             Optional<Long> invoiceId,
             long amountMinor,
@@ -317,18 +329,38 @@ public final class CardPayments {
         ClientMoney.checkAmount(amountMinor);
         final String chargeKey = "settle-charge-" + businessId + "-" + idempotencyKey;
         final Optional<String> charged = jdbi.withHandle(handle -> handle.createQuery("""
-                        select intent_id from card_payments where business_id = :business_id and charge_key = :key
+                        select intent_id from card_payments
+                        where business_id = :business_id and charge_key = :key
+                          and saved_card_id = :card and amount_minor = :amount
+                          and invoice_id is not distinct from :invoice_id
                         """)
                 .bind("business_id", businessId)
                 .bind("key", chargeKey)
+                .bind("card", savedCardId)
+                .bind("amount", amountMinor)
+                .bind("invoice_id", invoiceId.orElse(null))
                 .mapTo(String.class)
                 .findOne());
         if (charged.isPresent()) {
-            return settle(businessId, charged.get());
+            return settleOrPending(businessId, charged.get());
         }
         final SavedCard card = jdbi.withHandle(handle -> savedCard(handle, businessId, savedCardId)
-                .orElseThrow(() -> Problem.validation("savedCardId", "No saved card has id " + savedCardId)));
+                .filter(found -> forClient.isEmpty() || forClient.get() == found.clientId())
+                .orElseThrow(() -> Problem.validation("savedCardId", "The client has no saved card " + savedCardId)));
         final CardProcessor processor = jdbi.withHandle(handle -> {
+            if (handle.createQuery(
+                            "select exists (select 1 from card_payments where business_id = :b and charge_key = :k)")
+                    .bind("b", businessId)
+                    .bind("k", chargeKey)
+                    .mapTo(Boolean.class)
+                    .one()) {
+                throw new Problem(
+                        Problem.Kind.IDEMPOTENCY_MISMATCH,
+                        "Idempotency-Key",
+                        "This key was used for a different charge; use a new key for a new charge");
+            }
+            // An archived client's payment could not be recorded: refuse before charging.
+            money.active(handle, businessId, card.clientId());
             final CardProcessor connected = processor(handle, businessId, "savedCardId");
             if (!connected.name().equals(card.processor())) {
                 throw Problem.validation(
@@ -352,13 +384,16 @@ public final class CardPayments {
             return connected;
         });
         final CardProcessor.CardOnFile onFile = jdbi.withHandle(handle -> onFile(handle, businessId, savedCardId));
-        final String intentId = processor.charge(
-                businessId,
-                onFile,
-                amountMinor,
-                jdbi.withHandle(handle -> settings.find(handle, businessId)).currency(),
-                invoiceId.map(id -> "Invoice " + id).orElse("Balance due"),
-                chargeKey);
+        final String intentId = chargeOrExplain(
+                processor,
+                () -> processor.charge(
+                        businessId,
+                        onFile,
+                        amountMinor,
+                        jdbi.withHandle(handle -> settings.find(handle, businessId))
+                                .currency(),
+                        invoiceId.map(id -> "Invoice " + id).orElse("Balance due"),
+                        chargeKey));
         jdbi.useHandle(handle -> insert(
                 handle,
                 businessId,
@@ -373,7 +408,42 @@ public final class CardPayments {
                 actor.staffUserId(),
                 Optional.of(chargeKey),
                 Optional.empty()));
-        return settle(businessId, intentId);
+        return settleOrPending(businessId, intentId);
+    }
+
+    /** A charge whose answer never came may still have been made: the desk must not simply retry. */
+    private static String chargeOrExplain(CardProcessor processor, java.util.function.Supplier<String> charge) {
+        try {
+            return charge.get();
+        } catch (CardProcessor.Unavailable noAnswer) {
+            throw new Problem(
+                    Problem.Kind.UNAVAILABLE,
+                    "processor",
+                    noAnswer.getMessage() + ". Settle cannot tell whether the card was charged: check the "
+                            + processor.name() + " dashboard before charging again.");
+        }
+    }
+
+    /**
+     * Settles a charge the processor has taken; if it cannot be asked now, the charge stays pending
+     * (its webhook settles it later), never reported as not made.
+     */
+    public Settled settleOrPending(long businessId, String intentId) {
+        try {
+            return settle(businessId, intentId);
+        } catch (CardProcessor.Unavailable notAnswering) {
+            return jdbi.withHandle(handle -> handle.createQuery(
+                            "select purpose, invoice_id from card_payments where business_id = :b and intent_id = :i")
+                    .bind("b", businessId)
+                    .bind("i", intentId)
+                    .map((rs, ctx) -> new Settled(
+                            CardProcessor.State.PENDING,
+                            Purpose.of(rs.getString("purpose")),
+                            Optional.ofNullable(rs.getObject("invoice_id", Long.class)),
+                            Optional.empty(),
+                            Optional.empty()))
+                    .one());
+        }
     }
 
     /**

@@ -34,6 +34,16 @@ public final class StripeConnections {
     }
 
     public Keys keys(long businessId) {
+        try {
+            return sealedKeys(businessId);
+        } catch (IllegalStateException wrongKey) {
+            throw new CardProcessor.Unavailable(
+                    "Stripe's keys do not open with this Settle's SETTLE_SECRET_KEY: reconnect Stripe in Settings",
+                    wrongKey);
+        }
+    }
+
+    private Keys sealedKeys(long businessId) {
         return jdbi.withHandle(handle -> handle.createQuery("""
                         select secret_key_sealed, webhook_secret_sealed from stripe_connections
                         where business_id = :business_id

@@ -367,7 +367,7 @@ public final class PortalPages {
         final BusinessSettings.Settings business = business(ctx);
         final String intent = Optional.ofNullable(ctx.queryParam("intent"))
                 .orElseThrow(() -> Problem.validation("intent", "intent is required"));
-        final CardPayments.Settled settled = cardPayments.settle(business.businessId(), intent);
+        final CardPayments.Settled settled = cardPayments.settleOrPending(business.businessId(), intent);
         final String state = settled.state().name().toLowerCase(java.util.Locale.ROOT);
         ctx.redirect(
                 switch (settled.purpose()) {

@@ -408,7 +408,7 @@ public final class WebServer implements AutoCloseable {
             }
             final Pages pages = handlers.pages();
             config.routes.exception(Problem.class, (problem, ctx) -> respond(pages, ctx, problem));
-            // The processor is down or refused: nothing was charged, and the payer can try again.
+            // The processor is down or refused; where a charge may have been made, the caller says so first.
             config.routes.exception(
                     dev.settle.payments.CardProcessor.Unavailable.class,
                     (e, ctx) -> respond(
@@ -417,7 +417,7 @@ public final class WebServer implements AutoCloseable {
                             new Problem(
                                     Problem.Kind.UNAVAILABLE,
                                     "processor",
-                                    e.getMessage() + ". Nothing was charged; try again in a few minutes.")));
+                                    e.getMessage() + ". Try again in a few minutes.")));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> respondToJavalin(pages, e, ctx));
             config.routes.exception(Exception.class, (e, ctx) -> respondToBug(pages, e, ctx));
             config.routes.error(404, ctx -> notFoundUnlessAnswered(pages, ctx));

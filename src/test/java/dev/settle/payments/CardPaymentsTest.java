@@ -140,9 +140,9 @@ class CardPaymentsTest {
         final long invoice = newestInvoice();
         final long savedCard = saved.getFirst().id();
         final CardPayments.Settled first = payments.chargeSaved(
-                salon.id(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
+                salon.id(), Optional.empty(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
         final CardPayments.Settled again = payments.chargeSaved(
-                salon.id(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
+                salon.id(), Optional.empty(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
 
         assertThat(first.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
         assertThat(again.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
@@ -166,15 +166,24 @@ class CardPaymentsTest {
         salon.charge(ana, 8_00);
 
         assertThatThrownBy(() -> payments.chargeSaved(
-                        salon.id(), card, Optional.of(newestInvoice()), 8_01, Actor.system(), "k1"))
+                        salon.id(), Optional.empty(), card, Optional.of(newestInvoice()), 8_01, Actor.system(), "k1"))
                 .isInstanceOfSatisfying(
                         Problem.class, problem -> assertThat(problem.detail()).contains("$8.00"));
-        assertThatThrownBy(() ->
-                        payments.chargeSaved(salon.id(), card, Optional.of(bensInvoice), 1_00, Actor.system(), "k2"))
+        assertThatThrownBy(() -> payments.chargeSaved(
+                        salon.id(), Optional.empty(), card, Optional.of(bensInvoice), 1_00, Actor.system(), "k2"))
                 .isInstanceOf(Problem.class);
-        final CardPayments.Settled declined =
-                payments.chargeSaved(salon.id(), card, Optional.of(newestInvoice()), 8_00, Actor.system(), "k3");
+        final CardPayments.Settled declined = payments.chargeSaved(
+                salon.id(), Optional.empty(), card, Optional.of(newestInvoice()), 8_00, Actor.system(), "k3");
 
+        assertThatThrownBy(() -> payments.chargeSaved(
+                        salon.id(), Optional.of(ben.id()), card, Optional.empty(), 1_00, Actor.system(), "k4"))
+                .as("Ana's card charged as Ben's")
+                .isInstanceOf(Problem.class);
+        assertThatThrownBy(() -> payments.chargeSaved(
+                        salon.id(), Optional.empty(), card, Optional.of(newestInvoice()), 7_00, Actor.system(), "k3"))
+                .isInstanceOfSatisfying(
+                        Problem.class,
+                        problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.IDEMPOTENCY_MISMATCH));
         assertThat(declined.state()).isEqualTo(CardProcessor.State.DECLINED);
         assertThat(salon.balance(ana.receivable().id())).isEqualTo(8_00);
         assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(5_00);
