@@ -59,15 +59,10 @@ public final class SettingsPages {
     }
 
     public void disconnectStripe(Context ctx) {
-        final SignedIn signedIn = StaffAuth.signedIn(ctx);
-        jdbi.useTransaction(handle -> {
-            stripe.disconnect(handle, signedIn.businessId());
-            sessions.flash(
-                    handle,
-                    signedIn,
-                    "Stripe disconnected and its keys forgotten. Cards are recorded by hand until a processor is connected.");
+        pages.afterAction(ctx, "/settings", "Stripe is still connected", signedIn -> {
+            jdbi.useTransaction(handle -> stripe.disconnect(handle, signedIn.businessId()));
+            return "Stripe disconnected and its keys forgotten. Cards are recorded by hand until a processor is connected.";
         });
-        ctx.redirect("/settings", HttpStatus.SEE_OTHER);
     }
 
     public SettingsPages(

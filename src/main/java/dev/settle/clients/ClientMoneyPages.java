@@ -13,6 +13,7 @@ import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -51,6 +52,8 @@ public final class ClientMoneyPages {
     private final Sessions sessions;
     private final Pages pages;
 
+    private final dev.settle.payments.CardPayments cardPayments;
+
     public ClientMoneyPages(
             Jdbi jdbi,
             Clients clients,
@@ -58,8 +61,10 @@ public final class ClientMoneyPages {
             Approvals approvals,
             FundsReminders reminders,
             Sessions sessions,
-            Pages pages) {
+            Pages pages,
+            dev.settle.payments.CardPayments cardPayments) {
         this.jdbi = jdbi;
+        this.cardPayments = cardPayments;
         this.reminders = reminders;
         this.clients = clients;
         this.money = money;
@@ -259,23 +264,23 @@ public final class ClientMoneyPages {
                 "clients/money.jte",
                 operation.title + " · " + client.name(),
                 Pages.Section.CLIENTS,
-                Map.of(
-                        "client",
-                        client,
-                        "form",
-                        form,
-                        "operation",
-                        operation.path,
-                        "heading",
-                        operation.title,
-                        "button",
-                        operation.button,
-                        "tenders",
-                        ClientMoney.Tender.values(),
-                        "reasons",
-                        ClientMoney.CreditReason.values(),
-                        "formToken",
-                        FormOnce.tokenFor(form)));
+                Map.ofEntries(
+                        Map.entry("client", client),
+                        Map.entry("form", form),
+                        Map.entry("operation", operation.path),
+                        Map.entry("heading", operation.title),
+                        Map.entry("button", operation.button),
+                        Map.entry("tenders", ClientMoney.Tender.values()),
+                        Map.entry("reasons", ClientMoney.CreditReason.values()),
+                        Map.entry("formToken", FormOnce.tokenFor(form)),
+                        // Money coming in may instead be charged to a card the client saved.
+                        Map.entry(
+                                "savedCards",
+                                (operation == Operation.PAYMENT || operation == Operation.OPEN_PAYMENT)
+                                                && !client.archived()
+                                        ? jdbi.withHandle(handle ->
+                                                cardPayments.savedCards(handle, signedIn.businessId(), client.id()))
+                                        : List.of())));
     }
 
     private Clients.Client client(Context ctx, SignedIn signedIn) {

@@ -49,12 +49,10 @@ public final class ClientPages {
             List<CreditGrants.Grant> credits,
             List<Approvals.Pending> waiting,
             Households.Household household,
-            boolean remindFunds,
-            List<dev.settle.payments.CardPayments.SavedCard> savedCards) {}
+            boolean remindFunds) {}
 
     private final Invoices invoices;
     private final Approvals approvals;
-    private final dev.settle.payments.CardPayments cardPayments;
     private final FundsReminders reminders;
     private final CreditGrants grants = new CreditGrants();
     private final Households households;
@@ -67,10 +65,8 @@ public final class ClientPages {
             Approvals approvals,
             FundsReminders reminders,
             Sessions sessions,
-            Pages pages,
-            dev.settle.payments.CardPayments cardPayments) {
+            Pages pages) {
         this.jdbi = jdbi;
-        this.cardPayments = cardPayments;
         this.reminders = reminders;
         this.invoices = invoices;
         this.approvals = approvals;
@@ -190,10 +186,7 @@ public final class ClientPages {
                     !client.archived()
                             && due > 0
                             && funds > 0
-                            && !reminders.dismissed(handle, signedIn.businessId(), client.id(), due, funds),
-                    client.archived()
-                            ? List.of()
-                            : cardPayments.savedCards(handle, signedIn.businessId(), client.id()));
+                            && !reminders.dismissed(handle, signedIn.businessId(), client.id(), due, funds));
         });
         pages.render(
                 ctx,

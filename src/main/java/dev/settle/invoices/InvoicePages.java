@@ -315,15 +315,24 @@ public final class InvoicePages {
                     ? Optional.empty()
                     : Optional.of(MoneyInput.parse(
                             form.value("amountMinor"), signedIn.formats().currency(), "amountMinor", "Amount"));
-            final Checkouts.Refund refund = jdbi.inTransaction(handle -> {
-                if (invoices.payments(handle, signedIn.businessId(), invoiceId).stream()
-                        .noneMatch(payment -> payment.id() == paymentId)) {
-                    throw Problem.notFound("paymentId", "invoice " + invoiceId + " has no payment " + paymentId);
-                }
-                return checkouts.refund(handle, signedIn.businessId(), paymentId, amount, to, signedIn.actor());
-            });
-            return "Refunded. Invoice " + invoiceId + " now has "
-                    + signedIn.formats().money(refund.invoice().unpaidMinor()) + " unpaid.";
+            if (jdbi.withHandle(handle -> invoices.payments(handle, signedIn.businessId(), invoiceId).stream()
+                    .noneMatch(payment -> payment.id() == paymentId))) {
+                throw Problem.notFound("paymentId", "invoice " + invoiceId + " has no payment " + paymentId);
+            }
+            // The form's token names this refund: sent twice, the card is refunded once.
+            final String token = form.value(FormOnce.FIELD).isBlank()
+                    ? dev.settle.business.Secrets.random256()
+                    : form.value(FormOnce.FIELD);
+            final boolean toCard =
+                    cardPayments.refundAtProcessor(signedIn.businessId(), paymentId, amount, to, "form-" + token);
+            return jdbi.inTransaction(handle -> FormOnce.run(handle, signedIn.businessId(), token, () -> {
+                final Checkouts.Refund refund =
+                        checkouts.refund(handle, signedIn.businessId(), paymentId, amount, to, signedIn.actor());
+                return (toCard ? "Refunded to the card through the processor." : "Refunded.") + " Invoice "
+                        + invoiceId + " now has "
+                        + signedIn.formats().money(refund.invoice().unpaidMinor())
+                        + " unpaid.";
+            }));
         });
     }
 

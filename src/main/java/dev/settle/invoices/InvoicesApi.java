@@ -26,9 +26,18 @@ public final class InvoicesApi {
     private final ClientMoney money;
     private final ApiWrites writes;
 
+    private final dev.settle.payments.CardPayments cardPayments;
+
     public InvoicesApi(
-            Jdbi jdbi, Invoices invoices, Checkouts checkouts, ClientMoney money, Receipts receipts, ApiWrites writes) {
+            Jdbi jdbi,
+            Invoices invoices,
+            Checkouts checkouts,
+            ClientMoney money,
+            Receipts receipts,
+            ApiWrites writes,
+            dev.settle.payments.CardPayments cardPayments) {
         this.jdbi = jdbi;
+        this.cardPayments = cardPayments;
         this.receipts = receipts;
         this.invoices = invoices;
         this.checkouts = checkouts;
@@ -268,6 +277,16 @@ public final class InvoicesApi {
                 .mapTo(Long.class)
                 .findOne()
                 .orElse(0L));
+        // A card payment taken through the processor is refunded there first; a retry with the same
+        // Idempotency-Key is the same refund there, and is answered from its record here.
+        cardPayments.refundAtProcessor(
+                caller.businessId(),
+                paymentId,
+                Optional.ofNullable(body.amountMinor()),
+                to,
+                "api-" + caller.apiKeyId() + "-"
+                        + Optional.ofNullable(ctx.header(dev.settle.web.ApiWrites.IDEMPOTENCY_HEADER))
+                                .orElseGet(dev.settle.business.Secrets::random256));
         writes.submit(
                 ctx,
                 caller,

@@ -38,6 +38,7 @@ public final class CardChargePages {
         charge(ctx, "/clients/" + clientId, Optional.of(clientId), Optional.empty());
     }
 
+    /** From an invoice, towards it; from a client's payment screen, as the form's "as" says. */
     private void charge(Context ctx, String back, Optional<Long> clientId, Optional<Long> invoiceId) {
         final Form form = Form.of(ctx);
         pages.afterAction(ctx, back, "Not charged", signedIn -> {
@@ -45,6 +46,9 @@ public final class CardChargePages {
                     jdbi.withHandle(handle -> settings.find(handle, signedIn.businessId()));
             final long amountMinor = MoneyInput.parse(form.value("amount"), business.currency(), "amount", "Amount");
             final long savedCardId = savedCardId(form);
+            final CardPayments.Purpose purpose = invoiceId.isPresent()
+                    ? CardPayments.Purpose.INVOICE
+                    : CardPayments.Purpose.forClient(form.value("as"), "as");
             final String key = form.value("chargeKey");
             if (key.isBlank() || key.length() > 100) {
                 throw Problem.validation("chargeKey", "This form has expired: reload the page and try again");
@@ -53,6 +57,7 @@ public final class CardChargePages {
                     signedIn.businessId(),
                     clientId,
                     savedCardId,
+                    purpose,
                     invoiceId,
                     amountMinor,
                     signedIn.actor(),

@@ -35,7 +35,7 @@ public final class CardChargesApi {
         this.payments = payments;
     }
 
-    record ChargeBody(Long savedCardId, Long amountMinor, String currency) {}
+    record ChargeBody(Long savedCardId, Long amountMinor, String currency, String as) {}
 
     public void savedCards(Context ctx) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
@@ -75,10 +75,13 @@ public final class CardChargesApi {
             throw Problem.validation("savedCardId", "savedCardId is required");
         }
         clientId.ifPresent(id -> jdbi.useHandle(handle -> clients.require(handle, caller.businessId(), id)));
+        final CardPayments.Purpose purpose =
+                invoiceId.isPresent() ? CardPayments.Purpose.INVOICE : CardPayments.Purpose.forClient(body.as(), "as");
         final CardPayments.Settled settled = payments.chargeSaved(
                 caller.businessId(),
                 clientId,
                 body.savedCardId(),
+                purpose,
                 invoiceId,
                 amountMinor,
                 Actor.apiKey(caller.apiKeyId()),

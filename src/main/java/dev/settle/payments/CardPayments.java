@@ -33,17 +33,30 @@ import org.jdbi.v3.core.Jdbi;
  * processor's webhook both ask): the payment's row is locked and settled in one transaction.
  */
 public final class CardPayments {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CardPayments.class);
 
     /** What a card payment pays for. */
     public enum Purpose {
         INVOICE("invoice"),
         BALANCE("balance"),
+        OPEN_PAYMENT("open_payment"),
         GIFT_CARD("gift_card");
 
         final String dbName;
 
         Purpose(String dbName) {
             this.dbName = dbName;
+        }
+
+        /** What staff may charge a saved card for, from the client's payment screens. */
+        public static Purpose forClient(String text, String field) {
+            if ("open_payment".equals(text)) {
+                return OPEN_PAYMENT;
+            }
+            if (text == null || text.isBlank() || "balance".equals(text)) {
+                return BALANCE;
+            }
+            throw Problem.validation(field, field + " must be balance or open_payment");
         }
 
         static Purpose of(String dbName) {
@@ -225,6 +238,8 @@ public final class CardPayments {
                     "processor",
                     down.getMessage() + ". Nothing was charged, and this can still be paid later:"
                             + " try again in a few minutes.");
+        } catch (CardProcessor.Refused refused) {
+            throw new Problem(Problem.Kind.CONFLICT, "processor", refused.getMessage() + ". Nothing was charged.");
         }
         jdbi.useHandle(handle -> insert(
                 handle,
@@ -237,7 +252,7 @@ public final class CardPayments {
                 amountMinor,
                 saveCard,
                 Optional.empty(),
-                Optional.empty(),
+                Actor.system(),
                 Optional.empty(),
                 gift));
         return intent.payUrl();
@@ -248,7 +263,8 @@ public final class CardPayments {
         final Optional<String> known = jdbi.withHandle(handle -> handle.createQuery("""
                         select customer_ref from processor_customers
                         where business_id = :business_id and client_id = :client_id and processor = :processor
-                        """)
+                          and account_ref = {account}
+                        """.replace("{account}", ACCOUNT))
                 .bind("business_id", businessId)
                 .bind("client_id", clientId)
                 .bind("processor", processor.name())
@@ -260,11 +276,12 @@ public final class CardPayments {
         final Clients.Client client = jdbi.withHandle(handle -> clients.require(handle, businessId, clientId));
         final String made = processor.newCustomer(businessId, clientId, client.name(), client.email());
         return jdbi.withHandle(handle -> handle.createQuery("""
-                        insert into processor_customers (business_id, client_id, processor, customer_ref)
-                        values (:business_id, :client_id, :processor, :customer)
-                        on conflict (business_id, client_id, processor) do update set customer_ref = processor_customers.customer_ref
+                        insert into processor_customers (business_id, client_id, processor, account_ref, customer_ref)
+                        values (:business_id, :client_id, :processor, {account}, :customer)
+                        on conflict (business_id, client_id, processor, account_ref)
+                        do update set customer_ref = processor_customers.customer_ref
                         returning customer_ref
-                        """)
+                        """.replace("{account}", ACCOUNT))
                 .bind("business_id", businessId)
                 .bind("client_id", clientId)
                 .bind("processor", processor.name())
@@ -284,16 +301,17 @@ public final class CardPayments {
             long amountMinor,
             boolean saveCard,
             Optional<Long> savedCardId,
-            Optional<Long> staffId,
+            Actor chargedBy,
             Optional<String> chargeKey,
             Optional<GiftPurchase> gift) {
         handle.createUpdate("""
                         insert into card_payments (business_id, processor, intent_id, client_id, purpose, invoice_id,
                                                    amount_minor, save_card, saved_card_id, charged_by_staff_id,
-                                                   charge_key, gift_recipient_name, gift_recipient_email, gift_message)
+                                                   charged_by_api_key_id, charge_key, gift_recipient_name,
+                                                   gift_recipient_email, gift_message)
                         values (:business_id, :processor, :intent_id, :client_id, :purpose, :invoice_id, :amount,
-                                :save_card, :saved_card_id, :staff_id, :charge_key, :gift_name, :gift_email,
-                                :gift_message)
+                                :save_card, :saved_card_id, :staff_id, :api_key_id, :charge_key, :gift_name,
+                                :gift_email, :gift_message)
                         on conflict do nothing
                         """)
                 .bind("charge_key", chargeKey.orElse(null))
@@ -306,7 +324,8 @@ public final class CardPayments {
                 .bind("amount", amountMinor)
                 .bind("save_card", saveCard)
                 .bind("saved_card_id", savedCardId.orElse(null))
-                .bind("staff_id", staffId.orElse(null))
+                .bind("staff_id", chargedBy.staffUserId().orElse(null))
+                .bind("api_key_id", chargedBy.apiKeyId().orElse(null))
                 .bind("gift_name", gift.map(GiftPurchase::recipientName).orElse(null))
                 .bind("gift_email", gift.map(GiftPurchase::recipientEmail).orElse(null))
                 .bind("gift_message", gift.flatMap(GiftPurchase::message).orElse(null))
@@ -322,20 +341,25 @@ public final class CardPayments {
             long businessId,
             Optional<Long> forClient,
             long savedCardId,
+            Purpose purpose,
             Optional<Long> invoiceId,
             long amountMinor,
             Actor actor,
             String idempotencyKey) {
         ClientMoney.checkAmount(amountMinor);
+        if ((purpose == Purpose.INVOICE) != invoiceId.isPresent() || purpose == Purpose.GIFT_CARD) {
+            throw new IllegalArgumentException("a saved card pays an invoice, the balance due or an open payment");
+        }
         final String chargeKey = "settle-charge-" + businessId + "-" + idempotencyKey;
         final Optional<String> charged = jdbi.withHandle(handle -> handle.createQuery("""
                         select intent_id from card_payments
                         where business_id = :business_id and charge_key = :key
-                          and saved_card_id = :card and amount_minor = :amount
+                          and saved_card_id = :card and amount_minor = :amount and purpose = :purpose
                           and invoice_id is not distinct from :invoice_id
                         """)
                 .bind("business_id", businessId)
                 .bind("key", chargeKey)
+                .bind("purpose", purpose.dbName)
                 .bind("card", savedCardId)
                 .bind("amount", amountMinor)
                 .bind("invoice_id", invoiceId.orElse(null))
@@ -392,7 +416,9 @@ public final class CardPayments {
                         amountMinor,
                         jdbi.withHandle(handle -> settings.find(handle, businessId))
                                 .currency(),
-                        invoiceId.map(id -> "Invoice " + id).orElse("Balance due"),
+                        invoiceId
+                                .map(id -> "Invoice " + id)
+                                .orElse(purpose == Purpose.OPEN_PAYMENT ? "Paid ahead" : "Balance due"),
                         chargeKey));
         jdbi.useHandle(handle -> insert(
                 handle,
@@ -400,12 +426,12 @@ public final class CardPayments {
                 processor.name(),
                 intentId,
                 card.clientId(),
-                invoiceId.isPresent() ? Purpose.INVOICE : Purpose.BALANCE,
+                purpose,
                 invoiceId,
                 amountMinor,
                 false,
                 Optional.of(savedCardId),
-                actor.staffUserId(),
+                actor,
                 Optional.of(chargeKey),
                 Optional.empty()));
         return settleOrPending(businessId, intentId);
@@ -421,7 +447,40 @@ public final class CardPayments {
                     "processor",
                     noAnswer.getMessage() + ". Settle cannot tell whether the card was charged: check the "
                             + processor.name() + " dashboard before charging again.");
+        } catch (CardProcessor.Refused refused) {
+            throw new Problem(Problem.Kind.CONFLICT, "processor", refused.getMessage() + ". Nothing was charged.");
         }
+    }
+
+    /**
+     * Asks again about payments still pending after a few minutes (a webhook lost, a payer who
+     * never came back), for a day after they started. Returns how many it settled either way.
+     */
+    public int recheckPending() {
+        final List<Map.Entry<Long, String>> waiting = jdbi.withHandle(handle -> handle.createQuery("""
+                        select business_id, intent_id from card_payments
+                        where status = 'pending'
+                          and created_at between clock_timestamp() - interval '1 day'
+                                             and clock_timestamp() - interval '5 minutes'
+                        order by created_at limit 200
+                        """)
+                .map((rs, ctx) -> Map.entry(rs.getLong("business_id"), rs.getString("intent_id")))
+                .list());
+        int settled = 0;
+        for (Map.Entry<Long, String> payment : waiting) {
+            try {
+                if (settle(payment.getKey(), payment.getValue()).state() != CardProcessor.State.PENDING) {
+                    settled++;
+                }
+            } catch (RuntimeException stillUnknown) {
+                log.warn(
+                        "card payment {} of business {} could not be checked yet: {}",
+                        payment.getValue(),
+                        payment.getKey(),
+                        stillUnknown.getMessage());
+            }
+        }
+        return settled;
     }
 
     /**
@@ -454,7 +513,8 @@ public final class CardPayments {
         return jdbi.inTransaction(handle -> {
             final Payment payment = handle.createQuery("""
                             select id, processor, client_id, purpose, invoice_id, amount_minor, status, card_last4,
-                                   decline_reason, save_card, charged_by_staff_id, gift_recipient_name,
+                                   decline_reason, save_card, charged_by_staff_id, charged_by_api_key_id,
+                                   gift_recipient_name,
                                    gift_recipient_email, gift_message
                             from card_payments
                             where business_id = :business_id and intent_id = :intent_id
@@ -498,22 +558,22 @@ public final class CardPayments {
                             .bind("id", payment.id())
                             .execute();
                 case SUCCEEDED -> {
-                    final Actor actor = payment.staffId().map(Actor::staff).orElse(Actor.system());
+                    final Actor actor = payment.chargedBy();
+                    final ClientMoney.Payment byCard = new ClientMoney.Payment(
+                            payment.amountMinor(),
+                            ClientMoney.Tender.CARD,
+                            Optional.of(cardMemo(outcome.cardLast4(), payment)),
+                            Optional.empty());
                     final long entryId = switch (payment.purpose()) {
                         case INVOICE -> payInvoice(handle, businessId, payment, outcome.cardLast4(), actor);
                         case BALANCE ->
-                            money.receivePayment(
-                                            handle,
-                                            businessId,
-                                            payment.clientId(),
-                                            new ClientMoney.Payment(
-                                                    payment.amountMinor(),
-                                                    ClientMoney.Tender.CARD,
-                                                    Optional.of(cardMemo(outcome.cardLast4(), payment)),
-                                                    Optional.empty()),
-                                            actor)
+                            money.receivePayment(handle, businessId, payment.clientId(), byCard, actor)
                                     .entryId();
-                        case GIFT_CARD -> sellGiftCard(handle, businessId, payment, outcome.cardLast4(), actor);
+                        case OPEN_PAYMENT ->
+                            money.receiveOpenPayment(handle, businessId, payment.clientId(), byCard, actor)
+                                    .entryId();
+                        case GIFT_CARD ->
+                            giftCardOrOpenPayment(handle, businessId, payment, outcome.cardLast4(), actor);
                     };
                     handle.createUpdate("""
                                     update card_payments set status = 'succeeded', entry_id = :entry_id,
@@ -550,7 +610,7 @@ public final class CardPayments {
             Optional<String> cardLast4,
             Optional<String> declineReason,
             boolean saveCard,
-            Optional<Long> staffId,
+            Actor chargedBy,
             Optional<GiftPurchase> gift) {}
 
     private static Payment payment(java.sql.ResultSet rs) throws java.sql.SQLException {
@@ -573,13 +633,19 @@ public final class CardPayments {
                 Optional.ofNullable(rs.getString("card_last4")),
                 Optional.ofNullable(rs.getString("decline_reason")),
                 rs.getBoolean("save_card"),
-                Optional.ofNullable(rs.getObject("charged_by_staff_id", Long.class)),
+                new Actor(
+                        Optional.ofNullable(rs.getObject("charged_by_staff_id", Long.class)),
+                        Optional.ofNullable(rs.getObject("charged_by_api_key_id", Long.class))),
                 gift);
     }
 
     private static String cardMemo(Optional<String> last4, Payment payment) {
         return "Card" + last4.map(digits -> " ending " + digits).orElse("")
-                + (payment.staffId().isPresent() ? ", charged by staff" : ", in the client portal");
+                + (payment.chargedBy().staffUserId().isPresent()
+                        ? ", charged by staff"
+                        : payment.chargedBy().apiKeyId().isPresent()
+                                ? ", charged through the API"
+                                : ", in the client portal");
     }
 
     /**
@@ -644,6 +710,35 @@ public final class CardPayments {
     }
 
     /**
+     * The card is sold as the buyer asked; if it no longer can be (gift cards turned off, or the
+     * range changed, while they paid), the money they paid is kept as their open payment, never lost.
+     */
+    private long giftCardOrOpenPayment(
+            Handle handle, long businessId, Payment payment, Optional<String> last4, Actor actor) {
+        handle.savepoint("gift_card_sale");
+        try {
+            final long entryId = sellGiftCard(handle, businessId, payment, last4, actor);
+            handle.releaseSavepoint("gift_card_sale");
+            return entryId;
+        } catch (Problem cannotSell) {
+            handle.rollbackToSavepoint("gift_card_sale");
+            return money.receivePayment(
+                            handle,
+                            businessId,
+                            payment.clientId(),
+                            new ClientMoney.Payment(
+                                    payment.amountMinor(),
+                                    ClientMoney.Tender.CARD,
+                                    Optional.of(cardMemo(last4, payment)),
+                                    Optional.of("Paid for a gift card for "
+                                            + payment.gift().orElseThrow().recipientName() + " that could not be sold: "
+                                            + cannotSell.detail())),
+                            actor)
+                    .entryId();
+        }
+    }
+
+    /**
      * A gift card bought in the portal: a paid ticket for the buyer sells it (so it is a sale like
      * one at the desk), and the card is emailed to its recipient with the buyer's message.
      */
@@ -700,14 +795,70 @@ public final class CardPayments {
         return sold.entryId();
     }
 
+    /**
+     * Before an invoice payment taken through a processor is refunded to its tender, the money goes
+     * back to the card at the processor; the caller then records the refund. {@code key} makes a
+     * repeat (a double submit, an API retry) the same refund there. Payments recorded by hand, and
+     * refunds kept as an open payment or credit, involve no processor: false.
+     */
+    public boolean refundAtProcessor(
+            long businessId, long paymentId, Optional<Long> amountMinor, Checkouts.RefundTo to, String key) {
+        if (to != Checkouts.RefundTo.TENDER) {
+            return false;
+        }
+        record Taken(String processor, String intentId, long refundableMinor) {}
+        final Optional<Taken> taken = jdbi.withHandle(handle -> handle.createQuery("""
+                        select cp.processor, cp.intent_id, ip.amount_minor - ip.refunded_minor as refundable
+                        from invoice_payments ip
+                        join card_payments cp on cp.business_id = ip.business_id and cp.entry_id = ip.entry_id
+                         and cp.status = 'succeeded'
+                        where ip.business_id = :business_id and ip.id = :id and ip.tender = 'card'
+                        """)
+                .bind("business_id", businessId)
+                .bind("id", paymentId)
+                .map((rs, ctx) ->
+                        new Taken(rs.getString("processor"), rs.getString("intent_id"), rs.getLong("refundable")))
+                .findOne());
+        if (taken.isEmpty()) {
+            return false;
+        }
+        final long amount = amountMinor.orElse(taken.get().refundableMinor());
+        if (amount <= 0 || amount > taken.get().refundableMinor()) {
+            return false; // the refund itself refuses it, with the amount that is left
+        }
+        final String connected =
+                jdbi.withHandle(handle -> settings.find(handle, businessId).cardProcessor());
+        if (!connected.equals(taken.get().processor())) {
+            throw new Problem(
+                    Problem.Kind.CONFLICT,
+                    "to",
+                    "This card payment was taken through " + taken.get().processor()
+                            + ", which is no longer connected: refund it there, or refund it here as an open payment or credit");
+        }
+        try {
+            processors
+                    .get(connected)
+                    .refund(businessId, taken.get().intentId(), amount, "settle-refund-" + businessId + "-" + key);
+        } catch (CardProcessor.Unavailable down) {
+            throw new Problem(
+                    Problem.Kind.UNAVAILABLE,
+                    "processor",
+                    down.getMessage() + ". Nothing was refunded; try again in a few minutes.");
+        } catch (CardProcessor.Refused refused) {
+            throw new Problem(Problem.Kind.CONFLICT, "processor", refused.getMessage() + ". Nothing was refunded.");
+        }
+        return true;
+    }
+
     /** The card the payer asked to keep, now the processor has it. */
     private static void keep(Handle handle, long businessId, Payment payment, CardProcessor.CardOnFile card) {
         handle.createUpdate("""
-                        insert into saved_cards (business_id, client_id, processor, customer_ref, payment_method_ref,
-                                                 brand, last4, exp_month, exp_year)
-                        values (:business_id, :client_id, :processor, :customer, :method, :brand, :last4, :month, :year)
+                        insert into saved_cards (business_id, client_id, processor, account_ref, customer_ref,
+                                                 payment_method_ref, brand, last4, exp_month, exp_year)
+                        values (:business_id, :client_id, :processor, {account}, :customer, :method,
+                                :brand, :last4, :month, :year)
                         on conflict (business_id, processor, payment_method_ref) do nothing
-                        """)
+                        """.replace("{account}", ACCOUNT))
                 .bind("business_id", businessId)
                 .bind("client_id", payment.clientId())
                 .bind("processor", payment.processor())
@@ -720,11 +871,26 @@ public final class CardPayments {
                 .execute();
     }
 
+    /** Whether a gift card bought with this payment was made (else its money was kept as an open payment). */
+    public boolean giftCardMade(long businessId, String intentId) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        select gift_card_id is not null from card_payments
+                        where business_id = :business_id and intent_id = :intent_id
+                        """)
+                .bind("business_id", businessId)
+                .bind("intent_id", intentId)
+                .mapTo(Boolean.class)
+                .findOne()
+                .orElse(false));
+    }
+
     /** The client's cards kept with the processor now connected (others cannot be charged). */
     public List<SavedCard> savedCards(Handle handle, long businessId, long clientId) {
         return handle.createQuery(SAVED_CARD + """
                          where s.business_id = :business_id and s.client_id = :client_id and s.removed_at is null
                            and s.processor = b.card_processor
+                           and s.account_ref = coalesce((select account_id from stripe_connections
+                                                         where business_id = s.business_id and s.processor = 'stripe'), '')
                         order by s.id
                         """)
                 .bind("business_id", businessId)
@@ -747,6 +913,14 @@ public final class CardPayments {
             throw Problem.notFound("savedCardId", "no saved card has id " + savedCardId);
         }
     }
+
+    /**
+     * The processor account a customer or card belongs to: the connected Stripe account, or empty
+     * for the test processor. Binds {@code :business_id} and {@code :processor}.
+     */
+    private static final String ACCOUNT = """
+            coalesce((select account_id from stripe_connections
+                      where business_id = :business_id and :processor = 'stripe'), '')""";
 
     private static final String SAVED_CARD = """
             select s.id, s.client_id, s.processor, s.brand, s.last4, s.exp_month, s.exp_year

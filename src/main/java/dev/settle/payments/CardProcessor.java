@@ -49,6 +49,13 @@ public interface CardProcessor {
         }
     }
 
+    /** The processor answered, and said no (a request it will never take, as asked): retrying will not help. */
+    final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
     /** Asks for a payment on the processor's page; the payer is sent back to the checkout's return URL. */
     Intent create(long businessId, Checkout checkout);
 
@@ -65,6 +72,12 @@ public interface CardProcessor {
             Currency currency,
             String description,
             String idempotencyKey);
+
+    /**
+     * Gives {@code amountMinor} of a paid intent back to its card. The same {@code idempotencyKey}
+     * never refunds twice.
+     */
+    void refund(long businessId, String intentId, long amountMinor, String idempotencyKey);
 
     /** Makes the processor's customer for a client, whose cards it will keep. */
     String newCustomer(long businessId, long clientId, String name, Optional<String> email);

@@ -91,7 +91,7 @@ public final class StripeConnections {
         final StripeProcessor.Account account;
         try {
             account = stripe.account(key);
-        } catch (CardProcessor.Unavailable e) {
+        } catch (CardProcessor.Unavailable | CardProcessor.Refused e) {
             throw Problem.validation("secretKey", "Stripe did not accept this key: " + e.getMessage());
         }
         return jdbi.inTransaction(handle -> {
@@ -126,6 +126,23 @@ public final class StripeConnections {
 
     /** Forgets the keys; cards are then recorded by hand until a processor is connected again. */
     public void disconnect(Handle handle, long businessId) {
+        // A Checkout page stays payable for a day: its payment could not be checked without the keys.
+        final long waiting = handle.createQuery("""
+                        select count(*) from card_payments
+                        where business_id = :business_id and processor = 'stripe' and status = 'pending'
+                          and created_at > clock_timestamp() - interval '1 day'
+                        """)
+                .bind("business_id", businessId)
+                .mapTo(Long.class)
+                .one();
+        if (waiting > 0) {
+            throw new Problem(
+                    Problem.Kind.CONFLICT,
+                    "processor",
+                    waiting + (waiting == 1 ? " card payment" : " card payments")
+                            + " started in the last day still wait for Stripe's answer; disconnect once they are"
+                            + " settled or a day old, so that none is lost");
+        }
         handle.createUpdate("delete from stripe_connections where business_id = :business_id")
                 .bind("business_id", businessId)
                 .execute();

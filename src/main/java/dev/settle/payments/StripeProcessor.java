@@ -12,6 +12,7 @@ import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PaymentIntentRetrieveParams;
+import com.stripe.param.RefundCreateParams;
 import com.stripe.param.checkout.SessionCreateParams;
 import com.stripe.param.checkout.SessionRetrieveParams;
 import dev.settle.business.Secrets;
@@ -184,6 +185,24 @@ public final class StripeProcessor implements CardProcessor {
     }
 
     @Override
+    public void refund(long businessId, String intentId, long amountMinor, String idempotencyKey) {
+        final StripeClient client = client(businessId);
+        // A Checkout payment is known by its session; Stripe refunds the PaymentIntent inside it.
+        final String paymentIntent = intentId.startsWith("cs_")
+                ? call(() -> client.v1().checkout().sessions().retrieve(intentId))
+                        .getPaymentIntent()
+                : intentId;
+        call(() -> client.v1()
+                .refunds()
+                .create(
+                        RefundCreateParams.builder()
+                                .setPaymentIntent(paymentIntent)
+                                .setAmount(amountMinor)
+                                .build(),
+                        idempotently(idempotencyKey)));
+    }
+
+    @Override
     public String newCustomer(long businessId, long clientId, String name, Optional<String> email) {
         final CustomerCreateParams.Builder params =
                 CustomerCreateParams.builder().setName(name).putMetadata("settle_client", Long.toString(clientId));
@@ -219,14 +238,20 @@ public final class StripeProcessor implements CardProcessor {
         }
     }
 
-    private static Unavailable unavailable(StripeException e) {
+    private static RuntimeException unavailable(StripeException e) {
+        if (e instanceof com.stripe.exception.InvalidRequestException || e instanceof CardException) {
+            return new Refused("Stripe refused: "
+                    + (e.getStripeError() != null && e.getStripeError().getMessage() != null
+                            ? e.getStripeError().getMessage()
+                            : e.getMessage()));
+        }
         if (e instanceof AuthenticationException) {
             return new Unavailable("Stripe refused this business's keys: reconnect Stripe in Settings", e);
         }
         if (e instanceof ApiConnectionException) {
             return new Unavailable("Stripe could not be reached", e);
         }
-        return new Unavailable("Stripe did not take the request (" + e.getMessage() + ")", e);
+        return new Unavailable("Stripe did not answer as expected (" + e.getMessage() + ")", e);
     }
 
     private static RequestOptions idempotently(String key) {

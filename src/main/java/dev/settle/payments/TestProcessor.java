@@ -173,6 +173,34 @@ public final class TestProcessor implements CardProcessor {
     }
 
     @Override
+    public void refund(long businessId, String intentId, long amountMinor, String idempotencyKey) {
+        jdbi.useTransaction(handle -> {
+            final int first = handle.createUpdate("""
+                            insert into test_processor_refunds (idempotency_key, intent_id, amount_minor)
+                            select :key, id, :amount from test_processor_intents
+                            where id = :id and business_id = :business_id and status = 'succeeded'
+                            on conflict (idempotency_key) do nothing
+                            """)
+                    .bind("key", businessId + ":" + idempotencyKey)
+                    .bind("amount", amountMinor)
+                    .bind("id", intentId)
+                    .bind("business_id", businessId)
+                    .execute();
+            if (first == 1
+                    && handle.createUpdate("""
+                                    update test_processor_intents set refunded_minor = refunded_minor + :amount
+                                    where id = :id and refunded_minor + :amount <= amount_minor
+                                    """)
+                                    .bind("amount", amountMinor)
+                                    .bind("id", intentId)
+                                    .execute()
+                            == 0) {
+                throw new Refused("The test processor refunds no more than was paid");
+            }
+        });
+    }
+
+    @Override
     public String newCustomer(long businessId, long clientId, String name, Optional<String> email) {
         return "tcus_" + Secrets.random256().substring(0, 20);
     }

@@ -12,6 +12,7 @@ import dev.settle.invoices.Invoices;
 import dev.settle.ledger.Actor;
 import dev.settle.mail.Outbox;
 import dev.settle.payments.CardPayments;
+import dev.settle.payments.CardProcessor;
 import dev.settle.web.Form;
 import dev.settle.web.Formats;
 import dev.settle.web.Pages;
@@ -374,8 +375,13 @@ public final class PortalPages {
                     case INVOICE ->
                         "/portal/" + business.businessId() + "/invoices/"
                                 + settled.invoiceId().orElseThrow() + "?card=" + state;
-                    case BALANCE -> "/portal/" + business.businessId() + "?card=" + state;
-                    case GIFT_CARD -> "/portal/" + business.businessId() + "?giftCard=" + state;
+                    case BALANCE, OPEN_PAYMENT -> "/portal/" + business.businessId() + "?card=" + state;
+                    case GIFT_CARD ->
+                        "/portal/" + business.businessId() + "?giftCard="
+                                + (settled.state() == CardProcessor.State.SUCCEEDED
+                                                && !cardPayments.giftCardMade(business.businessId(), intent)
+                                        ? "kept"
+                                        : state);
                 },
                 HttpStatus.SEE_OTHER);
     }
@@ -393,6 +399,9 @@ public final class PortalPages {
                         case "succeeded" ->
                             "Gift card bought. Its code is on its way to the recipient by email; the receipt is in your invoices.";
                         case "declined" -> "Your card was declined: nothing was charged and no gift card was made.";
+                        case "kept" ->
+                            "Your card was charged, but the gift card could not be made (the gift card settings changed"
+                                    + " meanwhile): the money is on your account as a payment.";
                         default -> "Your card payment is still being processed; the gift card is sent once it is done.";
                     });
         }

@@ -418,6 +418,9 @@ public final class WebServer implements AutoCloseable {
                                     Problem.Kind.UNAVAILABLE,
                                     "processor",
                                     e.getMessage() + ". Try again in a few minutes.")));
+            config.routes.exception(
+                    dev.settle.payments.CardProcessor.Refused.class,
+                    (e, ctx) -> respond(pages, ctx, new Problem(Problem.Kind.CONFLICT, "processor", e.getMessage())));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> respondToJavalin(pages, e, ctx));
             config.routes.exception(Exception.class, (e, ctx) -> respondToBug(pages, e, ctx));
             config.routes.error(404, ctx -> notFoundUnlessAnswered(pages, ctx));

@@ -140,14 +140,40 @@ class CardPaymentsTest {
         final long invoice = newestInvoice();
         final long savedCard = saved.getFirst().id();
         final CardPayments.Settled first = payments.chargeSaved(
-                salon.id(), Optional.empty(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
+                salon.id(),
+                Optional.empty(),
+                savedCard,
+                CardPayments.Purpose.INVOICE,
+                Optional.of(invoice),
+                40_00,
+                Actor.system(),
+                "desk-click-1");
         final CardPayments.Settled again = payments.chargeSaved(
-                salon.id(), Optional.empty(), savedCard, Optional.of(invoice), 40_00, Actor.system(), "desk-click-1");
+                salon.id(),
+                Optional.empty(),
+                savedCard,
+                CardPayments.Purpose.INVOICE,
+                Optional.of(invoice),
+                40_00,
+                Actor.system(),
+                "desk-click-1");
 
         assertThat(first.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
         assertThat(again.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
         assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(65_00);
         assertThat(salon.balance(ana.receivable().id())).isZero();
+
+        final CardPayments.Settled prepaid = payments.chargeSaved(
+                salon.id(),
+                Optional.of(ana.id()),
+                savedCard,
+                CardPayments.Purpose.OPEN_PAYMENT,
+                Optional.empty(),
+                15_00,
+                Actor.system(),
+                "desk-prepay");
+        assertThat(prepaid.state()).isEqualTo(CardProcessor.State.SUCCEEDED);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(15_00);
         assertThat(TestDatabase.violations()).isEmpty();
     }
 
@@ -166,21 +192,56 @@ class CardPaymentsTest {
         salon.charge(ana, 8_00);
 
         assertThatThrownBy(() -> payments.chargeSaved(
-                        salon.id(), Optional.empty(), card, Optional.of(newestInvoice()), 8_01, Actor.system(), "k1"))
+                        salon.id(),
+                        Optional.empty(),
+                        card,
+                        CardPayments.Purpose.INVOICE,
+                        Optional.of(newestInvoice()),
+                        8_01,
+                        Actor.system(),
+                        "k1"))
                 .isInstanceOfSatisfying(
                         Problem.class, problem -> assertThat(problem.detail()).contains("$8.00"));
         assertThatThrownBy(() -> payments.chargeSaved(
-                        salon.id(), Optional.empty(), card, Optional.of(bensInvoice), 1_00, Actor.system(), "k2"))
+                        salon.id(),
+                        Optional.empty(),
+                        card,
+                        CardPayments.Purpose.INVOICE,
+                        Optional.of(bensInvoice),
+                        1_00,
+                        Actor.system(),
+                        "k2"))
                 .isInstanceOf(Problem.class);
         final CardPayments.Settled declined = payments.chargeSaved(
-                salon.id(), Optional.empty(), card, Optional.of(newestInvoice()), 8_00, Actor.system(), "k3");
+                salon.id(),
+                Optional.empty(),
+                card,
+                CardPayments.Purpose.INVOICE,
+                Optional.of(newestInvoice()),
+                8_00,
+                Actor.system(),
+                "k3");
 
         assertThatThrownBy(() -> payments.chargeSaved(
-                        salon.id(), Optional.of(ben.id()), card, Optional.empty(), 1_00, Actor.system(), "k4"))
+                        salon.id(),
+                        Optional.of(ben.id()),
+                        card,
+                        CardPayments.Purpose.BALANCE,
+                        Optional.empty(),
+                        1_00,
+                        Actor.system(),
+                        "k4"))
                 .as("Ana's card charged as Ben's")
                 .isInstanceOf(Problem.class);
         assertThatThrownBy(() -> payments.chargeSaved(
-                        salon.id(), Optional.empty(), card, Optional.of(newestInvoice()), 7_00, Actor.system(), "k3"))
+                        salon.id(),
+                        Optional.empty(),
+                        card,
+                        CardPayments.Purpose.INVOICE,
+                        Optional.of(newestInvoice()),
+                        7_00,
+                        Actor.system(),
+                        "k3"))
                 .isInstanceOfSatisfying(
                         Problem.class,
                         problem -> assertThat(problem.kind()).isEqualTo(Problem.Kind.IDEMPOTENCY_MISMATCH));
@@ -219,6 +280,57 @@ class CardPaymentsTest {
         assertThatThrownBy(() -> payments.startGiftCard(
                         salon.id(), ana.id(), CardPayments.GiftPurchase.of(1, "Bea", "bea@example.com", ""), RETURN))
                 .isInstanceOf(Problem.class);
+        assertThat(TestDatabase.violations()).isEmpty();
+    }
+
+    @Test
+    void aRefundToTheCardGoesBackThroughTheProcessorOnceHoweverOftenItIsSent() {
+        salon.charge(ana, 30_00);
+        final long invoice = newestInvoice();
+        final String intent = intentOf(payments.startForInvoice(salon.id(), ana.id(), invoice, RETURN, false));
+        pays(intent, TestProcessor.SUCCEEDS);
+        payments.settle(salon.id(), intent);
+        final long paymentId = jdbi.withHandle(handle -> handle.createQuery(
+                        "select id from invoice_payments where business_id = :b and invoice_id = :i")
+                .bind("b", salon.id())
+                .bind("i", invoice)
+                .mapTo(Long.class)
+                .one());
+        final Checkouts.RefundTo toCard = Checkouts.RefundTo.TENDER;
+
+        assertThat(payments.refundAtProcessor(salon.id(), paymentId, Optional.of(10_00L), toCard, "form-1"))
+                .isTrue();
+        assertThat(payments.refundAtProcessor(salon.id(), paymentId, Optional.of(10_00L), toCard, "form-1"))
+                .as("the same form sent twice")
+                .isTrue();
+        assertThat(payments.refundAtProcessor(
+                        salon.id(), paymentId, Optional.of(5_00L), Checkouts.RefundTo.OPEN_PAYMENT, "form-2"))
+                .as("kept with the client: no card refund")
+                .isFalse();
+        assertThat(payments.refundAtProcessor(salon.id(), paymentId, Optional.of(30_01L), toCard, "form-3"))
+                .as("more than was paid: the refund refuses it")
+                .isFalse();
+        final long refundedThere = jdbi.withHandle(
+                handle -> handle.createQuery("select refunded_minor from test_processor_intents where id = :id")
+                        .bind("id", intent)
+                        .mapTo(Long.class)
+                        .one());
+        assertThat(refundedThere).isEqualTo(10_00);
+    }
+
+    @Test
+    void aGiftCardThatCanNoLongerBeSoldWhenItIsPaidLeavesItsMoneyAsTheBuyersOpenPayment() {
+        final String intent = intentOf(payments.startGiftCard(
+                salon.id(), ana.id(), CardPayments.GiftPurchase.of(60_00, "Bea", "bea@example.com", ""), RETURN));
+        jdbi.useHandle(
+                handle -> handle.execute("update businesses set gift_cards_enabled = false where id = ?", salon.id()));
+        pays(intent, TestProcessor.SUCCEEDS);
+
+        assertThat(payments.settle(salon.id(), intent).state()).isEqualTo(CardProcessor.State.SUCCEEDED);
+        assertThat(payments.giftCardMade(salon.id(), intent)).isFalse();
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(60_00);
+        assertThat(count("select count(*) from gift_cards where business_id = ?"))
+                .isZero();
         assertThat(TestDatabase.violations()).isEmpty();
     }
 

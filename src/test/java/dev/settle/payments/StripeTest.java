@@ -101,6 +101,10 @@ class StripeTest {
 
         final TestApp.Reply toStripe =
                 client.post("/portal/" + salon.id() + "/invoices/" + invoice + "/pay-by-card", Map.of("amount", "1"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbi.useTransaction(
+                        handle -> new StripeConnections(jdbi, TestApp.SECRETS).disconnect(handle, salon.id())))
+                .as("a payment still waits for Stripe")
+                .hasMessageContaining("still wait for Stripe's answer");
         final String event = """
                 {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {"id": "%s"}}}
                 """.formatted(session);
@@ -126,6 +130,30 @@ class StripeTest {
         assertThat(count("select count(*) from journal_entries where business_id = ? and kind = 'card_payment'"))
                 .isEqualTo(1);
         assertThat(TestDatabase.violations()).isEmpty();
+
+        // A refund to the card goes back through Stripe (the session's PaymentIntent), then is recorded.
+        stripe.stubFor(post(urlEqualTo("/v1/refunds"))
+                .withHeader("Authorization", equalTo("Bearer " + secretKey))
+                .willReturn(json("""
+                        {"id": "re_%s", "object": "refund", "status": "succeeded", "amount": 1200}
+                        """.formatted(salon.id()))));
+        final long paymentId = count("select id from invoice_payments where business_id = ? and tender = 'card'");
+        final TestApp.Reply refunded = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/payments/" + paymentId + "/refunds",
+                "{\"to\": \"tender\", \"amountMinor\": 1200, \"currency\": \"USD\"}",
+                "refund-1");
+
+        assertThat(refunded.status()).isEqualTo(201);
+        stripe.verify(
+                1,
+                postRequestedFor(urlEqualTo("/v1/refunds"))
+                        .withHeader("Authorization", equalTo("Bearer " + secretKey))
+                        .withHeader("Idempotency-Key", matching(".*-api-[0-9]+-refund-1"))
+                        .withRequestBody(containing("payment_intent=pi_" + salon.id()))
+                        .withRequestBody(containing("amount=1200")));
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(18_00);
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(12_00);
     }
 
     @Test
@@ -154,14 +182,15 @@ class StripeTest {
         salon.charge(ana, 25_00);
         final long invoice = salon.unpaidInvoices(ana).getFirst().id();
         final long card = jdbi.withHandle(handle -> handle.createQuery("""
-                        insert into saved_cards (business_id, client_id, processor, customer_ref, payment_method_ref,
-                                                 brand, last4)
-                        values (?, ?, 'stripe', ?, ?, 'Visa', '4242') returning id
+                        insert into saved_cards (business_id, client_id, processor, account_ref, customer_ref,
+                                                 payment_method_ref, brand, last4)
+                        values (?, ?, 'stripe', 'acct_' || ?, ?, ?, 'Visa', '4242') returning id
                         """)
                 .bind(0, salon.id())
                 .bind(1, ana.id())
-                .bind(2, "cus_" + salon.id())
-                .bind(3, "pm_" + salon.id())
+                .bind(2, salon.id())
+                .bind(3, "cus_" + salon.id())
+                .bind(4, "pm_" + salon.id())
                 .mapTo(Long.class)
                 .one());
         stripe.stubFor(post(urlEqualTo("/v1/payment_intents"))

@@ -251,6 +251,34 @@ class PortalBrowserTest {
         org.assertj.core.api.Assertions.assertThat(
                         business.balance(business.account(dev.settle.ledger.AccountKind.CARD)))
                 .isEqualTo(57_00);
+
+        // Paid ahead: the open payment screen charges the saved card instead of recording cash.
+        desk.navigate("/clients/" + ana.id() + "/open-payment");
+        desk.locator(".charge-card").getByLabel("Amount").fill("10.00");
+        desk.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Charge card"))
+                .click();
+        assertThat(desk.getByRole(AriaRole.STATUS)).hasText("Charged $10.00 to the card ending 3155.");
+        org.assertj.core.api.Assertions.assertThat(
+                        business.balance(ana.openPayments().id()))
+                .isEqualTo(10_00);
+
+        // A manager refunds part of it: back to the card through the processor, then recorded.
+        final Page manager = browser.signIn(business.staff(dev.settle.business.Role.MANAGER));
+        manager.navigate("/invoices/" + invoice);
+        manager.locator("details.refund summary").first().click();
+        manager.locator("details.refund input[name=amountMinor]").first().fill("5.00");
+        manager.locator("details.refund button").first().click();
+
+        assertThat(manager.getByRole(AriaRole.STATUS))
+                .hasText("Refunded to the card through the processor. Invoice " + invoice + " now has $5.00 unpaid.");
+        final long refundedAtProcessor = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "select sum(refunded_minor) from test_processor_intents where business_id = ?")
+                        .bind(0, business.id())
+                        .mapTo(Long.class)
+                        .one());
+        org.assertj.core.api.Assertions.assertThat(refundedAtProcessor).isEqualTo(5_00);
         org.assertj.core.api.Assertions.assertThat(TestDatabase.violations()).isEmpty();
     }
 

@@ -107,6 +107,36 @@ class AccessibilityBrowserTest {
         assertNoViolations(page);
         page.navigate("/portal/" + business.id());
         assertNoViolations(page);
+
+        // With cards taken and one saved: Charge Client at the desk, and the signed-in portal.
+        final var jdbi = dev.settle.support.TestDatabase.get().jdbi();
+        jdbi.useHandle(handle -> handle.execute(
+                "update businesses set card_processor = 'test', gift_cards_enabled = true where id = ?",
+                business.id()));
+        jdbi.useHandle(handle -> handle.execute("""
+                insert into saved_cards (business_id, client_id, processor, account_ref, customer_ref,
+                                         payment_method_ref, brand, last4)
+                values (?, ?, 'test', '', 'tcus_a11y', 'tpm_a11y_' || ?, 'Test card', '4242')
+                """, business.id(), client.id(), business.id()));
+        page.navigate("/invoices/" + business.unpaidInvoices(client).getFirst().id());
+        page.getByText("Charge Client").waitFor();
+        assertNoViolations(page);
+        final String token = jdbi.inTransaction(handle -> new dev.settle.portal.PortalAccess()
+                .newLink(handle, business.id(), client.id())
+                .orElseThrow());
+        page.navigate("/portal/" + business.id() + "/link/" + token);
+        page.getByTestId("saved-cards").waitFor();
+        assertNoViolations(page);
+        page.navigate("/portal/" + business.id() + "/buy-gift-card");
+        page.getByText("Pay by card").click();
+        page.locator("#amount-error").waitFor();
+        assertNoViolations(page);
+        page.navigate("/portal/" + business.id() + "/invoices/"
+                + business.unpaidInvoices(client).getFirst().id());
+        assertNoViolations(page);
+        page.getByText("by card").first().click();
+        page.getByLabel("Card number").waitFor();
+        assertNoViolations(page);
     }
 
     private static void assertNoViolations(Page page) throws IOException {
