@@ -319,19 +319,16 @@ public final class InvoicePages {
                     .noneMatch(payment -> payment.id() == paymentId))) {
                 throw Problem.notFound("paymentId", "invoice " + invoiceId + " has no payment " + paymentId);
             }
-            // The form's token names this refund: sent twice, the card is refunded once.
+            // The form's token names this refund: sent twice, it is refunded once (here and at the processor).
             final String token = form.value(FormOnce.FIELD).isBlank()
                     ? dev.settle.business.Secrets.random256()
                     : form.value(FormOnce.FIELD);
-            final boolean toCard =
-                    cardPayments.refundAtProcessor(signedIn.businessId(), paymentId, amount, to, "form-" + token);
             return jdbi.inTransaction(handle -> FormOnce.run(handle, signedIn.businessId(), token, () -> {
-                final Checkouts.Refund refund =
-                        checkouts.refund(handle, signedIn.businessId(), paymentId, amount, to, signedIn.actor());
-                return (toCard ? "Refunded to the card through the processor." : "Refunded.") + " Invoice "
-                        + invoiceId + " now has "
-                        + signedIn.formats().money(refund.invoice().unpaidMinor())
-                        + " unpaid.";
+                final dev.settle.payments.CardPayments.Refunded refunded = cardPayments.refund(
+                        handle, signedIn.businessId(), paymentId, amount, to, signedIn.actor(), "form-" + token);
+                return (refunded.throughProcessor() ? "Refunded to the card through the processor." : "Refunded.")
+                        + " Invoice " + invoiceId + " now has "
+                        + signedIn.formats().money(refunded.refund().invoice().unpaidMinor()) + " unpaid.";
             }));
         });
     }

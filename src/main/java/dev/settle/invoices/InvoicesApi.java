@@ -277,29 +277,27 @@ public final class InvoicesApi {
                 .mapTo(Long.class)
                 .findOne()
                 .orElse(0L));
-        // A card payment taken through the processor is refunded there first; a retry with the same
-        // Idempotency-Key is the same refund there, and is answered from its record here.
-        cardPayments.refundAtProcessor(
-                caller.businessId(),
-                paymentId,
-                Optional.ofNullable(body.amountMinor()),
-                to,
-                "api-" + caller.apiKeyId() + "-"
-                        + Optional.ofNullable(ctx.header(dev.settle.web.ApiWrites.IDEMPOTENCY_HEADER))
-                                .orElseGet(dev.settle.business.Secrets::random256));
+        // A retry with the same Idempotency-Key is answered from its record, and is the same refund
+        // at the processor if one is made; without a key each request is a refund of its own.
+        final String key = "api-" + caller.apiKeyId() + "-"
+                + Optional.ofNullable(ctx.header(dev.settle.web.ApiWrites.IDEMPOTENCY_HEADER))
+                        .orElseGet(dev.settle.business.Secrets::random256);
         writes.submit(
                 ctx,
                 caller,
                 accounts(caller, invoiceId),
                 201,
                 handle -> {
-                    final Checkouts.Refund refund = checkouts.refund(
-                            handle,
-                            caller.businessId(),
-                            paymentId,
-                            Optional.ofNullable(body.amountMinor()),
-                            to,
-                            actor(caller));
+                    final Checkouts.Refund refund = cardPayments
+                            .refund(
+                                    handle,
+                                    caller.businessId(),
+                                    paymentId,
+                                    Optional.ofNullable(body.amountMinor()),
+                                    to,
+                                    actor(caller),
+                                    key)
+                            .refund();
                     return new RefundJson(
                             refund.entryId(),
                             json(handle, refund.invoice(), caller),

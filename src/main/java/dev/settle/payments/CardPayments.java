@@ -722,7 +722,7 @@ public final class CardPayments {
             return entryId;
         } catch (Problem cannotSell) {
             handle.rollbackToSavepoint("gift_card_sale");
-            return money.receivePayment(
+            return money.receiveOpenPayment(
                             handle,
                             businessId,
                             payment.clientId(),
@@ -795,39 +795,44 @@ public final class CardPayments {
         return sold.entryId();
     }
 
+    /** A refund, and whether its money went back to the card through the processor. */
+    public record Refunded(Checkouts.Refund refund, boolean throughProcessor) {}
+
     /**
-     * Before an invoice payment taken through a processor is refunded to its tender, the money goes
-     * back to the card at the processor; the caller then records the refund. {@code key} makes a
-     * repeat (a double submit, an API retry) the same refund there. Payments recorded by hand, and
-     * refunds kept as an open payment or credit, involve no processor: false.
+     * Refunds an invoice payment, in the caller's transaction. A card payment a processor took,
+     * refunded to its tender, is refunded there too, after the ledger refund is written (locked and
+     * checked) and before it commits: if the processor says no or does not answer, nothing is
+     * recorded; a second refund of the same payment waits on the first's locks, then sees what is
+     * left. {@code key} (a form's one-time token, an API Idempotency-Key) makes a repeat the same
+     * refund at the processor.
      */
-    public boolean refundAtProcessor(
-            long businessId, long paymentId, Optional<Long> amountMinor, Checkouts.RefundTo to, String key) {
-        if (to != Checkouts.RefundTo.TENDER) {
-            return false;
-        }
+    public Refunded refund(
+            Handle handle,
+            long businessId,
+            long paymentId,
+            Optional<Long> amountMinor,
+            Checkouts.RefundTo to,
+            Actor actor,
+            String key) {
         record Taken(String processor, String intentId, long refundableMinor) {}
-        final Optional<Taken> taken = jdbi.withHandle(handle -> handle.createQuery("""
-                        select cp.processor, cp.intent_id, ip.amount_minor - ip.refunded_minor as refundable
-                        from invoice_payments ip
-                        join card_payments cp on cp.business_id = ip.business_id and cp.entry_id = ip.entry_id
-                         and cp.status = 'succeeded'
-                        where ip.business_id = :business_id and ip.id = :id and ip.tender = 'card'
-                        """)
-                .bind("business_id", businessId)
-                .bind("id", paymentId)
-                .map((rs, ctx) ->
-                        new Taken(rs.getString("processor"), rs.getString("intent_id"), rs.getLong("refundable")))
-                .findOne());
+        final Optional<Taken> taken = to != Checkouts.RefundTo.TENDER
+                ? Optional.empty()
+                : handle.createQuery("""
+                                select cp.processor, cp.intent_id, ip.amount_minor - ip.refunded_minor as refundable
+                                from invoice_payments ip
+                                join card_payments cp on cp.business_id = ip.business_id
+                                 and cp.entry_id = ip.entry_id and cp.status = 'succeeded'
+                                where ip.business_id = :business_id and ip.id = :id and ip.tender = 'card'
+                                """)
+                        .bind("business_id", businessId)
+                        .bind("id", paymentId)
+                        .map((rs, ctx) -> new Taken(
+                                rs.getString("processor"), rs.getString("intent_id"), rs.getLong("refundable")))
+                        .findOne();
         if (taken.isEmpty()) {
-            return false;
+            return new Refunded(checkouts.refund(handle, businessId, paymentId, amountMinor, to, actor), false);
         }
-        final long amount = amountMinor.orElse(taken.get().refundableMinor());
-        if (amount <= 0 || amount > taken.get().refundableMinor()) {
-            return false; // the refund itself refuses it, with the amount that is left
-        }
-        final String connected =
-                jdbi.withHandle(handle -> settings.find(handle, businessId).cardProcessor());
+        final String connected = settings.find(handle, businessId).cardProcessor();
         if (!connected.equals(taken.get().processor())) {
             throw new Problem(
                     Problem.Kind.CONFLICT,
@@ -835,10 +840,19 @@ public final class CardPayments {
                     "This card payment was taken through " + taken.get().processor()
                             + ", which is no longer connected: refund it there, or refund it here as an open payment or credit");
         }
+        // The ledger refund checks the amount against what is left, under its locks.
+        final long amount = amountMinor.orElse(taken.get().refundableMinor());
+        final Checkouts.Refund refund = checkouts.refund(handle, businessId, paymentId, Optional.of(amount), to, actor);
         try {
             processors
                     .get(connected)
-                    .refund(businessId, taken.get().intentId(), amount, "settle-refund-" + businessId + "-" + key);
+                    .refund(
+                            businessId,
+                            taken.get().intentId(),
+                            amount,
+                            "settle-refund-" + businessId + "-"
+                                    + java.util.HexFormat.of()
+                                            .formatHex(dev.settle.business.Secrets.sha256(paymentId + ":" + key)));
         } catch (CardProcessor.Unavailable down) {
             throw new Problem(
                     Problem.Kind.UNAVAILABLE,
@@ -847,7 +861,7 @@ public final class CardPayments {
         } catch (CardProcessor.Refused refused) {
             throw new Problem(Problem.Kind.CONFLICT, "processor", refused.getMessage() + ". Nothing was refunded.");
         }
-        return true;
+        return new Refunded(refund, true);
     }
 
     /** The card the payer asked to keep, now the processor has it. */
@@ -886,13 +900,8 @@ public final class CardPayments {
 
     /** The client's cards kept with the processor now connected (others cannot be charged). */
     public List<SavedCard> savedCards(Handle handle, long businessId, long clientId) {
-        return handle.createQuery(SAVED_CARD + """
-                         where s.business_id = :business_id and s.client_id = :client_id and s.removed_at is null
-                           and s.processor = b.card_processor
-                           and s.account_ref = coalesce((select account_id from stripe_connections
-                                                         where business_id = s.business_id and s.processor = 'stripe'), '')
-                        order by s.id
-                        """)
+        return handle.createQuery(
+                        SAVED_CARD + " s.business_id = :business_id and s.client_id = :client_id" + " order by s.id")
                 .bind("business_id", businessId)
                 .bind("client_id", clientId)
                 .map((rs, ctx) -> savedCard(rs))
@@ -922,14 +931,20 @@ public final class CardPayments {
             coalesce((select account_id from stripe_connections
                       where business_id = :business_id and :processor = 'stripe'), '')""";
 
+    /**
+     * Saved cards that can be charged: not removed, and kept with the processor (and Stripe
+     * account) connected now. Callers add their own {@code where}.
+     */
     private static final String SAVED_CARD = """
             select s.id, s.client_id, s.processor, s.brand, s.last4, s.exp_month, s.exp_year
-            from saved_cards s join businesses b on b.id = s.business_id
+            from saved_cards s
+            join businesses b on b.id = s.business_id and b.card_processor = s.processor
+            left join stripe_connections c on c.business_id = s.business_id and s.processor = 'stripe'
+            where s.removed_at is null and s.account_ref = coalesce(c.account_id, '') and
             """;
 
     private static Optional<SavedCard> savedCard(Handle handle, long businessId, long savedCardId) {
-        return handle.createQuery(
-                        SAVED_CARD + " where s.business_id = :business_id and s.id = :id and s.removed_at is null")
+        return handle.createQuery(SAVED_CARD + " s.business_id = :business_id and s.id = :id")
                 .bind("business_id", businessId)
                 .bind("id", savedCardId)
                 .map((rs, ctx) -> savedCard(rs))

@@ -95,6 +95,11 @@ public final class StripeConnections {
             throw Problem.validation("secretKey", "Stripe did not accept this key: " + e.getMessage());
         }
         return jdbi.inTransaction(handle -> {
+            if (status(handle, businessId)
+                    .filter(connected -> !connected.accountId().equals(account.id()))
+                    .isPresent()) {
+                refuseWhileWaiting(handle, businessId, "connect another Stripe account");
+            }
             handle.createUpdate("""
                             insert into stripe_connections (business_id, secret_key_sealed, webhook_secret_sealed,
                                                             secret_key_last4, live_mode, account_id, account_name,
@@ -126,7 +131,21 @@ public final class StripeConnections {
 
     /** Forgets the keys; cards are then recorded by hand until a processor is connected again. */
     public void disconnect(Handle handle, long businessId) {
-        // A Checkout page stays payable for a day: its payment could not be checked without the keys.
+        refuseWhileWaiting(handle, businessId, "disconnect");
+        handle.createUpdate("delete from stripe_connections where business_id = :business_id")
+                .bind("business_id", businessId)
+                .execute();
+        handle.createUpdate(
+                        "update businesses set card_processor = 'none' where id = :business_id and card_processor = 'stripe'")
+                .bind("business_id", businessId)
+                .execute();
+    }
+
+    /**
+     * A Checkout page stays payable for a day: its payment could not be checked once the keys are
+     * gone or belong to another account.
+     */
+    private static void refuseWhileWaiting(Handle handle, long businessId, String what) {
         final long waiting = handle.createQuery("""
                         select count(*) from card_payments
                         where business_id = :business_id and processor = 'stripe' and status = 'pending'
@@ -140,16 +159,9 @@ public final class StripeConnections {
                     Problem.Kind.CONFLICT,
                     "processor",
                     waiting + (waiting == 1 ? " card payment" : " card payments")
-                            + " started in the last day still wait for Stripe's answer; disconnect once they are"
-                            + " settled or a day old, so that none is lost");
+                            + " started in the last day still wait for Stripe's answer; " + what
+                            + " once they are settled or a day old, so that none is lost");
         }
-        handle.createUpdate("delete from stripe_connections where business_id = :business_id")
-                .bind("business_id", businessId)
-                .execute();
-        handle.createUpdate(
-                        "update businesses set card_processor = 'none' where id = :business_id and card_processor = 'stripe'")
-                .bind("business_id", businessId)
-                .execute();
     }
 
     void webhookReceived(long businessId) {

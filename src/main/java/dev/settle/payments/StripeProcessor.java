@@ -239,7 +239,9 @@ public final class StripeProcessor implements CardProcessor {
     }
 
     private static RuntimeException unavailable(StripeException e) {
-        if (e instanceof com.stripe.exception.InvalidRequestException || e instanceof CardException) {
+        if (e instanceof com.stripe.exception.InvalidRequestException
+                || e instanceof CardException
+                || e instanceof com.stripe.exception.IdempotencyException) {
             return new Refused("Stripe refused: "
                     + (e.getStripeError() != null && e.getStripeError().getMessage() != null
                             ? e.getStripeError().getMessage()

@@ -186,15 +186,30 @@ public final class TestProcessor implements CardProcessor {
                     .bind("id", intentId)
                     .bind("business_id", businessId)
                     .execute();
-            if (first == 1
-                    && handle.createUpdate("""
+            if (first == 0) {
+                // Only a repeat of the very same refund is answered as done.
+                final boolean repeat = handle.createQuery("""
+                                select exists (select 1 from test_processor_refunds
+                                               where idempotency_key = :key and intent_id = :id and amount_minor = :amount)
+                                """)
+                        .bind("key", businessId + ":" + idempotencyKey)
+                        .bind("id", intentId)
+                        .bind("amount", amountMinor)
+                        .mapTo(Boolean.class)
+                        .one();
+                if (!repeat) {
+                    throw new Refused("The test processor has no paid payment " + intentId + " to refund that way");
+                }
+                return;
+            }
+            if (handle.createUpdate("""
                                     update test_processor_intents set refunded_minor = refunded_minor + :amount
                                     where id = :id and refunded_minor + :amount <= amount_minor
                                     """)
-                                    .bind("amount", amountMinor)
-                                    .bind("id", intentId)
-                                    .execute()
-                            == 0) {
+                            .bind("amount", amountMinor)
+                            .bind("id", intentId)
+                            .execute()
+                    == 0) {
                 throw new Refused("The test processor refunds no more than was paid");
             }
         });

@@ -96,7 +96,10 @@ public final class ApiWrites {
 
         @Override
         public void afterProblem(Handle handle, Problem problem) {
-            if (key.isPresent() && problem.kind() != Problem.Kind.IDEMPOTENCY_MISMATCH) {
+            // A refusal is the answer for good; "unavailable" is not: a retry with the key may succeed.
+            if (key.isPresent()
+                    && problem.kind() != Problem.Kind.IDEMPOTENCY_MISMATCH
+                    && problem.kind() != Problem.Kind.UNAVAILABLE) {
                 remember(handle, businessId, key.get(), fingerprint, problem);
             }
         }

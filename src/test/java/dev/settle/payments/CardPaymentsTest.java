@@ -284,7 +284,7 @@ class CardPaymentsTest {
     }
 
     @Test
-    void aRefundToTheCardGoesBackThroughTheProcessorOnceHoweverOftenItIsSent() {
+    void aRefundToTheCardGoesBackThroughTheProcessorOnceAndIsRecordedOnlyIfTheProcessorDidIt() {
         salon.charge(ana, 30_00);
         final long invoice = newestInvoice();
         final String intent = intentOf(payments.startForInvoice(salon.id(), ana.id(), invoice, RETURN, false));
@@ -298,24 +298,42 @@ class CardPaymentsTest {
                 .one());
         final Checkouts.RefundTo toCard = Checkouts.RefundTo.TENDER;
 
-        assertThat(payments.refundAtProcessor(salon.id(), paymentId, Optional.of(10_00L), toCard, "form-1"))
-                .isTrue();
-        assertThat(payments.refundAtProcessor(salon.id(), paymentId, Optional.of(10_00L), toCard, "form-1"))
-                .as("the same form sent twice")
-                .isTrue();
-        assertThat(payments.refundAtProcessor(
-                        salon.id(), paymentId, Optional.of(5_00L), Checkouts.RefundTo.OPEN_PAYMENT, "form-2"))
-                .as("kept with the client: no card refund")
-                .isFalse();
-        assertThat(payments.refundAtProcessor(salon.id(), paymentId, Optional.of(30_01L), toCard, "form-3"))
-                .as("more than was paid: the refund refuses it")
-                .isFalse();
-        final long refundedThere = jdbi.withHandle(
-                handle -> handle.createQuery("select refunded_minor from test_processor_intents where id = :id")
-                        .bind("id", intent)
-                        .mapTo(Long.class)
-                        .one());
-        assertThat(refundedThere).isEqualTo(10_00);
+        final CardPayments.Refunded refunded = jdbi.inTransaction(handle ->
+                payments.refund(handle, salon.id(), paymentId, Optional.of(10_00L), toCard, Actor.system(), "form-1"));
+        final CardPayments.Refunded kept = jdbi.inTransaction(handle -> payments.refund(
+                handle,
+                salon.id(),
+                paymentId,
+                Optional.of(5_00L),
+                Checkouts.RefundTo.OPEN_PAYMENT,
+                Actor.system(),
+                "form-2"));
+        assertThatThrownBy(() -> jdbi.inTransaction(handle -> payments.refund(
+                        handle, salon.id(), paymentId, Optional.of(15_01L), toCard, Actor.system(), "form-3")))
+                .as("more than is left: refused before the processor is asked")
+                .isInstanceOf(Problem.class);
+        // The same refund sent again reaches the processor with the same key: nothing more goes back.
+        processor.refund(
+                salon.id(),
+                intent,
+                10_00,
+                "settle-refund-" + salon.id() + "-"
+                        + java.util.HexFormat.of()
+                                .formatHex(dev.settle.business.Secrets.sha256(paymentId + ":form-1")));
+        // Refunded elsewhere meanwhile: the processor refuses, and Settle records nothing.
+        jdbi.useHandle(handle ->
+                handle.execute("update test_processor_intents set refunded_minor = amount_minor where id = ?", intent));
+        assertThatThrownBy(() -> jdbi.inTransaction(handle -> payments.refund(
+                        handle, salon.id(), paymentId, Optional.of(1_00L), toCard, Actor.system(), "form-4")))
+                .isInstanceOfSatisfying(
+                        Problem.class, problem -> assertThat(problem.detail()).contains("Nothing was refunded"));
+
+        assertThat(refunded.throughProcessor()).isTrue();
+        assertThat(kept.throughProcessor()).isFalse();
+        assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(20_00);
+        assertThat(salon.balance(ana.openPayments().id())).isEqualTo(5_00);
+        assertThat(salon.balance(ana.receivable().id())).isEqualTo(15_00);
+        assertThat(TestDatabase.violations()).isEmpty();
     }
 
     @Test

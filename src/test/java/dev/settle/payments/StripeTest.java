@@ -144,12 +144,19 @@ class StripeTest {
                 "{\"to\": \"tender\", \"amountMinor\": 1200, \"currency\": \"USD\"}",
                 "refund-1");
 
+        final TestApp.Reply retried = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/payments/" + paymentId + "/refunds",
+                "{\"to\": \"tender\", \"amountMinor\": 1200, \"currency\": \"USD\"}",
+                "refund-1");
+        assertThat(retried.status()).isEqualTo(201);
+        assertThat(retried.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(refunded.status()).isEqualTo(201);
         stripe.verify(
                 1,
                 postRequestedFor(urlEqualTo("/v1/refunds"))
                         .withHeader("Authorization", equalTo("Bearer " + secretKey))
-                        .withHeader("Idempotency-Key", matching(".*-api-[0-9]+-refund-1"))
+                        .withHeader("Idempotency-Key", matching("settle-refund-" + salon.id() + "-[0-9a-f]{64}"))
                         .withRequestBody(containing("payment_intent=pi_" + salon.id()))
                         .withRequestBody(containing("amount=1200")));
         assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(18_00);
