@@ -210,117 +210,116 @@ public final class PortalPages {
     }
 
     public void invoice(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isEmpty()) {
-            return;
-        }
-        final PortalAccess.Visitor visitor = signedIn.get();
-        jdbi.useHandle(handle -> {
-            final Invoices.Invoice invoice = clientsInvoice(handle, visitor, invoiceId);
-            final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
-            final Map<String, Object> params = common(handle, business, visitor, client);
-            params.put("invoice", invoice);
-            params.put("lines", invoices.lines(handle, business.businessId(), invoiceId));
-            params.put("payments", invoices.payments(handle, business.businessId(), invoiceId));
-            params.put("flash", flash(ctx));
-            params.put(
-                    "canPayByCard",
-                    invoice.status() == Invoices.Status.OPEN && cardPayments.connected(handle, business.businessId()));
-            pages.renderPublic(ctx, HttpStatus.OK, "portal/invoice.jte", "Invoice " + invoiceId, params);
-        });
+        asClient(
+                ctx,
+                (business, visitor) -> jdbi.useHandle(handle -> {
+                    final Invoices.Invoice invoice = clientsInvoice(handle, visitor, invoiceId);
+                    final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
+                    final Map<String, Object> params = common(handle, business, visitor, client);
+                    params.put("invoice", invoice);
+                    params.put("lines", invoices.lines(handle, business.businessId(), invoiceId));
+                    params.put("payments", invoices.payments(handle, business.businessId(), invoiceId));
+                    params.put("flash", flash(ctx));
+                    params.put(
+                            "canPayByCard",
+                            invoice.status() == Invoices.Status.OPEN
+                                    && cardPayments.connected(handle, business.businessId()));
+                    pages.renderPublic(ctx, HttpStatus.OK, "portal/invoice.jte", "Invoice " + invoiceId, params);
+                }));
     }
 
     /** The client applies their own open payments or credits to one of their open invoices. */
     public void applyFunds(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isEmpty()) {
-            return;
-        }
-        final PortalAccess.Visitor visitor = signedIn.get();
-        final Form form = Form.of(ctx);
-        if (!business.portalShowsFunds()) {
-            throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
-        }
-        final ClientMoney.Funds funds = ClientMoney.Funds.parse(form.value("from"), "from");
-        jdbi.useTransaction(handle -> {
-            clientsInvoice(handle, visitor, invoiceId);
-            money.applyFundsToInvoice(
-                    handle, business.businessId(), invoiceId, funds, Optional.empty(), Actor.system());
+        asClient(ctx, (business, visitor) -> {
+            if (!business.portalShowsFunds()) {
+                throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
+            }
+            final ClientMoney.Funds funds = ClientMoney.Funds.parse(Form.of(ctx).value("from"), "from");
+            jdbi.useTransaction(handle -> {
+                clientsInvoice(handle, visitor, invoiceId);
+                money.applyFundsToInvoice(
+                        handle, business.businessId(), invoiceId, funds, Optional.empty(), Actor.system());
+            });
+            ctx.redirect(
+                    "/portal/" + business.businessId() + "/invoices/" + invoiceId + "?applied=1", HttpStatus.SEE_OTHER);
         });
-        ctx.redirect(
-                "/portal/" + business.businessId() + "/invoices/" + invoiceId + "?applied=1", HttpStatus.SEE_OTHER);
     }
 
     /** Pays what the invoice owes by card, on the processor's page; the amount is never the form's. */
     public void payByCard(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isEmpty()) {
-            return;
-        }
-        ctx.redirect(
-                cardPayments.startForInvoice(
-                        business.businessId(),
-                        signedIn.get().clientId(),
-                        invoiceId,
-                        returnUrl(business),
-                        "on".equals(ctx.formParam("saveCard"))),
-                HttpStatus.SEE_OTHER);
+        asClient(
+                ctx,
+                (business, visitor) -> ctx.redirect(
+                        cardPayments.startForInvoice(
+                                business.businessId(),
+                                visitor.clientId(),
+                                invoiceId,
+                                returnUrl(business),
+                                "on".equals(ctx.formParam("saveCard"))),
+                        HttpStatus.SEE_OTHER));
     }
 
     /** Pays the whole balance due by card: the amount is what is owed now, read here. */
     public void payBalance(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isEmpty()) {
-            return;
-        }
-        ctx.redirect(
-                cardPayments.startForBalance(
-                        business.businessId(),
-                        signedIn.get().clientId(),
-                        returnUrl(business),
-                        "on".equals(ctx.formParam("saveCard"))),
-                HttpStatus.SEE_OTHER);
+        asClient(
+                ctx,
+                (business, visitor) -> ctx.redirect(
+                        cardPayments.startForBalance(
+                                business.businessId(),
+                                visitor.clientId(),
+                                returnUrl(business),
+                                "on".equals(ctx.formParam("saveCard"))),
+                        HttpStatus.SEE_OTHER));
     }
 
     /** Buying a gift card: offered only when the business sells them and takes cards. */
     public void giftCardForm(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isPresent()) {
-            giftCardPage(ctx, HttpStatus.OK, business, signedIn.get(), Form.of(Map.of()));
-        }
+        asClient(ctx, (business, visitor) -> giftCardPage(ctx, HttpStatus.OK, business, visitor, Form.of(Map.of())));
     }
 
     public void buyGiftCard(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isEmpty()) {
-            return;
-        }
-        final Form form = Form.of(ctx);
-        try {
-            sellsGiftCards(business);
-            final long amountMinor =
-                    dev.settle.money.MoneyInput.parse(form.value("amount"), business.currency(), "amount", "Amount");
-            final CardPayments.GiftPurchase purchase = CardPayments.GiftPurchase.of(
-                    amountMinor, form.value("recipientName"), form.value("recipientEmail"), form.value("message"));
-            ctx.redirect(
-                    cardPayments.startGiftCard(
-                            business.businessId(), signedIn.get().clientId(), purchase, returnUrl(business)),
-                    HttpStatus.SEE_OTHER);
-        } catch (Problem problem) {
-            if (problem.kind() == Problem.Kind.NOT_FOUND) {
-                throw problem;
+        asClient(ctx, (business, visitor) -> {
+            final Form form = Form.of(ctx);
+            try {
+                sellsGiftCards(business);
+                final long amountMinor = dev.settle.money.MoneyInput.parse(
+                        form.value("amount"), business.currency(), "amount", "Amount");
+                final CardPayments.GiftPurchase purchase = CardPayments.GiftPurchase.of(
+                        amountMinor, form.value("recipientName"), form.value("recipientEmail"), form.value("message"));
+                ctx.redirect(
+                        cardPayments.startGiftCard(
+                                business.businessId(), visitor.clientId(), purchase, returnUrl(business)),
+                        HttpStatus.SEE_OTHER);
+            } catch (Problem problem) {
+                if (problem.kind() == Problem.Kind.NOT_FOUND) {
+                    throw problem;
+                }
+                giftCardPage(ctx, HttpStatus.UNPROCESSABLE_CONTENT, business, visitor, form.withError(problem));
             }
-            giftCardPage(ctx, HttpStatus.UNPROCESSABLE_CONTENT, business, signedIn.get(), form.withError(problem));
-        }
+        });
+    }
+
+    /** The client no longer wants a card kept on file. */
+    public void removeSavedCard(Context ctx) {
+        final long savedCardId = PathIds.of(ctx, "savedCardId");
+        asClient(ctx, (business, visitor) -> {
+            jdbi.useTransaction(handle ->
+                    cardPayments.removeSavedCard(handle, business.businessId(), visitor.clientId(), savedCardId));
+            ctx.redirect("/portal/" + business.businessId() + "?removed=1", HttpStatus.SEE_OTHER);
+        });
+    }
+
+    private interface ClientAction {
+        void run(BusinessSettings.Settings business, PortalAccess.Visitor visitor);
+    }
+
+    /** Runs {@code action} for the signed-in client; anyone else is sent to sign in. */
+    private void asClient(Context ctx, ClientAction action) {
+        final BusinessSettings.Settings business = business(ctx);
+        signedIn(ctx, business).ifPresent(visitor -> action.run(business, visitor));
     }
 
     private void giftCardPage(
@@ -344,19 +343,6 @@ public final class PortalPages {
                 || !jdbi.withHandle(handle -> cardPayments.connected(handle, business.businessId()))) {
             throw Problem.notFound("businessId", business.name() + " does not sell gift cards online");
         }
-    }
-
-    /** The client no longer wants a card kept on file. */
-    public void removeSavedCard(Context ctx) {
-        final BusinessSettings.Settings business = business(ctx);
-        final long savedCardId = PathIds.of(ctx, "savedCardId");
-        final Optional<PortalAccess.Visitor> signedIn = signedIn(ctx, business);
-        if (signedIn.isEmpty()) {
-            return;
-        }
-        jdbi.useTransaction(handle -> cardPayments.removeSavedCard(
-                handle, business.businessId(), signedIn.get().clientId(), savedCardId));
-        ctx.redirect("/portal/" + business.businessId() + "?removed=1", HttpStatus.SEE_OTHER);
     }
 
     private String returnUrl(BusinessSettings.Settings business) {
