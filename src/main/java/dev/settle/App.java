@@ -50,6 +50,7 @@ import dev.settle.payments.StripeWebhooks;
 import dev.settle.payments.TestProcessor;
 import dev.settle.payments.TestProcessorPages;
 import dev.settle.portal.PortalPages;
+import dev.settle.reports.ReportPages;
 import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
@@ -192,7 +193,8 @@ public final class App implements AutoCloseable {
                 new TestProcessorPages(jdbi, testProcessor, cardPayments, pages),
                 new StripeWebhooks(jdbi, stripeConnections, cardPayments),
                 new CardChargesApi(jdbi, clients, cardPayments),
-                new CardChargePages(jdbi, cardPayments, pages));
+                new CardChargePages(jdbi, cardPayments, pages),
+                new ReportPages(jdbi, pages));
         try {
             return new App(
                     batcher,

@@ -11,6 +11,15 @@ public final class DateInput {
 
     private DateInput() {}
 
+    /** The last instant of a day up to today, in {@code zone}: what "as of that date" means. */
+    public static java.time.Instant endOfDay(String text, java.time.ZoneId zone, String field) {
+        final LocalDate day = parse(text, field);
+        if (day.isAfter(LocalDate.now(zone))) {
+            throw Problem.validation(field, "Choose a date up to today");
+        }
+        return day.plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000);
+    }
+
     public static LocalDate parse(String text, String field) {
         final LocalDate date;
         try {

@@ -156,8 +156,8 @@ public final class ClientPages {
         Optional<Clients.Balances> asOf = Optional.empty();
         if (!asOfForm.value("asOf").isBlank()) {
             try {
-                final Instant endOfDay =
-                        endOfDay(asOfForm.value("asOf"), signedIn.formats().zone());
+                final Instant endOfDay = DateInput.endOfDay(
+                        asOfForm.value("asOf"), signedIn.formats().zone(), "asOf");
                 asOf = Optional.of(jdbi.withHandle(handle -> clients.balancesAt(handle, client, endOfDay)));
             } catch (Problem problem) {
                 shownForm = asOfForm.withError(problem);
@@ -403,14 +403,6 @@ public final class ClientPages {
     }
 
     /** The instant a day ends in the business's time zone: balances "as of" a date mean after it. */
-    static Instant endOfDay(String date, ZoneId zone) {
-        final LocalDate day = DateInput.parse(date, "asOf");
-        if (day.isAfter(LocalDate.now(zone))) {
-            throw Problem.validation("asOf", "Choose a date up to today");
-        }
-        return day.plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000);
-    }
-
     private void showNew(Context ctx, HttpStatus status, Form form) {
         pages.render(ctx, status, "clients/new.jte", "New client", Pages.Section.CLIENTS, Map.of("form", form));
     }

@@ -29,6 +29,7 @@ public final class Pages {
         GIFT_CARDS,
         APPROVALS,
         OUTBOX,
+        REPORTS,
         SETTINGS,
         ACCOUNT,
         NONE

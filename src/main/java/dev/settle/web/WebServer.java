@@ -322,6 +322,9 @@ public final class WebServer implements AutoCloseable {
                         h -> h.invoicePages()::summary),
                 PageRoute.staff(desk, HandlerType.GET, "/account/password", h -> h.account()::passwordForm),
                 PageRoute.staff(desk, HandlerType.POST, "/account/password", h -> h.account()::changePassword),
+                PageRoute.staff(
+                        Role.MANAGER, HandlerType.GET, "/reports/trial-balance", h -> h.reportPages()::trialBalance),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/reports/aging", h -> h.reportPages()::aging),
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
                 PageRoute.staff(owner, HandlerType.POST, "/settings", h -> h.settingsPages()::save),
                 PageRoute.staff(owner, HandlerType.POST, "/settings/stripe", h -> h.settingsPages()::connectStripe),
@@ -374,7 +377,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.payments.TestProcessorPages testProcessorPages,
             dev.settle.payments.StripeWebhooks stripeWebhooks,
             dev.settle.payments.CardChargesApi cardCharges,
-            dev.settle.payments.CardChargePages cardChargePages) {}
+            dev.settle.payments.CardChargePages cardChargePages,
+            dev.settle.reports.ReportPages reportPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

@@ -95,8 +95,15 @@ class ScreenshotTour {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));
         }
-        for (String path :
-                List.of("/clients/new", "/outbox", "/settings", "/staff", "/api-keys", "/account/password")) {
+        for (String path : List.of(
+                "/clients/new",
+                "/outbox",
+                "/settings",
+                "/staff",
+                "/api-keys",
+                "/account/password",
+                "/reports/trial-balance",
+                "/reports/aging")) {
             page.navigate(path);
             shoot(page, path.substring(1).replace('/', '-'));
         }

@@ -68,6 +68,8 @@ class AccessibilityBrowserTest {
                 "/staff",
                 "/api-keys",
                 "/account/password",
+                "/reports/trial-balance",
+                "/reports/aging",
                 "/no-such-page")) {
             page.navigate(path);
             assertNoViolations(page);

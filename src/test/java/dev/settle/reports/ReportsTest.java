@@ -1,0 +1,109 @@
+package dev.settle.reports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.settle.business.Role;
+import dev.settle.clients.Clients;
+import dev.settle.ledger.AccountKind;
+import dev.settle.support.StaffSession;
+import dev.settle.support.TestApp;
+import dev.settle.support.TestBusiness;
+import dev.settle.support.TestDatabase;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trial balance and receivables aging as of an instant reconcile to the ledger: debits equal
+ * credits, and aging's total is the receivable line, now and as of an earlier day.
+ */
+class ReportsTest {
+    private static final ZoneId ZONE = ZoneId.of("America/New_York");
+    private final Jdbi jdbi = TestDatabase.get().jdbi();
+    private final Reports reports = new Reports();
+    private final TestBusiness salon = TestBusiness.create();
+    private final Clients.Client ana = salon.aClient("Ana Silva");
+    private final Clients.Client ben = salon.aClient("Ben Okafor");
+    private final OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+
+    ReportsTest() {
+        // Dated entries go in time order: each account's postings stay in time order (decision 0007).
+        salon.charge(ben, 50_00, now.minusDays(100));
+        salon.charge(ana, 100_00, now.minusDays(45));
+        salon.charge(ana, 20_00, now.minusDays(5));
+        salon.charge(ana, 7_00);
+        salon.payment(ana, 30_00);
+    }
+
+    @Test
+    void agingPutsWhatEachClientOwesInBucketsByInvoiceAgeAndTotalsTheReceivableLine() {
+        final Reports.Aging aging = jdbi.withHandle(handle -> reports.aging(handle, salon.id(), Instant.now(), ZONE));
+        final Reports.TrialBalance balance =
+                jdbi.withHandle(handle -> reports.trialBalance(handle, salon.id(), Instant.now()));
+
+        final Reports.AgingRow anas = aging.rows().getFirst();
+        assertThat(anas.clientName()).isEqualTo("Ana Silva");
+        assertThat(anas.inBucket(Reports.Bucket.CURRENT)).isEqualTo(7_00);
+        assertThat(anas.inBucket(Reports.Bucket.DAYS_1_30)).isEqualTo(20_00);
+        assertThat(anas.inBucket(Reports.Bucket.DAYS_31_60))
+                .as("paid oldest first")
+                .isEqualTo(70_00);
+        assertThat(aging.rows().get(1).inBucket(Reports.Bucket.OVER_90)).isEqualTo(50_00);
+        assertThat(aging.totalMinor()).isEqualTo(147_00);
+        assertThat(receivable(balance)).isEqualTo(aging.totalMinor());
+        assertThat(balance.debitsMinor()).isEqualTo(balance.creditsMinor());
+        assertThat(receivable(balance))
+                .isEqualTo(salon.balance(ana.receivable().id())
+                        + salon.balance(ben.receivable().id()));
+    }
+
+    @Test
+    void asOfAnEarlierDayLaterEntriesAreLeftOutAndInvoicesAreAgedFromThatDay() {
+        final Instant tenDaysAgo = now.minusDays(10).toInstant();
+
+        final Reports.Aging aging = jdbi.withHandle(handle -> reports.aging(handle, salon.id(), tenDaysAgo, ZONE));
+        final Reports.TrialBalance balance =
+                jdbi.withHandle(handle -> reports.trialBalance(handle, salon.id(), tenDaysAgo));
+
+        assertThat(aging.totalMinor()).isEqualTo(150_00);
+        assertThat(aging.rows().getFirst().inBucket(Reports.Bucket.DAYS_31_60)).isEqualTo(100_00);
+        assertThat(aging.rows().get(1).inBucket(Reports.Bucket.DAYS_61_90)).isEqualTo(50_00);
+        assertThat(receivable(balance)).isEqualTo(150_00);
+        assertThat(balance.debitsMinor()).isEqualTo(balance.creditsMinor());
+        assertThat(jdbi.withHandle(handle -> reports.trialBalance(
+                                handle, salon.id(), now.minusDays(200).toInstant()))
+                        .debitsMinor())
+                .isZero();
+    }
+
+    @Test
+    void managersReadTheReportsAsPagesAndCsvAndAFutureDayIsShownBesideTheField() {
+        final StaffSession manager = StaffSession.signIn(salon.staff(Role.MANAGER));
+        final StaffSession desk = StaffSession.signIn(salon.staff(Role.FRONT_DESK));
+
+        final TestApp.Reply page = manager.get("/reports/aging");
+        final TestApp.Reply csv = manager.get("/reports/trial-balance?format=csv");
+        final TestApp.Reply future = manager.get("/reports/trial-balance?asOf=2999-01-01");
+        final TestApp.Reply refused = desk.get("/reports/aging");
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("Ana Silva", "Ben Okafor", "$147.00");
+        assertThat(csv.contentType()).startsWith("text/csv");
+        assertThat(csv.body())
+                .contains("account,accounts,debit_minor,credit_minor,currency")
+                .contains("receivable,2,14700,0,USD");
+        assertThat(future.status()).isEqualTo(422);
+        assertThat(future.body()).contains("Choose a date up to today");
+        assertThat(refused.status()).isNotEqualTo(200);
+    }
+
+    private static long receivable(Reports.TrialBalance balance) {
+        return balance.lines().stream()
+                .filter(line -> line.kind() == AccountKind.RECEIVABLE)
+                .mapToLong(line -> line.debitMinor() - line.creditMinor())
+                .sum();
+    }
+}
