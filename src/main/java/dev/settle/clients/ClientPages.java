@@ -4,6 +4,7 @@ import dev.settle.Problem;
 import dev.settle.business.DateInput;
 import dev.settle.invoices.Invoices;
 import dev.settle.money.MoneyInput;
+import dev.settle.web.CsvDownload;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
@@ -12,8 +13,6 @@ import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -22,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.jdbi.v3.core.Jdbi;
 
 /** Staff pages for clients: the list with search, the as-you-type results, a client, a new client. */
@@ -208,7 +205,7 @@ public final class ClientPages {
     }
 
     /** The history as CSV, every movement the filter names (up to {@link #CSV_ROWS_MAX}). */
-    public void historyCsv(Context ctx) throws IOException {
+    public void historyCsv(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final Clients.Client client = client(ctx, signedIn);
         final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
@@ -226,12 +223,7 @@ public final class ClientPages {
                         .replaceAll("-+$", "")
                         .toLowerCase(Locale.ROOT)
                 + "-history.csv";
-        ctx.contentType("text/csv; charset=utf-8");
-        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-        final StringWriter out = new StringWriter();
-        // A byte order mark, so spreadsheet programs read the file as UTF-8 (accents, dashes).
-        out.write('\uFEFF');
-        try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.DEFAULT)) {
+        CsvDownload.send(ctx, filename, csv -> {
             csv.printRecord(
                     "time",
                     "kind",
@@ -261,8 +253,8 @@ public final class ClientPages {
                             CSV_TIME.format(row.at()
                                     .atZoneSameInstant(signedIn.formats().zone())),
                             row.kind(),
-                            asText(row.memo().orElse("")),
-                            asText(row.by()),
+                            CsvDownload.asText(row.memo().orElse("")),
+                            CsvDownload.asText(row.by()),
                             currency.getCurrencyCode(),
                             MoneyInput.plain(row.balanceDueChangeMinor(), currency),
                             MoneyInput.plain(row.balanceDueAfterMinor(), currency),
@@ -278,21 +270,12 @@ public final class ClientPages {
                                     row.invoiceIds().stream()
                                             .map(String::valueOf)
                                             .toList()),
-                            asText(row.note().orElse("")));
+                            CsvDownload.asText(row.note().orElse("")));
                 }
                 written += page.rows().size();
                 olderThan = page.olderThanEntryId();
             } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
-        }
-        ctx.result(out.toString());
-    }
-
-    /**
-     * Text a spreadsheet must not run as a formula: a leading = + - @ (or tab, return) gets a quote
-     * in front. Amounts are written as plain numbers and need none.
-     */
-    static String asText(String text) {
-        return text.isEmpty() || "=+-@\t\r".indexOf(text.charAt(0)) < 0 ? text : "'" + text;
+        });
     }
 
     /** The history filter and cursor from a request, with a message beside any field that is wrong. */

@@ -3,6 +3,7 @@ package dev.settle.reports;
 import dev.settle.Problem;
 import dev.settle.business.DateInput;
 import dev.settle.ledger.AccountKind;
+import dev.settle.web.CsvDownload;
 import dev.settle.web.Form;
 import dev.settle.web.Formats;
 import dev.settle.web.Pages;
@@ -10,15 +11,10 @@ import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -58,7 +54,7 @@ public final class ReportPages {
         final Reports.TrialBalance balance =
                 jdbi.withHandle(handle -> reports.trialBalance(handle, signedIn.businessId(), asOf.instant()));
         if (asOf.csv()) {
-            csv(ctx, "trial-balance-" + asOf.day() + ".csv", printer -> {
+            CsvDownload.send(ctx, "trial-balance-" + asOf.day() + ".csv", printer -> {
                 printer.printRecord("account", "accounts", "debit_minor", "credit_minor", "currency");
                 for (Reports.TrialLine line : balance.lines()) {
                     printer.printRecord(
@@ -89,7 +85,7 @@ public final class ReportPages {
                 asOf.instant(),
                 signedIn.formats().zone()));
         if (asOf.csv()) {
-            csv(ctx, "receivables-aging-" + asOf.day() + ".csv", printer -> {
+            CsvDownload.send(ctx, "receivables-aging-" + asOf.day() + ".csv", printer -> {
                 printer.printRecord(
                         "client_id",
                         "client",
@@ -103,7 +99,7 @@ public final class ReportPages {
                 for (Reports.AgingRow row : aging.rows()) {
                     printer.printRecord(
                             row.clientId(),
-                            row.clientName(),
+                            CsvDownload.asText(row.clientName()),
                             row.inBucket(Reports.Bucket.CURRENT),
                             row.inBucket(Reports.Bucket.DAYS_1_30),
                             row.inBucket(Reports.Bucket.DAYS_31_60),
@@ -160,23 +156,5 @@ public final class ReportPages {
                 title,
                 Pages.Section.REPORTS,
                 params);
-    }
-
-    private interface Rows {
-        void print(CSVPrinter printer) throws IOException;
-    }
-
-    private static void csv(Context ctx, String filename, Rows rows) {
-        final StringWriter out = new StringWriter();
-        // A byte order mark, so spreadsheet programs read the file as UTF-8.
-        out.write('\uFEFF');
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.DEFAULT)) {
-            rows.print(printer);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ctx.contentType("text/csv; charset=utf-8");
-        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-        ctx.result(out.toString());
     }
 }

@@ -195,10 +195,10 @@ class ClientHistoryTest {
 
     @Test
     void aCsvCellThatLooksLikeAFormulaIsKeptAsText() {
-        assertThat(ClientPages.asText("=HYPERLINK(\"x\")")).isEqualTo("'=HYPERLINK(\"x\")");
-        assertThat(ClientPages.asText("@SUM(A1)")).isEqualTo("'@SUM(A1)");
-        assertThat(ClientPages.asText("Open payment: Cash")).isEqualTo("Open payment: Cash");
-        assertThat(ClientPages.asText("")).isEmpty();
+        assertThat(dev.settle.web.CsvDownload.asText("=HYPERLINK(\"x\")")).isEqualTo("'=HYPERLINK(\"x\")");
+        assertThat(dev.settle.web.CsvDownload.asText("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(dev.settle.web.CsvDownload.asText("Open payment: Cash")).isEqualTo("Open payment: Cash");
+        assertThat(dev.settle.web.CsvDownload.asText("")).isEmpty();
     }
 
     /** The whole history, read {@code pageSize} rows at a time. */

@@ -87,6 +87,8 @@ class ReportsTest {
         final TestApp.Reply page = manager.get("/reports/aging");
         final TestApp.Reply csv = manager.get("/reports/trial-balance?format=csv");
         final TestApp.Reply future = manager.get("/reports/trial-balance?asOf=2999-01-01");
+        salon.charge(salon.aClient("=HYPERLINK(\"x\")"), 1_00);
+        final TestApp.Reply agingCsv = manager.get("/reports/aging?format=csv");
         final TestApp.Reply refused = desk.get("/reports/aging");
 
         assertThat(page.status()).isEqualTo(200);
@@ -95,6 +97,7 @@ class ReportsTest {
         assertThat(csv.body())
                 .contains("account,accounts,debit_minor,credit_minor,currency")
                 .contains("receivable,2,14700,0,USD");
+        assertThat(agingCsv.body()).contains("\"'=HYPERLINK(\"\"x\"\")\"");
         assertThat(future.status()).isEqualTo(422);
         assertThat(future.body()).contains("Choose a date up to today");
         assertThat(refused.status()).isNotEqualTo(200);

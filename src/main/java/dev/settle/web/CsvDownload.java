@@ -1,0 +1,41 @@
+package dev.settle.web;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/** A CSV file sent as a download, as spreadsheet programs read it. */
+public final class CsvDownload {
+
+    /** Writes the file's records. */
+    public interface Rows {
+        void print(CSVPrinter printer) throws IOException;
+    }
+
+    private CsvDownload() {}
+
+    public static void send(Context ctx, String filename, Rows rows) {
+        final StringWriter out = new StringWriter();
+        // A byte order mark, so spreadsheet programs read the file as UTF-8 (accents, dashes).
+        out.write('\uFEFF');
+        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.DEFAULT)) {
+            rows.print(printer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+        ctx.result(out.toString());
+    }
+
+    /**
+     * Text a spreadsheet must not run as a formula: a leading = + - @ (or tab, return) gets a quote
+     * in front. Amounts are written as plain numbers and need none.
+     */
+    public static String asText(String text) {
+        return text.isEmpty() || "=+-@\t\r".indexOf(text.charAt(0)) < 0 ? text : "'" + text;
+    }
+}
