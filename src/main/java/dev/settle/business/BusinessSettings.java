@@ -39,7 +39,8 @@ public final class BusinessSettings {
             Optional<Long> adjustmentApprovalLimitMinor,
             TaxRates taxRates,
             GiftCardPolicy giftCards,
-            String cardProcessor) {}
+            String cardProcessor,
+            int dormantAfterMonths) {}
 
     /** The card processors a business can use: none (cards recorded by hand), the test one, or Stripe. */
     public static final List<String> CARD_PROCESSORS = List.of("none", "test", "stripe");
@@ -69,7 +70,7 @@ public final class BusinessSettings {
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
                        auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent,
                        gift_card_min_minor, gift_card_max_minor, gift_card_expiry_months,
-                       gift_card_presets_minor, card_processor
+                       gift_card_presets_minor, card_processor, dormant_after_months
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -92,7 +93,8 @@ public final class BusinessSettings {
                                 Optional.ofNullable(rs.getObject("gift_card_expiry_months", Integer.class)),
                                 List.of((Long[])
                                         rs.getArray("gift_card_presets_minor").getArray())),
-                        rs.getString("card_processor")))
+                        rs.getString("card_processor"),
+                        rs.getInt("dormant_after_months")))
                 .findOne();
     }
 
@@ -123,7 +125,7 @@ public final class BusinessSettings {
                     gift_card_min_minor = :gift_card_min, gift_card_max_minor = :gift_card_max,
                     gift_card_expiry_months = :gift_card_expiry_months,
                     gift_card_presets_minor = :gift_card_presets,
-                    card_processor = :card_processor
+                    card_processor = :card_processor, dormant_after_months = :dormant_after_months
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -146,6 +148,7 @@ public final class BusinessSettings {
                         settings.giftCards().expiryMonths().orElse(null))
                 .bindArray("gift_card_presets", Long.class, settings.giftCards().presetsMinor())
                 .bind("card_processor", settings.cardProcessor())
+                .bind("dormant_after_months", settings.dormantAfterMonths())
                 .execute();
     }
 

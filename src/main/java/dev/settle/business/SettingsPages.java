@@ -105,6 +105,16 @@ public final class SettingsPages {
         final Optional<BigDecimal> productTax =
                 checks.field(() -> TaxRates.percent(form.value("productTaxPercent"), "productTaxPercent"));
         final Optional<BusinessSettings.GiftCardPolicy> giftCards = checks.field(() -> giftCardPolicy(form, currency));
+        final Optional<Integer> dormantMonths = checks.field(() -> {
+            final String typed = form.value("dormantAfterMonths").strip();
+            if (typed.isEmpty()) {
+                return DEFAULT_DORMANT_MONTHS;
+            }
+            if (!typed.matches("[0-9]{1,3}") || Integer.parseInt(typed) < 1 || Integer.parseInt(typed) > 120) {
+                throw Problem.validation("dormantAfterMonths", "Months must be a whole number from 1 to 120");
+            }
+            return Integer.parseInt(typed);
+        });
         final Optional<String> cardProcessor = checks.field(() -> {
             final String chosen = form.value("cardProcessor").isBlank() ? "none" : form.value("cardProcessor");
             if (!BusinessSettings.CARD_PROCESSORS.contains(chosen)) {
@@ -133,7 +143,8 @@ public final class SettingsPages {
                 limit.orElseThrow(),
                 new TaxRates(serviceTax.orElseThrow(), productTax.orElseThrow()),
                 giftCards.orElseThrow(),
-                cardProcessor.orElseThrow());
+                cardProcessor.orElseThrow(),
+                dormantMonths.orElseThrow());
         try {
             jdbi.useTransaction(handle -> {
                 settings.update(handle, changed);
@@ -222,6 +233,9 @@ public final class SettingsPages {
                         publicUrl.get() + "/webhooks/stripe/" + signedIn.businessId()));
     }
 
+    /** What the breakage report counts as dormant when the owner leaves the field empty. */
+    private static final int DEFAULT_DORMANT_MONTHS = 12;
+
     private static Form asForm(BusinessSettings.Settings current) {
         final Map<String, String> values = new LinkedHashMap<>();
         values.put("name", current.name());
@@ -245,6 +259,7 @@ public final class SettingsPages {
         values.put(
                 "giftCardExpiryMonths",
                 current.giftCards().expiryMonths().map(String::valueOf).orElse(""));
+        values.put("dormantAfterMonths", String.valueOf(current.dormantAfterMonths()));
         if (current.giftCardsEnabled()) {
             values.put("giftCardsEnabled", "on");
         }

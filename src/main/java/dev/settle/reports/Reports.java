@@ -43,14 +43,10 @@ public final class Reports {
                                sum(greatest(a.normal_side * coalesce(p.balance_after_minor, 0), 0)) as debit,
                                sum(greatest(-a.normal_side * coalesce(p.balance_after_minor, 0), 0)) as credit
                         from accounts a
-                        left join lateral (
-                            select balance_after_minor from postings p
-                            where p.business_id = a.business_id and p.account_id = a.id and p.posted_at <= :as_of
-                            order by p.account_version desc
-                            limit 1) p on true
+                        left join lateral (%s) p on true
                         where a.business_id = :business_id
                         group by a.kind
-                        """)
+                        """.formatted(LAST_POSTING))
                 .bind("business_id", businessId)
                 .bind("as_of", OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC))
                 .map((rs, ctx) -> Map.entry(
@@ -147,6 +143,241 @@ public final class Reports {
                 })
                 .list();
         return new Aging(asOf, List.copyOf(rows.values()));
+    }
+
+    /** Value held for one client or one gift card at the instant, and when it last moved. */
+    public record Holding(long id, String holder, long balanceMinor, OffsetDateTime lastMovedAt) {}
+
+    /** Stored value of one source (a credit's reason, how a gift card was funded). */
+    public record SourceLine(String source, long holders, long balanceMinor) {}
+
+    /**
+     * What the business held for others at the instant, by source: money clients paid (open
+     * payments, client by client), value it gave (credits, by reason) and gift cards (sold or given
+     * as a promotion). Each part equals its ledger accounts' balance on the trial balance.
+     */
+    public record Liability(
+            Instant asOf, List<Holding> openPayments, List<SourceLine> credits, List<SourceLine> giftCards) {
+        public long openPaymentsMinor() {
+            return openPayments.stream().mapToLong(Holding::balanceMinor).sum();
+        }
+
+        public long creditsMinor() {
+            return credits.stream().mapToLong(SourceLine::balanceMinor).sum();
+        }
+
+        public long giftCardsMinor() {
+            return giftCards.stream().mapToLong(SourceLine::balanceMinor).sum();
+        }
+
+        public long totalMinor() {
+            return openPaymentsMinor() + creditsMinor() + giftCardsMinor();
+        }
+    }
+
+    public Liability liability(Handle handle, long businessId, Instant asOf) {
+        final OffsetDateTime at = OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC);
+        final List<Holding> openPayments = handle.createQuery("""
+                        select c.id, c.name, p.balance_after_minor as balance, p.posted_at
+                        from accounts a
+                        join clients c on c.business_id = a.business_id and c.id = a.client_id
+                        join lateral (%s) p on true
+                        where a.business_id = :business_id and a.kind = 'open_payments'
+                          and p.balance_after_minor <> 0
+                        order by c.name, c.id
+                        """.formatted(LAST_POSTING))
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .map(Reports::holding)
+                .list();
+        // A grant is left with its amount less what entries up to the instant spent or expired of it.
+        final List<SourceLine> credits = handle.createQuery("""
+                        select coalesce(o.reason, 'other') as source,
+                               count(distinct g.client_id) filter (where g.left_minor > 0) as holders,
+                               sum(g.left_minor) as balance
+                        from (select g.business_id, g.client_id, g.entry_id,
+                                     g.amount_minor - coalesce((
+                                         select sum(u.amount_minor) from credit_grant_uses u
+                                         join journal_entries ue on ue.business_id = u.business_id and ue.id = u.entry_id
+                                         where u.business_id = g.business_id and u.grant_id = g.id
+                                           and ue.effective_at <= :as_of), 0) as left_minor
+                              from credit_grants g
+                              join journal_entries ge on ge.business_id = g.business_id and ge.id = g.entry_id
+                              where g.business_id = :business_id and ge.effective_at <= :as_of) g
+                        left join client_operations o on o.business_id = g.business_id and o.entry_id = g.entry_id
+                        group by 1
+                        having sum(g.left_minor) <> 0
+                        order by 1
+                        """)
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .map((rs, ctx) -> new SourceLine(rs.getString("source"), rs.getLong("holders"), rs.getLong("balance")))
+                .list();
+        final List<SourceLine> giftCards = handle.createQuery("""
+                        select g.funded_by as source, count(*) as holders, sum(p.balance_after_minor) as balance
+                        from gift_cards g
+                        join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
+                        join lateral (%s) p on true
+                        where g.business_id = :business_id and p.balance_after_minor <> 0
+                        group by g.funded_by
+                        order by g.funded_by desc
+                        """.formatted(LAST_POSTING))
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .map((rs, ctx) -> new SourceLine(rs.getString("source"), rs.getLong("holders"), rs.getLong("balance")))
+                .list();
+        return new Liability(asOf, openPayments, credits, giftCards);
+    }
+
+    /** The tenders money is taken in, each with its clearing account. */
+    public static final List<AccountKind> TENDERS =
+            List.of(AccountKind.CASH, AccountKind.CHECK, AccountKind.CARD, AccountKind.EXTERNAL);
+
+    /** What each tender is called on a report. */
+    public static final Map<AccountKind, String> TENDER_NAMES = Map.of(
+            AccountKind.CASH,
+            "Cash",
+            AccountKind.CHECK,
+            "Check",
+            AccountKind.CARD,
+            "Card",
+            AccountKind.EXTERNAL,
+            "Other");
+
+    /** One tender on one day: what came in, what went back out, and the difference. */
+    public record TenderDay(LocalDate day, AccountKind tender, long takenMinor, long refundedMinor) {
+        public long netMinor() {
+            return takenMinor - refundedMinor;
+        }
+    }
+
+    public record TenderSummary(LocalDate from, LocalDate to, List<TenderDay> days) {
+        public long netMinor(AccountKind tender) {
+            return days.stream()
+                    .filter(day -> day.tender() == tender)
+                    .mapToLong(TenderDay::netMinor)
+                    .sum();
+        }
+
+        public List<LocalDate> dates() {
+            return days.stream().map(TenderDay::day).distinct().toList();
+        }
+
+        public List<TenderDay> on(LocalDate date) {
+            return days.stream().filter(day -> day.day().equals(date)).toList();
+        }
+    }
+
+    /**
+     * Each day's takings per tender from {@code from} to {@code to} (days in the business's time
+     * zone), read off the tender clearing postings: a debit is money taken, a credit money paid back
+     * (a refund, or a payment reversed). A day's cash net is what the drawer should have gained.
+     */
+    public TenderSummary tenderSummary(Handle handle, long businessId, LocalDate from, LocalDate to, ZoneId zone) {
+        final List<TenderDay> days = handle.createQuery("""
+                        select (p.posted_at at time zone :zone)::date as day, a.kind,
+                               sum(greatest(p.amount_minor, 0)) as taken, sum(greatest(-p.amount_minor, 0)) as refunded
+                        from accounts a
+                        join postings p on p.business_id = a.business_id and p.account_id = a.id
+                        where a.business_id = :business_id and a.kind in ('cash', 'check', 'card', 'external')
+                          and p.posted_at >= :from and p.posted_at < :until
+                        group by 1, 2
+                        order by 1, 2
+                        """)
+                .bind("business_id", businessId)
+                .bind("zone", zone.getId())
+                .bind("from", from.atStartOfDay(zone).toOffsetDateTime())
+                .bind("until", to.plusDays(1).atStartOfDay(zone).toOffsetDateTime())
+                .map((rs, ctx) -> new TenderDay(
+                        rs.getObject("day", LocalDate.class),
+                        AccountKind.fromDbName(rs.getString("kind")).orElseThrow(),
+                        rs.getLong("taken"),
+                        rs.getLong("refunded")))
+                .list();
+        final List<TenderDay> ordered = new ArrayList<>(days);
+        ordered.sort(
+                java.util.Comparator.comparing(TenderDay::day).thenComparing(day -> TENDERS.indexOf(day.tender())));
+        return new TenderSummary(from, to, List.copyOf(ordered));
+    }
+
+    /** Value nobody has touched for a while, as unclaimed-property rules ask, and credits that expired. */
+    public record Breakage(
+            Instant asOf,
+            int dormantMonths,
+            List<Holding> giftCards,
+            List<Holding> openPayments,
+            List<Holding> expiredCredits) {
+        public static long sum(List<Holding> holdings) {
+            return holdings.stream().mapToLong(Holding::balanceMinor).sum();
+        }
+    }
+
+    /**
+     * Gift cards and open payments holding value at the instant that last moved {@code months} or
+     * more before it, and the credits that expired in those months.
+     */
+    public Breakage breakage(Handle handle, long businessId, Instant asOf, ZoneId zone, int months) {
+        final OffsetDateTime at = OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC);
+        final OffsetDateTime since = asOf.atZone(zone).minusMonths(months).toOffsetDateTime();
+        final List<Holding> giftCards = handle.createQuery("""
+                        select g.id, '…' || g.last4 as name, p.balance_after_minor as balance, p.posted_at
+                        from gift_cards g
+                        join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
+                        join lateral (%s) p on true
+                        where g.business_id = :business_id and p.balance_after_minor <> 0 and p.posted_at <= :since
+                        order by p.posted_at, g.id
+                        """.formatted(LAST_POSTING))
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .bind("since", since)
+                .map(Reports::holding)
+                .list();
+        final List<Holding> openPayments = handle.createQuery("""
+                        select c.id, c.name, p.balance_after_minor as balance, p.posted_at
+                        from accounts a
+                        join clients c on c.business_id = a.business_id and c.id = a.client_id
+                        join lateral (%s) p on true
+                        where a.business_id = :business_id and a.kind = 'open_payments'
+                          and p.balance_after_minor <> 0 and p.posted_at <= :since
+                        order by p.posted_at, c.id
+                        """.formatted(LAST_POSTING))
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .bind("since", since)
+                .map(Reports::holding)
+                .list();
+        final List<Holding> expiredCredits = handle.createQuery("""
+                        select c.id, c.name, p.amount_minor as balance, p.posted_at
+                        from journal_entries e
+                        join postings p on p.business_id = e.business_id and p.entry_id = e.id
+                        join accounts a on a.business_id = p.business_id and a.id = p.account_id and a.kind = 'credits'
+                        join clients c on c.business_id = a.business_id and c.id = a.client_id
+                        where e.business_id = :business_id and e.kind = 'credit_expired'
+                          and e.effective_at > :since and e.effective_at <= :as_of
+                        order by p.posted_at, c.id
+                        """)
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .bind("since", since)
+                .map(Reports::holding)
+                .list();
+        return new Breakage(asOf, months, giftCards, openPayments, expiredCredits);
+    }
+
+    /** An account's last posting at or before {@code :as_of}: its balance then, and when it last moved. */
+    private static final String LAST_POSTING = """
+            select p.balance_after_minor, p.posted_at from postings p
+            where p.business_id = a.business_id and p.account_id = a.id and p.posted_at <= :as_of
+            order by p.account_version desc
+            limit 1""";
+
+    private static Holding holding(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new Holding(
+                rs.getLong("id"),
+                rs.getString("name"),
+                rs.getLong("balance"),
+                rs.getObject("posted_at", OffsetDateTime.class));
     }
 
     private static String nameOf(java.sql.ResultSet rs) {

@@ -325,6 +325,9 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(
                         Role.MANAGER, HandlerType.GET, "/reports/trial-balance", h -> h.reportPages()::trialBalance),
                 PageRoute.staff(Role.MANAGER, HandlerType.GET, "/reports/aging", h -> h.reportPages()::aging),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/reports/liability", h -> h.reportPages()::liability),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/reports/tenders", h -> h.reportPages()::tenders),
+                PageRoute.staff(Role.MANAGER, HandlerType.GET, "/reports/breakage", h -> h.reportPages()::breakage),
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
                 PageRoute.staff(owner, HandlerType.POST, "/settings", h -> h.settingsPages()::save),
                 PageRoute.staff(owner, HandlerType.POST, "/settings/stripe", h -> h.settingsPages()::connectStripe),

@@ -103,6 +103,103 @@ class ReportsTest {
         assertThat(refused.status()).isNotEqualTo(200);
     }
 
+    @Test
+    void storedValueLiabilityListsEachSourceAndEachPartEqualsItsLedgerAccounts() {
+        salon.credit(ben, 10_00, java.util.Optional.empty(), now.minusDays(3));
+        salon.openPayment(ben, 25_00);
+        salon.credit(ana, 4_00);
+        salon.giftCard(30_00);
+        final Instant threeDaysAgo = now.minusDays(2).toInstant();
+
+        final Reports.Liability liability =
+                jdbi.withHandle(handle -> reports.liability(handle, salon.id(), Instant.now()));
+        final Reports.Liability earlier =
+                jdbi.withHandle(handle -> reports.liability(handle, salon.id(), threeDaysAgo));
+        final Reports.TrialBalance ledger =
+                jdbi.withHandle(handle -> reports.trialBalance(handle, salon.id(), Instant.now()));
+
+        assertThat(liability.openPayments())
+                .singleElement()
+                .satisfies(holding -> assertThat(holding.holder()).isEqualTo("Ben Okafor"))
+                .satisfies(holding -> assertThat(holding.balanceMinor()).isEqualTo(25_00));
+        assertThat(liability.credits()).containsExactly(new Reports.SourceLine("goodwill", 2, 14_00));
+        assertThat(liability.giftCards()).containsExactly(new Reports.SourceLine("promotion", 1, 30_00));
+        assertThat(liability.openPaymentsMinor()).isEqualTo(held(ledger, AccountKind.OPEN_PAYMENTS));
+        assertThat(liability.creditsMinor()).isEqualTo(held(ledger, AccountKind.CREDITS));
+        assertThat(liability.giftCardsMinor()).isEqualTo(held(ledger, AccountKind.GIFT_CARD));
+        assertThat(earlier.totalMinor())
+                .as("only the credit given three days ago")
+                .isEqualTo(10_00);
+    }
+
+    @Test
+    void tenderSummaryGivesEachDaysTakingsAndRefundsAndEqualsTheClearingPostings() {
+        final long cashBefore = salon.balance(salon.account(AccountKind.CASH));
+        salon.openPayment(ben, 25_00);
+        salon.refundOpenPayment(ben, 5_00);
+        final java.time.LocalDate today = java.time.LocalDate.now(ZONE);
+        final StaffSession manager = StaffSession.signIn(salon.staff(Role.MANAGER));
+
+        final Reports.TenderSummary summary =
+                jdbi.withHandle(handle -> reports.tenderSummary(handle, salon.id(), today.minusDays(200), today, ZONE));
+        final TestApp.Reply csv = manager.get("/reports/tenders?format=csv");
+        final TestApp.Reply backwards = manager.get("/reports/tenders?from=" + today + "&to=" + today.minusDays(1));
+
+        final Reports.TenderDay cashToday = summary.on(today).stream()
+                .filter(day -> day.tender() == AccountKind.CASH)
+                .findFirst()
+                .orElseThrow();
+        assertThat(cashToday.takenMinor()).isEqualTo(30_00 + 25_00);
+        assertThat(cashToday.refundedMinor()).isEqualTo(5_00);
+        assertThat(summary.netMinor(AccountKind.CASH))
+                .isEqualTo(salon.balance(salon.account(AccountKind.CASH)))
+                .isEqualTo(cashBefore + 20_00);
+        assertThat(csv.body()).contains(today + ",cash,5500,500,5000,USD");
+        assertThat(backwards.status()).isEqualTo(422);
+        assertThat(backwards.body()).contains("Choose a first day on or before the last day");
+    }
+
+    @Test
+    void breakageListsValueUntouchedForTheDormantMonthsAndCreditsThatExpired() {
+        final TestBusiness spa = TestBusiness.create();
+        final Clients.Client cleo = spa.aClient("Cleo Park");
+        final Clients.Client dev = spa.aClient("Dev Rao");
+        spa.credit(
+                dev, 6_00, java.util.Optional.of(java.time.LocalDate.now(ZONE).minusDays(2)), now.minusDays(500));
+        spa.giftCard(40_00, now.minusDays(400));
+        spa.openPayment(cleo, 15_00, now.minusDays(390));
+        spa.giftCard(20_00);
+        spa.openPayment(dev, 9_00);
+        new dev.settle.clients.CreditExpiry(jdbi, new dev.settle.ledger.Ledger()).expireDue(Instant.now());
+        final StaffSession manager = StaffSession.signIn(spa.staff(Role.MANAGER));
+
+        final Reports.Breakage breakage =
+                jdbi.withHandle(handle -> reports.breakage(handle, spa.id(), Instant.now(), ZONE, 12));
+        final TestApp.Reply page = manager.get("/reports/breakage");
+
+        assertThat(breakage.giftCards())
+                .extracting(Reports.Holding::balanceMinor)
+                .containsExactly(40_00L);
+        assertThat(breakage.openPayments()).extracting(Reports.Holding::holder).containsExactly("Cleo Park");
+        assertThat(breakage.expiredCredits())
+                .singleElement()
+                .satisfies(holding -> assertThat(holding.holder()).isEqualTo("Dev Rao"))
+                .satisfies(holding -> assertThat(holding.balanceMinor()).isEqualTo(6_00));
+        assertThat(jdbi.withHandle(handle -> reports.breakage(handle, spa.id(), Instant.now(), ZONE, 24))
+                        .giftCards())
+                .as("not dormant for 24 months yet")
+                .isEmpty();
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("Cleo Park", "$40.00", "12 months");
+    }
+
+    private static long held(Reports.TrialBalance balance, AccountKind kind) {
+        return balance.lines().stream()
+                .filter(line -> line.kind() == kind)
+                .mapToLong(line -> line.creditMinor() - line.debitMinor())
+                .sum();
+    }
+
     private static long receivable(Reports.TrialBalance balance) {
         return balance.lines().stream()
                 .filter(line -> line.kind() == AccountKind.RECEIVABLE)

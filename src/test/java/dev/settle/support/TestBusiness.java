@@ -122,6 +122,47 @@ public record TestBusiness(long id, String name, String apiKey, Map<AccountKind,
                 Actor.system()));
     }
 
+    /** A goodwill credit recorded as given at {@code at}, lasting until {@code expiresOn}. */
+    public ClientMoney.Outcome credit(
+            Clients.Client client,
+            long amountMinor,
+            Optional<java.time.LocalDate> expiresOn,
+            java.time.OffsetDateTime at) {
+        return money(handle -> ledger.dated(
+                handle,
+                at,
+                () -> money.issueCredit(
+                        handle,
+                        id,
+                        client.id(),
+                        new ClientMoney.Credit(
+                                amountMinor, ClientMoney.CreditReason.GOODWILL, Optional.empty(), expiresOn),
+                        Actor.system())));
+    }
+
+    /** An open payment received in cash at {@code at}. */
+    public ClientMoney.Outcome openPayment(Clients.Client client, long amountMinor, java.time.OffsetDateTime at) {
+        return money(handle -> ledger.dated(
+                handle,
+                at,
+                () -> money.receiveOpenPayment(
+                        handle,
+                        id,
+                        client.id(),
+                        ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CASH, null, null),
+                        Actor.system())));
+    }
+
+    /** Part of the client's open payments paid back in cash. */
+    public ClientMoney.Outcome refundOpenPayment(Clients.Client client, long amountMinor) {
+        return money(handle -> money.refundOpenPayment(
+                handle,
+                id,
+                client.id(),
+                ClientMoney.Payment.of(amountMinor, ClientMoney.Tender.CASH, null, null),
+                Actor.system()));
+    }
+
     /** An open payment received in cash. */
     public ClientMoney.Outcome openPayment(Clients.Client client, long amountMinor) {
         return money(handle -> money.receiveOpenPayment(
@@ -168,11 +209,19 @@ public record TestBusiness(long id, String name, String apiKey, Map<AccountKind,
 
     /** A promotional gift card holding {@code amountMinor}, with its code. */
     public dev.settle.giftcards.GiftCards.Issued giftCard(long amountMinor) {
+        return giftCard(amountMinor, java.time.OffsetDateTime.now());
+    }
+
+    /** A promotional gift card given at {@code at}. */
+    public dev.settle.giftcards.GiftCards.Issued giftCard(long amountMinor, java.time.OffsetDateTime at) {
         return TestDatabase.get()
                 .jdbi()
-                .inTransaction(handle -> new dev.settle.giftcards.GiftCards(
-                                ledger, new Businesses(ledger, new ApiKeys()), new Clients(ledger))
-                        .promote(handle, id, amountMinor, "Test promotion", Optional.empty(), Actor.system()));
+                .inTransaction(handle -> ledger.dated(
+                        handle,
+                        at,
+                        () -> new dev.settle.giftcards.GiftCards(
+                                        ledger, new Businesses(ledger, new ApiKeys()), new Clients(ledger))
+                                .promote(handle, id, amountMinor, "Test promotion", Optional.empty(), Actor.system())));
     }
 
     public long balance(long accountId) {

@@ -103,7 +103,10 @@ class ScreenshotTour {
                 "/api-keys",
                 "/account/password",
                 "/reports/trial-balance",
-                "/reports/aging")) {
+                "/reports/aging",
+                "/reports/liability",
+                "/reports/tenders",
+                "/reports/breakage")) {
             page.navigate(path);
             shoot(page, path.substring(1).replace('/', '-'));
         }

@@ -70,6 +70,9 @@ class AccessibilityBrowserTest {
                 "/account/password",
                 "/reports/trial-balance",
                 "/reports/aging",
+                "/reports/liability",
+                "/reports/tenders",
+                "/reports/breakage",
                 "/no-such-page")) {
             page.navigate(path);
             assertNoViolations(page);
