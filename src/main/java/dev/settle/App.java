@@ -62,6 +62,10 @@ import dev.settle.web.Sessions;
 import dev.settle.web.SignInPages;
 import dev.settle.web.StaffAuth;
 import dev.settle.web.WebServer;
+import dev.settle.webhooks.WebhookDelivery;
+import dev.settle.webhooks.WebhookPages;
+import dev.settle.webhooks.Webhooks;
+import dev.settle.webhooks.WebhooksApi;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,7 +103,7 @@ public final class App implements AutoCloseable {
      * What Settle is given besides its database: the mail server (none: email is kept in the
      * outbox), the key that seals processors' keys, and where Stripe's API is (tests point it elsewhere).
      */
-    public record Options(Optional<MailServer> mail, SecretBox secrets, String stripeApiBase) {
+    public record Options(Optional<MailServer> mail, SecretBox secrets, String stripeApiBase, WebhookPolicy webhooks) {
         /** From the environment; the secret key file, if {@code SETTLE_SECRET_KEY} is not set, in {@code dataFolder}. */
         public static Options fromEnvironment(Path dataFolder) {
             return new Options(
@@ -107,14 +111,26 @@ public final class App implements AutoCloseable {
                     SecretBox.fromEnvironment(dataFolder.resolve("secret.key")),
                     Optional.ofNullable(System.getenv("SETTLE_STRIPE_API_BASE"))
                             .filter(base -> !base.isBlank())
-                            .orElse(com.stripe.Stripe.LIVE_API_BASE));
+                            .orElse(com.stripe.Stripe.LIVE_API_BASE),
+                    new WebhookPolicy("true".equals(System.getenv("SETTLE_WEBHOOKS_ALLOW_PRIVATE")), true));
         }
     }
+
+    /**
+     * Where webhooks may go, and who sends them.
+     *
+     * @param privateAddresses endpoints may be plain http and on this machine or its network
+     *     ({@code SETTLE_WEBHOOKS_ALLOW_PRIVATE=true}, for development); else https to public addresses.
+     * @param inBackground a job sends them; false when the caller runs {@link WebhookDelivery} itself (tests).
+     */
+    public record WebhookPolicy(boolean privateAddresses, boolean inBackground) {}
 
     /** Serves HTTP on {@code port} (0 picks a free one). The database must be migrated. */
     public static App start(Database database, int port, Options options) {
         final Optional<MailServer> mail = options.mail();
         final Ledger ledger = new Ledger();
+        final Webhooks webhooks =
+                new Webhooks(options.secrets(), options.webhooks().privateAddresses());
         final ApiKeys apiKeys = new ApiKeys();
         final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
         final ApiWrites writes = new ApiWrites(batcher);
@@ -194,21 +210,23 @@ public final class App implements AutoCloseable {
                 new StripeWebhooks(jdbi, stripeConnections, cardPayments),
                 new CardChargesApi(jdbi, clients, cardPayments),
                 new CardChargePages(jdbi, cardPayments, pages),
-                new ReportPages(jdbi, pages));
+                new ReportPages(jdbi, pages),
+                new WebhookPages(jdbi, webhooks, pages),
+                new WebhooksApi(jdbi, webhooks));
+        final List<Jobs.Job> jobs = new java.util.ArrayList<>(List.of(
+                new Jobs.Job("email-outbox", OUTBOX_EVERY, () -> outbox.deliverDue(jdbi)),
+                new Jobs.Job("hourly-purge", HOURLY, new HourlyPurge(jdbi)::purgeLogged),
+                new Jobs.Job("credit-expiry", HOURLY, new CreditExpiry(jdbi, ledger)::expireLogged),
+                new Jobs.Job("card-payments-recheck", DIGEST_EVERY, cardPayments::recheckPending),
+                new Jobs.Job("funds-digest", DIGEST_EVERY, () -> reminders.sendDigests(jdbi, Instant.now()))));
+        if (options.webhooks().inBackground()) {
+            final WebhookDelivery delivery = new WebhookDelivery(webhooks);
+            jobs.add(new Jobs.Job("webhook-delivery", OUTBOX_EVERY, () -> delivery.deliverDue(jdbi)));
+        }
         try {
             return new App(
                     batcher,
-                    Jobs.start(
-                            database.dataSource(),
-                            List.of(
-                                    new Jobs.Job("email-outbox", OUTBOX_EVERY, () -> outbox.deliverDue(jdbi)),
-                                    new Jobs.Job("hourly-purge", HOURLY, new HourlyPurge(jdbi)::purgeLogged),
-                                    new Jobs.Job("credit-expiry", HOURLY, new CreditExpiry(jdbi, ledger)::expireLogged),
-                                    new Jobs.Job("card-payments-recheck", DIGEST_EVERY, cardPayments::recheckPending),
-                                    new Jobs.Job(
-                                            "funds-digest",
-                                            DIGEST_EVERY,
-                                            () -> reminders.sendDigests(jdbi, Instant.now())))),
+                    Jobs.start(database.dataSource(), jobs),
                     started(WebServer.start(handlers, port), boundPort));
         } catch (RuntimeException e) {
             batcher.close();

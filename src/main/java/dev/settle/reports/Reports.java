@@ -251,12 +251,28 @@ public final class Reports {
         }
     }
 
+    /** Days of takings added up. */
+    public record Totals(long takenMinor, long refundedMinor) {
+        static Totals of(List<TenderDay> days) {
+            return new Totals(
+                    days.stream().mapToLong(TenderDay::takenMinor).sum(),
+                    days.stream().mapToLong(TenderDay::refundedMinor).sum());
+        }
+
+        public long netMinor() {
+            return takenMinor - refundedMinor;
+        }
+    }
+
     public record TenderSummary(LocalDate from, LocalDate to, List<TenderDay> days) {
-        public long netMinor(AccountKind tender) {
-            return days.stream()
-                    .filter(day -> day.tender() == tender)
-                    .mapToLong(TenderDay::netMinor)
-                    .sum();
+        /** The tender's days added up over the period. */
+        public Totals total(AccountKind tender) {
+            return Totals.of(days.stream().filter(day -> day.tender() == tender).toList());
+        }
+
+        /** Every tender over the period. */
+        public Totals total() {
+            return Totals.of(days);
         }
 
         public List<LocalDate> dates() {

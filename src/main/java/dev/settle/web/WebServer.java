@@ -101,7 +101,17 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.GET, "/api/v1/accounts/{accountId}/postings", h -> h.ledger()::accountHistory),
                 new Route(HandlerType.POST, "/api/v1/entries", h -> h.ledger()::postEntry),
                 new Route(HandlerType.GET, "/api/v1/entries/{entryId}", h -> h.ledger()::getEntry),
-                new Route(HandlerType.POST, "/api/v1/entries/{entryId}/reversal", h -> h.ledger()::reverseEntry));
+                new Route(HandlerType.POST, "/api/v1/entries/{entryId}/reversal", h -> h.ledger()::reverseEntry),
+                new Route(HandlerType.GET, "/api/v1/webhook-endpoints", h -> h.webhooksApi()::list),
+                new Route(HandlerType.POST, "/api/v1/webhook-endpoints", h -> h.webhooksApi()::create),
+                new Route(
+                        HandlerType.POST,
+                        "/api/v1/webhook-endpoints/{endpointId}/disable",
+                        h -> h.webhooksApi()::disable),
+                new Route(
+                        HandlerType.GET,
+                        "/api/v1/webhook-endpoints/{endpointId}/deliveries",
+                        h -> h.webhooksApi()::deliveries));
     }
 
     /** One row of the staff pages' route table: who may use it, and which handler serves it. */
@@ -331,6 +341,18 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(owner, HandlerType.GET, "/settings", h -> h.settingsPages()::show),
                 PageRoute.staff(owner, HandlerType.POST, "/settings", h -> h.settingsPages()::save),
                 PageRoute.staff(owner, HandlerType.POST, "/settings/stripe", h -> h.settingsPages()::connectStripe),
+                PageRoute.staff(owner, HandlerType.GET, "/settings/webhooks", h -> h.webhookPages()::show),
+                PageRoute.staff(owner, HandlerType.POST, "/settings/webhooks", h -> h.webhookPages()::create),
+                PageRoute.staff(
+                        owner,
+                        HandlerType.POST,
+                        "/settings/webhooks/{endpointId}/disable",
+                        h -> h.webhookPages()::disable),
+                PageRoute.staff(
+                        owner,
+                        HandlerType.POST,
+                        "/settings/webhooks/{endpointId}/deliveries/{eventNumber}/retry",
+                        h -> h.webhookPages()::retry),
                 PageRoute.staff(
                         owner,
                         HandlerType.POST,
@@ -381,7 +403,9 @@ public final class WebServer implements AutoCloseable {
             dev.settle.payments.StripeWebhooks stripeWebhooks,
             dev.settle.payments.CardChargesApi cardCharges,
             dev.settle.payments.CardChargePages cardChargePages,
-            dev.settle.reports.ReportPages reportPages) {}
+            dev.settle.reports.ReportPages reportPages,
+            dev.settle.webhooks.WebhookPages webhookPages,
+            dev.settle.webhooks.WebhooksApi webhooksApi) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

@@ -151,7 +151,7 @@ class ReportsTest {
                 .orElseThrow();
         assertThat(cashToday.takenMinor()).isEqualTo(30_00 + 25_00);
         assertThat(cashToday.refundedMinor()).isEqualTo(5_00);
-        assertThat(summary.netMinor(AccountKind.CASH))
+        assertThat(summary.total(AccountKind.CASH).netMinor())
                 .isEqualTo(salon.balance(salon.account(AccountKind.CASH)))
                 .isEqualTo(cashBefore + 20_00);
         assertThat(csv.body()).contains(today + ",cash,5500,500,5000,USD");

@@ -27,7 +27,11 @@ public final class TestApp {
             app = App.start(
                     TestDatabase.get(),
                     0,
-                    new App.Options(java.util.Optional.of(TestMail.server()), SECRETS, TestStripe.apiBase()));
+                    new App.Options(
+                            java.util.Optional.of(TestMail.server()),
+                            SECRETS,
+                            TestStripe.apiBase(),
+                            new App.WebhookPolicy(true, false)));
             final App started = app;
             Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }

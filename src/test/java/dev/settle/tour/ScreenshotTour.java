@@ -101,6 +101,7 @@ class ScreenshotTour {
                 "/settings",
                 "/staff",
                 "/api-keys",
+                "/settings/webhooks",
                 "/account/password",
                 "/reports/trial-balance",
                 "/reports/aging",

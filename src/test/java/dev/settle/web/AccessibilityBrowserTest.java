@@ -67,6 +67,7 @@ class AccessibilityBrowserTest {
                 "/settings",
                 "/staff",
                 "/api-keys",
+                "/settings/webhooks",
                 "/account/password",
                 "/reports/trial-balance",
                 "/reports/aging",

@@ -27,7 +27,11 @@ class HealthTest {
                 App app = App.start(
                         unreachable,
                         0,
-                        new App.Options(Optional.empty(), new SecretBox(new byte[32]), "http://127.0.0.1:9"))) {
+                        new App.Options(
+                                Optional.empty(),
+                                new SecretBox(new byte[32]),
+                                "http://127.0.0.1:9",
+                                new App.WebhookPolicy(false, true)))) {
             final HttpResponse<String> response = HttpClient.newHttpClient()
                     .send(
                             HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + "/health"))
