@@ -6,7 +6,7 @@
 create table webhook_endpoints (
     business_id    bigint not null references businesses (id),
     id             bigint generated always as identity,
-    url            text not null check (length(url) between 10 and 2000 and url ~ '^https?://'),
+    url            text not null check (length(url) <= 2000 and url ~* '^https?://'),
     description    text check (length(description) between 1 and 200),
     -- The event types sent to it.
     events         text[] not null check (cardinality(events) between 1 and 20),
@@ -109,8 +109,9 @@ begin
              from accounts where business_id = new.business_id and client_id = v_row.client_id));
     end loop;
 
-    -- gift_card.redeemed: value taken off a card, at checkout or loaded onto a client's account.
-    if new.kind <> 'gift_card_void' then
+    -- gift_card.redeemed: value taken off a card, at checkout, redeemed on an invoice, or loaded
+    -- onto a client's account (not a void, nor a reversal of the card's sale or promotion).
+    if new.kind in ('checkout', 'gift_card_redemption', 'gift_card_load') then
         for v_row in
             select a.gift_card_id, g.last4, p.amount_minor, p.balance_after_minor from postings p
             join accounts a on a.business_id = p.business_id and a.id = p.account_id and a.kind = 'gift_card'
@@ -126,31 +127,39 @@ begin
         end loop;
     end if;
 
-    -- invoice.paid: an issued invoice left with nothing unpaid by this entry's payment (or a
-    -- checkout paid in full), and not voided.
-    for v_row in
-        select i.id, i.client_id, i.total_minor from invoices i
-        where i.business_id = new.business_id
-          and i.unpaid_minor = 0 and i.issued_at is not null and i.voided_at is null and i.total_minor > 0
-          and ((new.kind = 'checkout' and i.id = new.invoice_id)
-               or exists (select 1 from postings p
-                          join accounts a on a.business_id = p.business_id and a.id = p.account_id
-                          where p.business_id = new.business_id and p.entry_id = new.id
-                            and p.invoice_id = i.id and a.kind = 'receivable' and p.amount_minor < 0))
-    loop
-        perform webhook_event(new.business_id, 'invoice.paid', 'invoice:' || v_row.id, new.id,
-            jsonb_build_object('invoice_id', v_row.id, 'client_id', v_row.client_id,
-                               'total_minor', v_row.total_minor, 'currency', v_currency));
-    end loop;
+    -- invoice.paid: an issued invoice left with nothing unpaid by this entry's payment (a credit to
+    -- the receivable naming it) or by a checkout paid in full; not a void, nor a reversal. Found
+    -- from the entry's own postings, then each invoice by its key.
+    if new.kind <> 'reversal' then
+        for v_row in
+            select i.id, i.client_id, i.total_minor from invoices i
+            where i.business_id = new.business_id
+              and i.id in (select p.invoice_id from postings p
+                           join accounts a on a.business_id = p.business_id and a.id = p.account_id
+                           where p.business_id = new.business_id and p.entry_id = new.id
+                             and p.invoice_id is not null and a.kind = 'receivable' and p.amount_minor < 0
+                           union
+                           select new.invoice_id where new.kind = 'checkout')
+              and i.unpaid_minor = 0 and i.issued_at is not null and i.voided_at is null and i.total_minor > 0
+        loop
+            perform webhook_event(new.business_id, 'invoice.paid', 'invoice:' || v_row.id, new.id,
+                jsonb_build_object('invoice_id', v_row.id, 'client_id', v_row.client_id,
+                                   'total_minor', v_row.total_minor, 'currency', v_currency));
+        end loop;
+    end if;
 
-    -- credit.expired: what of a client's credits ran out unused.
+    -- credit.expired: what of a client's credits ran out unused (an entry of that kind moving no
+    -- client's credits, as the entries API could post, makes none).
     if new.kind = 'credit_expired' then
-        perform webhook_event(new.business_id, 'credit.expired', 'entry:' || new.id, new.id,
-            (select jsonb_build_object('client_id', a.client_id, 'amount_minor', p.amount_minor,
-                                       'credits_minor', a.balance_minor, 'currency', v_currency)
-             from postings p join accounts a on a.business_id = p.business_id and a.id = p.account_id
-             where p.business_id = new.business_id and p.entry_id = new.id and a.kind = 'credits'
-             limit 1));
+        for v_row in
+            select a.client_id, p.amount_minor, p.balance_after_minor from postings p
+            join accounts a on a.business_id = p.business_id and a.id = p.account_id and a.kind = 'credits'
+            where p.business_id = new.business_id and p.entry_id = new.id and p.amount_minor > 0
+        loop
+            perform webhook_event(new.business_id, 'credit.expired', 'entry:' || new.id || ':' || v_row.client_id,
+                new.id, jsonb_build_object('client_id', v_row.client_id, 'amount_minor', v_row.amount_minor,
+                                           'credits_minor', v_row.balance_after_minor, 'currency', v_currency));
+        end loop;
     end if;
     return null;
 end $$;

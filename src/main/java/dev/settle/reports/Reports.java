@@ -191,11 +191,15 @@ public final class Reports {
                 .map(Reports::holding)
                 .list();
         // A grant is left with its amount less what entries up to the instant spent or expired of it.
+        // Its reason is the one staff gave; grants made by a refund or by loading a promotional gift
+        // card have none, and take it from their entry.
         final List<SourceLine> credits = handle.createQuery("""
-                        select coalesce(o.reason, 'other') as source,
+                        select coalesce(o.reason, case g.entry_kind when 'payment_refund' then 'refund_as_credit'
+                                                                    when 'gift_card_load' then 'promotion'
+                                                                    else 'other' end) as source,
                                count(distinct g.client_id) filter (where g.left_minor > 0) as holders,
                                sum(g.left_minor) as balance
-                        from (select g.business_id, g.client_id, g.entry_id,
+                        from (select g.business_id, g.client_id, g.entry_id, ge.kind as entry_kind,
                                      g.amount_minor - coalesce((
                                          select sum(u.amount_minor) from credit_grant_uses u
                                          join journal_entries ue on ue.business_id = u.business_id and ue.id = u.entry_id

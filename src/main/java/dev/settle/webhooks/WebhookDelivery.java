@@ -62,7 +62,7 @@ public final class WebhookDelivery {
     boolean deliverNext(Handle handle) {
         final Optional<Due> due = handle.createQuery("""
                         select d.business_id, d.event_id, d.endpoint_id, d.attempts, e.type, e.data, e.created_at,
-                               n.url, n.secret_sealed
+                               n.url, n.secret_sealed, n.disabled_at is not null as disabled
                         from webhook_deliveries d
                         join webhook_events e on e.business_id = d.business_id and e.id = d.event_id
                         join webhook_endpoints n on n.business_id = d.business_id and n.id = d.endpoint_id
@@ -80,12 +80,25 @@ public final class WebhookDelivery {
                         rs.getString("data"),
                         rs.getObject("created_at", OffsetDateTime.class),
                         rs.getString("url"),
-                        rs.getString("secret_sealed")))
+                        rs.getString("secret_sealed"),
+                        rs.getBoolean("disabled")))
                 .findOne();
         if (due.isEmpty()) {
             return false;
         }
         final Due delivery = due.get();
+        if (delivery.endpointDisabled()) {
+            // Queued by a commit that raced the endpoint being disabled: dropped like the rest.
+            handle.createUpdate("""
+                    update webhook_deliveries set status = 'failed'
+                    where business_id = :business_id and event_id = :event_id and endpoint_id = :endpoint_id
+                    """)
+                    .bind("business_id", delivery.businessId())
+                    .bind("event_id", delivery.eventNumber())
+                    .bind("endpoint_id", delivery.endpointId())
+                    .execute();
+            return true;
+        }
         final long started = System.nanoTime();
         final Outcome outcome = send(delivery);
         record(handle, delivery, outcome, (int)
@@ -102,7 +115,8 @@ public final class WebhookDelivery {
             String data,
             OffsetDateTime createdAt,
             String url,
-            String secretSealed) {}
+            String secretSealed,
+            boolean endpointDisabled) {}
 
     private record Outcome(Optional<Integer> status, Optional<String> error) {
         boolean delivered() {
@@ -214,20 +228,51 @@ public final class WebhookDelivery {
         return doubled.compareTo(BACKOFF_MAX) > 0 ? BACKOFF_MAX : doubled;
     }
 
-    /** Loopback, this network, link-local (cloud metadata) or multicast: never a business's receiver. */
+    /**
+     * Not a public address: loopback, this network, link-local (cloud metadata), shared (carrier
+     * NAT, some clouds' metadata), benchmarking, multicast, or IPv6 forms that carry an IPv4
+     * address (NAT64, 6to4, mapped) other than a public one.
+     */
     static boolean isPrivate(String host) throws UnknownHostException {
         for (InetAddress address : InetAddress.getAllByName(host)) {
-            final byte[] bytes = address.getAddress();
-            final boolean uniqueLocalV6 = bytes.length == 16 && (bytes[0] & 0xfe) == 0xfc;
-            if (address.isLoopbackAddress()
-                    || address.isAnyLocalAddress()
-                    || address.isSiteLocalAddress()
-                    || address.isLinkLocalAddress()
-                    || address.isMulticastAddress()
-                    || uniqueLocalV6) {
+            if (isPrivate(address.getAddress()) || address.isMulticastAddress()) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isPrivate(byte[] bytes) throws UnknownHostException {
+        if (bytes.length == 16) {
+            final boolean nat64 = (bytes[0] & 0xff) == 0x00
+                    && (bytes[1] & 0xff) == 0x64
+                    && (bytes[2] & 0xff) == 0xff
+                    && (bytes[3] & 0xff) == 0x9b;
+            final boolean sixToFour = (bytes[0] & 0xff) == 0x20 && (bytes[1] & 0xff) == 0x02;
+            if (nat64) {
+                return isPrivate(java.util.Arrays.copyOfRange(bytes, 12, 16));
+            }
+            if (sixToFour) {
+                return isPrivate(java.util.Arrays.copyOfRange(bytes, 2, 6));
+            }
+            final InetAddress address = InetAddress.getByAddress(bytes);
+            return address.isLoopbackAddress()
+                    || address.isAnyLocalAddress()
+                    || address.isSiteLocalAddress()
+                    || address.isLinkLocalAddress()
+                    || (bytes[0] & 0xfe) == 0xfc;
+        }
+        final int first = bytes[0] & 0xff;
+        final int second = bytes[1] & 0xff;
+        return first == 0
+                || first == 10
+                || first == 127
+                || first >= 224
+                || (first == 100 && second >= 64 && second < 128)
+                || (first == 169 && second == 254)
+                || (first == 172 && second >= 16 && second < 32)
+                || (first == 192 && second == 168)
+                || (first == 192 && second == 0 && (bytes[2] & 0xff) == 0)
+                || (first == 198 && (second == 18 || second == 19));
     }
 }

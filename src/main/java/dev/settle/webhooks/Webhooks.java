@@ -3,6 +3,7 @@ package dev.settle.webhooks;
 import dev.settle.Problem;
 import dev.settle.business.SecretBox;
 import dev.settle.business.Secrets;
+import dev.settle.business.TextInput;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.OffsetDateTime;
@@ -106,11 +107,11 @@ public final class Webhooks {
                 throw Problem.validation("events", "events must be among " + String.join(", ", EVENT_TYPES.keySet()));
             }
         }
-        if (description.filter(text -> text.length() > 200).isPresent()) {
-            throw Problem.validation("description", "Description must be at most 200 characters");
-        }
+        final Optional<String> checkedDescription =
+                description.flatMap(text -> TextInput.optional(text, "description", "Description", 200));
         // Endpoints are counted under the business's row lock, so two owners adding at once stay within the cap.
-        handle.createQuery("select id from businesses where id = :id for update")
+        // No key update: an entry being posted (which key-share locks the business) need not wait.
+        handle.createQuery("select id from businesses where id = :id for no key update")
                 .bind("id", businessId)
                 .mapTo(Long.class)
                 .one();
@@ -131,7 +132,7 @@ public final class Webhooks {
                         """)
                 .bind("business_id", businessId)
                 .bind("url", checkedUrl)
-                .bind("description", description.filter(text -> !text.isBlank()).orElse(null))
+                .bind("description", checkedDescription.orElse(null))
                 .bindArray("events", String.class, List.copyOf(new java.util.LinkedHashSet<>(events)))
                 .bind("secret", box.seal(secret, context(businessId)))
                 .bind("staff_id", staffId.orElse(null))

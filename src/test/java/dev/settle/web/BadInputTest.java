@@ -95,12 +95,23 @@ class BadInputTest {
         assertThat(TestApp.post(salon.apiKey(), "/api/v1/gift-cards/" + giftCard + "/void", "")
                         .status())
                 .isEqualTo(200);
+        // And a webhook endpoint, so its routes are called with an id that exists.
+        final long endpoint = TestApp.post(
+                        salon.apiKey(),
+                        "/api/v1/webhook-endpoints",
+                        "{\"url\": \"https://example.com/hooks\", \"events\": [\"invoice.paid\"]}")
+                .json()
+                .get("id")
+                .asLong();
         final String before = ledgerChecksum();
         final List<String> failures = new ArrayList<>();
 
         for (WebServer.Route route : WebServer.routes()) {
             for (String path :
-                    paths(route.path(), ana.id(), ana.openPayments().id(), entry.id(), invoice, payment, giftCard)) {
+                    paths(route.path(), ana.id(), ana.openPayments().id(), entry.id(), invoice, payment, giftCard)
+                            .stream()
+                            .map(path -> path.replace("{endpointId}", String.valueOf(endpoint)))
+                            .toList()) {
                 if (route.method() == HandlerType.POST) {
                     for (String body : BODIES) {
                         check(

@@ -193,17 +193,41 @@ class WebhooksTest {
     }
 
     @Test
-    void aRolledBackEntryMakesNoEventAndADisabledEndpointGetsNoMore() {
-        final long endpointId = endpoint(List.of("client.balance_changed"));
-        final TestApp.Reply refused = TestApp.post(
-                salon.apiKey(),
-                "/api/v1/clients/" + ana.id() + "/payments",
-                "{\"amountMinor\": -5, \"currency\": \"USD\", \"tender\": \"cash\"}");
+    void aRolledBackEntryOrAReversedPromotionMakesNoEventAndADisabledEndpointGetsNoMore() {
+        final long endpointId = endpoint(List.of("client.balance_changed", "gift_card.redeemed"));
+        final dev.settle.ledger.Ledger ledger = new dev.settle.ledger.Ledger();
+        assertThatThrownBy(() -> jdbi.useTransaction(handle -> {
+                    ledger.post(
+                            handle,
+                            dev.settle.ledger.EntryRequest.bySystem(
+                                    salon.id(),
+                                    "open_payment",
+                                    List.of(
+                                            dev.settle.ledger.PostingRequest.debit(
+                                                    salon.account(dev.settle.ledger.AccountKind.CASH), 5_00),
+                                            dev.settle.ledger.PostingRequest.credit(
+                                                    ana.openPayments().id(), 5_00))));
+                    throw new IllegalStateException("rolled back");
+                }))
+                .hasMessage("rolled back");
+        final var promotion = salon.giftCard(20_00);
+        final long promotionEntry = jdbi.withHandle(handle -> handle.createQuery(
+                        "select id from journal_entries where business_id = :b and kind = 'gift_card_promotion'")
+                .bind("b", salon.id())
+                .mapTo(Long.class)
+                .one());
+        final TestApp.Reply reversed =
+                TestApp.post(salon.apiKey(), "/api/v1/entries/" + promotionEntry + "/reversal", "{}");
+        final boolean nothingYet = deliveries().isEmpty();
         final TestApp.Reply disabled =
                 TestApp.post(salon.apiKey(), "/api/v1/webhook-endpoints/" + endpointId + "/disable", "");
         salon.credit(ana, 5_00);
 
-        assertThat(refused.status()).isBetween(400, 499);
+        assertThat(promotion.card().id()).isPositive();
+        assertThat(reversed.status()).as(reversed.body()).isEqualTo(201);
+        assertThat(nothingYet)
+                .as("no event for a rolled-back entry nor a reversed promotion")
+                .isTrue();
         assertThat(disabled.json().get("disabledAt").isNull()).isFalse();
         assertThat(deliveries()).isEmpty();
     }
@@ -255,7 +279,17 @@ class WebhooksTest {
         assertThat(requests()).isEmpty();
         assertThat(deliveries().getFirst().log().getFirst().error())
                 .hasValueSatisfying(error -> assertThat(error).contains("private network"));
-        for (String host : List.of("127.0.0.1", "10.1.2.3", "192.168.0.9", "169.254.169.254", "::1", "fd00::1")) {
+        for (String host : List.of(
+                "127.0.0.1",
+                "10.1.2.3",
+                "192.168.0.9",
+                "169.254.169.254",
+                "100.100.100.200",
+                "0.1.2.3",
+                "::1",
+                "fd00::1",
+                "64:ff9b::a9fe:a9fe",
+                "2002:a9fe:a9fe::1")) {
             assertThat(WebhookDelivery.isPrivate(host)).as(host).isTrue();
         }
         assertThat(WebhookDelivery.isPrivate("93.184.216.34")).isFalse();
