@@ -51,6 +51,9 @@ import dev.settle.payments.TestProcessor;
 import dev.settle.payments.TestProcessorPages;
 import dev.settle.portal.PortalPages;
 import dev.settle.reports.ReportPages;
+import dev.settle.statements.StatementPages;
+import dev.settle.statements.Statements;
+import dev.settle.statements.StatementsApi;
 import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
@@ -147,6 +150,7 @@ public final class App implements AutoCloseable {
         final GiftCardLookups lookups = new GiftCardLookups(jdbi, giftCards);
         final Checkouts checkouts = new Checkouts(ledger, clients, businesses, invoices, clientMoney, giftCards);
         final Outbox outbox = new Outbox(mail);
+        final Statements statements = new Statements(clients, outbox);
         final AtomicInteger boundPort = new AtomicInteger(port);
         final Supplier<String> publicUrl = publicUrl(boundPort);
         final TestProcessor testProcessor = new TestProcessor(jdbi, publicUrl);
@@ -205,14 +209,26 @@ public final class App implements AutoCloseable {
                 new OutboxPages(jdbi, outbox, pages),
                 giftCardPages,
                 new GiftCardBalancePages(jdbi, lookups, pages),
-                new PortalPages(jdbi, clients, invoices, clientMoney, history, outbox, pages, publicUrl, cardPayments),
+                new PortalPages(
+                        jdbi,
+                        clients,
+                        invoices,
+                        clientMoney,
+                        history,
+                        outbox,
+                        pages,
+                        publicUrl,
+                        cardPayments,
+                        statements),
                 new TestProcessorPages(jdbi, testProcessor, cardPayments, pages),
                 new StripeWebhooks(jdbi, stripeConnections, cardPayments),
                 new CardChargesApi(jdbi, clients, cardPayments),
                 new CardChargePages(jdbi, cardPayments, pages),
                 new ReportPages(jdbi, pages),
                 new WebhookPages(jdbi, webhooks, pages),
-                new WebhooksApi(jdbi, webhooks));
+                new WebhooksApi(jdbi, webhooks),
+                new StatementPages(jdbi, clients, statements, pages),
+                new StatementsApi(jdbi, clients, statements, writes));
         final List<Jobs.Job> jobs = new java.util.ArrayList<>(List.of(
                 new Jobs.Job("email-outbox", OUTBOX_EVERY, () -> outbox.deliverDue(jdbi)),
                 new Jobs.Job("hourly-purge", HOURLY, new HourlyPurge(jdbi)::purgeLogged),

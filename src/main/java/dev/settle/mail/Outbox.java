@@ -32,7 +32,8 @@ public final class Outbox {
         FUNDS_DIGEST("funds_digest"),
         GIFT_CARD("gift_card"),
         // A sign-in link works once, for minutes: with no mail server, staff read it here (and in the log).
-        PORTAL_LINK("portal_link");
+        PORTAL_LINK("portal_link"),
+        STATEMENT("statement");
 
         public final String dbName;
 
@@ -52,7 +53,8 @@ public final class Outbox {
             String status,
             int attempts,
             Optional<OffsetDateTime> sentAt,
-            Optional<String> lastError) {
+            Optional<String> lastError,
+            Optional<String> attachmentName) {
 
         /** What the Outbox page says of it. */
         public String statusLabel() {
@@ -75,6 +77,9 @@ public final class Outbox {
         return server.isPresent();
     }
 
+    /** A PDF sent with an email. */
+    public record Attachment(String name, byte[] pdf) {}
+
     public long queue(
             Handle handle,
             long businessId,
@@ -84,12 +89,28 @@ public final class Outbox {
             String body,
             Optional<Long> invoiceId,
             Optional<Long> staffId) {
+        return queue(handle, businessId, kind, to, subject, body, invoiceId, staffId, Optional.empty());
+    }
+
+    public long queue(
+            Handle handle,
+            long businessId,
+            Kind kind,
+            String to,
+            String subject,
+            String body,
+            Optional<Long> invoiceId,
+            Optional<Long> staffId,
+            Optional<Attachment> attachment) {
         return handle.createQuery("""
                 insert into emails (business_id, kind, to_address, subject, body, invoice_id, created_by_staff_id,
-                                    redact_codes)
-                values (:business_id, :kind, :to, :subject, :body, :invoice_id, :staff_id, :redact)
+                                    redact_codes, attachment_name, attachment_pdf)
+                values (:business_id, :kind, :to, :subject, :body, :invoice_id, :staff_id, :redact,
+                        :attachment_name, :attachment_pdf)
                 returning id
                 """)
+                .bind("attachment_name", attachment.map(Attachment::name).orElse(null))
+                .bind("attachment_pdf", attachment.map(Attachment::pdf).orElse(null))
                 .bind("business_id", businessId)
                 .bind("kind", kind.dbName)
                 .bind("to", to)
@@ -171,7 +192,7 @@ public final class Outbox {
             return;
         }
         try {
-            send(server.get(), businessId, email);
+            send(server.get(), businessId, email, attachment(handle, businessId, email));
             mark(handle, businessId, email.id(), "sent", Optional.empty());
         } catch (MessagingException | RuntimeException e) {
             log.warn("email {} to {} not sent: {}", email.id(), email.to(), e.toString());
@@ -184,7 +205,24 @@ public final class Outbox {
         }
     }
 
-    private static void send(MailServer server, long businessId, Email email) throws MessagingException {
+    private Optional<Attachment> attachment(Handle handle, long businessId, Email email) {
+        return email.attachmentName().flatMap(name -> attachment(handle, businessId, email.id()));
+    }
+
+    /** The email's attachment, if it has one. */
+    public Optional<Attachment> attachment(Handle handle, long businessId, long emailId) {
+        return handle.createQuery("""
+                        select attachment_name, attachment_pdf from emails
+                        where business_id = :business_id and id = :id and attachment_name is not null
+                        """)
+                .bind("business_id", businessId)
+                .bind("id", emailId)
+                .map((rs, ctx) -> new Attachment(rs.getString("attachment_name"), rs.getBytes("attachment_pdf")))
+                .findOne();
+    }
+
+    private static void send(MailServer server, long businessId, Email email, Optional<Attachment> attachment)
+            throws MessagingException {
         final Properties properties = new Properties();
         properties.put("mail.smtp.host", server.host());
         properties.put("mail.smtp.port", String.valueOf(server.port()));
@@ -198,7 +236,17 @@ public final class Outbox {
         message.setFrom(new InternetAddress(server.from()));
         message.setRecipients(Message.RecipientType.TO, InternetAddress.parse(email.to(), true));
         message.setSubject(email.subject(), "UTF-8");
-        message.setText(email.body(), "UTF-8");
+        if (attachment.isPresent()) {
+            final jakarta.mail.internet.MimeBodyPart text = new jakarta.mail.internet.MimeBodyPart();
+            text.setText(email.body(), "UTF-8");
+            final jakarta.mail.internet.MimeBodyPart pdf = new jakarta.mail.internet.MimeBodyPart();
+            pdf.setDataHandler(new jakarta.activation.DataHandler(
+                    new jakarta.mail.util.ByteArrayDataSource(attachment.get().pdf(), "application/pdf")));
+            pdf.setFileName(attachment.get().name());
+            message.setContent(new jakarta.mail.internet.MimeMultipart(text, pdf));
+        } else {
+            message.setText(email.body(), "UTF-8");
+        }
         // Lets a reply or a bounce be traced to the business and email it came from.
         message.setHeader("X-Settle-Email", businessId + "-" + email.id());
         if (server.user().isPresent()) {
@@ -232,7 +280,8 @@ public final class Outbox {
     }
 
     private static final String SELECT = """
-            select id, kind, to_address, subject, body, invoice_id, created_at, status, attempts, sent_at, last_error
+            select id, kind, to_address, subject, body, invoice_id, created_at, status, attempts, sent_at, last_error,
+                   attachment_name
             from emails
             """;
 
@@ -249,6 +298,7 @@ public final class Outbox {
                 rs.getString("status"),
                 rs.getInt("attempts"),
                 Optional.ofNullable(rs.getObject("sent_at", OffsetDateTime.class)),
-                Optional.ofNullable(rs.getString("last_error")));
+                Optional.ofNullable(rs.getString("last_error")),
+                Optional.ofNullable(rs.getString("attachment_name")));
     }
 }

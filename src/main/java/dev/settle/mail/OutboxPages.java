@@ -1,6 +1,8 @@
 package dev.settle.mail;
 
+import dev.settle.Problem;
 import dev.settle.web.Pages;
+import dev.settle.web.PathIds;
 import dev.settle.web.SignedIn;
 import dev.settle.web.StaffAuth;
 import io.javalin.http.Context;
@@ -34,5 +36,17 @@ public final class OutboxPages {
                         jdbi.withHandle(handle -> outbox.recent(handle, signedIn.businessId(), SHOWN)),
                         "canSend",
                         outbox.canSend()));
+    }
+
+    /** An email's PDF (a statement), for staff to pass on when no mail server sends it. */
+    public void attachment(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long emailId = PathIds.of(ctx, "emailId");
+        final Outbox.Attachment attachment = jdbi.withHandle(
+                        handle -> outbox.attachment(handle, signedIn.businessId(), emailId))
+                .orElseThrow(() -> Problem.notFound("emailId", "no email with an attachment has id " + emailId));
+        ctx.contentType("application/pdf");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + attachment.name() + "\"");
+        ctx.result(attachment.pdf());
     }
 }

@@ -13,6 +13,8 @@ import dev.settle.ledger.Actor;
 import dev.settle.mail.Outbox;
 import dev.settle.payments.CardPayments;
 import dev.settle.payments.CardProcessor;
+import dev.settle.statements.StatementPages;
+import dev.settle.statements.Statements;
 import dev.settle.web.Form;
 import dev.settle.web.Formats;
 import dev.settle.web.Pages;
@@ -47,6 +49,7 @@ public final class PortalPages {
     private final java.util.function.Supplier<String> publicUrl;
     private final CardPayments cardPayments;
     private final PortalAccess access = new PortalAccess();
+    private final Statements statements;
     private final BusinessSettings settings = new BusinessSettings();
     private final CreditGrants grants = new CreditGrants();
 
@@ -59,8 +62,10 @@ public final class PortalPages {
             Outbox outbox,
             Pages pages,
             java.util.function.Supplier<String> publicUrl,
-            CardPayments cardPayments) {
+            CardPayments cardPayments,
+            Statements statements) {
         this.jdbi = jdbi;
+        this.statements = statements;
         this.cardPayments = cardPayments;
         this.publicUrl = publicUrl;
         this.clients = clients;
@@ -309,6 +314,48 @@ public final class PortalPages {
             jdbi.useTransaction(handle ->
                     cardPayments.removeSavedCard(handle, business.businessId(), visitor.clientId(), savedCardId));
             ctx.redirect("/portal/" + business.businessId() + "?removed=1", HttpStatus.SEE_OTHER);
+        });
+    }
+
+    /** The client's statement for the days chosen (this month by default), with a PDF to download. */
+    public void statement(Context ctx) {
+        asClient(ctx, (business, visitor) -> {
+            final Form form = Form.of(Map.of(
+                    "from", Optional.ofNullable(ctx.queryParam("from")).orElse(""),
+                    "to", Optional.ofNullable(ctx.queryParam("to")).orElse("")));
+            jdbi.useHandle(handle -> {
+                final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
+                Statements.Period period;
+                Form shown;
+                HttpStatus status = HttpStatus.OK;
+                try {
+                    period = Statements.Period.of(form.value("from"), form.value("to"), business.timeZone());
+                    shown = Form.of(Map.of(
+                            "from", period.from().toString(), "to", period.to().toString()));
+                } catch (Problem problem) {
+                    period = Statements.Period.of("", "", business.timeZone());
+                    shown = form.withError(problem);
+                    status = HttpStatus.UNPROCESSABLE_CONTENT;
+                }
+                final Map<String, Object> params = common(handle, business, visitor, client);
+                params.put("form", shown);
+                params.put(
+                        "statement", statements.build(handle, business, client, period, business.portalShowsFunds()));
+                params.put("kinds", ClientHistory.KINDS);
+                pages.renderPublic(ctx, status, "portal/statement.jte", "Statement · " + business.name(), params);
+            });
+        });
+    }
+
+    public void statementPdf(Context ctx) {
+        asClient(ctx, (business, visitor) -> {
+            final Statements.Statement statement = jdbi.withHandle(handle -> statements.build(
+                    handle,
+                    business,
+                    clients.require(handle, business.businessId(), visitor.clientId()),
+                    Statements.Period.of(ctx.queryParam("from"), ctx.queryParam("to"), business.timeZone()),
+                    business.portalShowsFunds()));
+            StatementPages.send(ctx, statement);
         });
     }
 

@@ -50,6 +50,10 @@ public final class WebServer implements AutoCloseable {
                 new Route(HandlerType.PATCH, "/api/v1/clients/{clientId}", h -> h.clients()::update),
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}/balance", h -> h.clients()::balance),
                 new Route(HandlerType.GET, "/api/v1/clients/{clientId}/history", h -> h.clients()::history),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}/statement", h -> h.statementsApi()::get),
+                new Route(HandlerType.GET, "/api/v1/clients/{clientId}/statement.pdf", h -> h.statementsApi()::pdf),
+                new Route(
+                        HandlerType.POST, "/api/v1/clients/{clientId}/statement-emails", h -> h.statementsApi()::email),
                 new Route(
                         HandlerType.POST,
                         "/api/v1/clients/{clientId}/open-payments",
@@ -137,6 +141,9 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.open(HandlerType.GET, "/signin", h -> h.signIn()::form),
                 PageRoute.open(HandlerType.POST, "/signin", h -> h.signIn()::signIn),
                 PageRoute.open(HandlerType.GET, "/portal/{businessId}", h -> h.portalPages()::home),
+                PageRoute.open(HandlerType.GET, "/portal/{businessId}/statement", h -> h.portalPages()::statement),
+                PageRoute.open(
+                        HandlerType.GET, "/portal/{businessId}/statement.pdf", h -> h.portalPages()::statementPdf),
                 PageRoute.open(HandlerType.POST, "/portal/{businessId}/sign-in", h -> h.portalPages()::signIn),
                 PageRoute.open(HandlerType.GET, "/portal/{businessId}/link/{token}", h -> h.portalPages()::link),
                 PageRoute.open(
@@ -179,6 +186,11 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/edit", h -> h.clientPages()::editForm),
                 PageRoute.staff(
                         desk, HandlerType.GET, "/clients/{clientId}/history.csv", h -> h.clientPages()::historyCsv),
+                PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/statement", h -> h.statementPages()::show),
+                PageRoute.staff(
+                        desk, HandlerType.GET, "/clients/{clientId}/statement.pdf", h -> h.statementPages()::pdf),
+                PageRoute.staff(
+                        desk, HandlerType.POST, "/clients/{clientId}/statement/email", h -> h.statementPages()::email),
                 PageRoute.staff(
                         desk, HandlerType.GET, "/clients/{clientId}/payment", h -> h.clientMoneyPages()::paymentForm),
                 PageRoute.staff(
@@ -252,6 +264,11 @@ public final class WebServer implements AutoCloseable {
                         "/clients/{clientId}/funds-reminder/dismiss",
                         h -> h.clientMoneyPages()::dismissReminder),
                 PageRoute.staff(Role.MANAGER, HandlerType.GET, "/outbox", h -> h.outboxPages()::list),
+                PageRoute.staff(
+                        Role.MANAGER,
+                        HandlerType.GET,
+                        "/outbox/{emailId}/attachment",
+                        h -> h.outboxPages()::attachment),
                 PageRoute.staff(Role.MANAGER, HandlerType.GET, "/approvals", h -> h.approvalPages()::list),
                 PageRoute.staff(
                         Role.MANAGER,
@@ -405,7 +422,9 @@ public final class WebServer implements AutoCloseable {
             dev.settle.payments.CardChargePages cardChargePages,
             dev.settle.reports.ReportPages reportPages,
             dev.settle.webhooks.WebhookPages webhookPages,
-            dev.settle.webhooks.WebhooksApi webhooksApi) {}
+            dev.settle.webhooks.WebhooksApi webhooksApi,
+            dev.settle.statements.StatementPages statementPages,
+            dev.settle.statements.StatementsApi statementsApi) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

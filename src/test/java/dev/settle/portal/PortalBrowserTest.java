@@ -60,6 +60,38 @@ class PortalBrowserTest {
     }
 
     @Test
+    void aClientReadsTheirStatementWithoutTheFundsTheBusinessKeepsPrivateAndDownloadsItAsAPdf() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        final Clients.Client ana =
+                business.aClient("Ana Silva", Optional.of("ana.reads@client.example"), Optional.empty());
+        business.charge(ana, 40_00);
+        business.credit(ana, 10_00);
+        business.payment(ana, 15_00);
+        final Page page = phone();
+        final String origin = originOf(signIn(page, business, "ana.reads@client.example"));
+
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Statement"))
+                .click();
+        final com.microsoft.playwright.Download download = page.waitForDownload(
+                () -> page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Download PDF"))
+                        .click());
+
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Your statement")))
+                .isVisible();
+        assertThat(page.getByTestId("closing-balance-due")).hasText("$25.00");
+        assertThat(page.getByTestId("statement")).containsText("Payment toward balance due");
+        assertThat(page.getByTestId("statement")).not().containsText("Credit issued");
+        assertThat(page.getByTestId("statement")
+                        .locator("th", new com.microsoft.playwright.Locator.LocatorOptions().setHasText("Credits")))
+                .hasCount(0);
+        org.assertj.core.api.Assertions.assertThat(download.suggestedFilename()).startsWith("statement-" + ana.id());
+        org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readAllBytes(download.path()))
+                .startsWith("%PDF-".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        page.navigate(origin + "/portal/" + business.id() + "/statement?from=2031-01-01");
+        assertThat(page.locator("#to-error, #from-error")).containsText("Choose");
+    }
+
+    @Test
     void aClientAppliesTheirCreditToAnOpenInvoiceAndCannotOpenAnotherClientsInvoice() throws Exception {
         final TestBusiness business = TestBusiness.create();
         TestDatabase.get()

@@ -66,6 +66,18 @@ public final class StaffSession {
                 .build());
     }
 
+    /** A file the page offers for download, as bytes. */
+    public java.net.http.HttpResponse<byte[]> download(String path) {
+        try {
+            return http.send(request(path).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("request failed: " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     public TestApp.Reply send(HttpRequest request) {
         return TestApp.send(http, request);
     }

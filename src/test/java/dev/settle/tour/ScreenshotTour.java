@@ -95,6 +95,9 @@ class ScreenshotTour {
             page.navigate(client + form);
             shoot(page, "client-" + form.substring(1));
         }
+        page.navigate(client + "/statement?from=2020-01-01");
+        shoot(page, "client-statement");
+        page.waitForDownload(() -> page.getByText("Download PDF").click()).saveAs(OUT.resolve("client-statement.pdf"));
         for (String path : List.of(
                 "/clients/new",
                 "/outbox",
@@ -155,6 +158,17 @@ class ScreenshotTour {
         link.find();
         page.navigate(link.group());
         phone(page, "portal-account");
+        page.navigate(java.net
+                .URI
+                .create(link.group())
+                .resolve("/portal/" + demo.businessId() + "/statement?from=2020-01-01")
+                .toString());
+        phone(page, "portal-statement");
+        page.navigate(java.net
+                .URI
+                .create(link.group())
+                .resolve("/portal/" + demo.businessId())
+                .toString());
         page.locator("[data-testid=invoices] a").first().click();
         phone(page, "portal-invoice");
         page.getByText("by card").first().click();

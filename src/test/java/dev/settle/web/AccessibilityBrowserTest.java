@@ -57,6 +57,7 @@ class AccessibilityBrowserTest {
                 "/clients/" + client.id(),
                 "/clients/" + client.id() + "/payment",
                 "/clients/" + client.id() + "/charge",
+                "/clients/" + client.id() + "/statement?from=2020-01-01",
                 "/approvals",
                 "/outbox",
                 "/gift-cards",
@@ -132,6 +133,9 @@ class AccessibilityBrowserTest {
                 .orElseThrow());
         page.navigate("/portal/" + business.id() + "/link/" + token);
         page.getByTestId("saved-cards").waitFor();
+        assertNoViolations(page);
+        page.navigate("/portal/" + business.id() + "/statement?from=2020-01-01");
+        page.getByTestId("statement").waitFor();
         assertNoViolations(page);
         page.navigate("/portal/" + business.id() + "/buy-gift-card");
         page.getByText("Pay by card").click();

@@ -28,6 +28,8 @@ class PageRoutesTest {
                         "GET /portal/{businessId}/gift-cards",
                         "POST /portal/{businessId}/gift-cards",
                         "GET /portal/{businessId}",
+                        "GET /portal/{businessId}/statement",
+                        "GET /portal/{businessId}/statement.pdf",
                         "POST /portal/{businessId}/sign-in",
                         "GET /portal/{businessId}/link/{token}",
                         "GET /portal/{businessId}/invoices/{invoiceId}",

@@ -1,0 +1,118 @@
+package dev.settle.statements;
+
+import dev.settle.Problem;
+import dev.settle.business.BusinessSettings;
+import dev.settle.clients.ClientHistory;
+import dev.settle.clients.Clients;
+import dev.settle.web.Form;
+import dev.settle.web.Pages;
+import dev.settle.web.PathIds;
+import dev.settle.web.SignedIn;
+import dev.settle.web.StaffAuth;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * A client's statement in the staff app (front desk): choose the days, read it, download it as a
+ * PDF, or email it to the client.
+ */
+public final class StatementPages {
+    private final Jdbi jdbi;
+    private final Clients clients;
+    private final Statements statements;
+    private final Pages pages;
+    private final BusinessSettings settings = new BusinessSettings();
+
+    public StatementPages(Jdbi jdbi, Clients clients, Statements statements, Pages pages) {
+        this.jdbi = jdbi;
+        this.clients = clients;
+        this.statements = statements;
+        this.pages = pages;
+    }
+
+    public void show(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long clientId = PathIds.of(ctx, "clientId");
+        final Form form = Form.of(Map.of(
+                "from", Optional.ofNullable(ctx.queryParam("from")).orElse(""),
+                "to", Optional.ofNullable(ctx.queryParam("to")).orElse("")));
+        jdbi.useHandle(handle -> {
+            final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
+            final Clients.Client client = clients.require(handle, signedIn.businessId(), clientId);
+            Statements.Period period;
+            Form shown;
+            HttpStatus status = HttpStatus.OK;
+            try {
+                period = Statements.Period.of(form.value("from"), form.value("to"), business.timeZone());
+                shown = Form.of(Map.of(
+                        "from", period.from().toString(),
+                        "to", period.to().toString(),
+                        "emailTo", client.email().orElse("")));
+            } catch (Problem problem) {
+                period = Statements.Period.of("", "", business.timeZone());
+                shown = form.withError(problem);
+                status = HttpStatus.UNPROCESSABLE_CONTENT;
+            }
+            final Statements.Statement statement = statements.build(handle, business, client, period, true);
+            pages.render(
+                    ctx,
+                    status,
+                    "statements/show.jte",
+                    "Statement · " + client.name(),
+                    Pages.Section.CLIENTS,
+                    Map.of("statement", statement, "form", shown, "kinds", ClientHistory.KINDS));
+        });
+    }
+
+    public void pdf(Context ctx) {
+        final SignedIn signedIn = StaffAuth.signedIn(ctx);
+        final long clientId = PathIds.of(ctx, "clientId");
+        final Statements.Statement statement = jdbi.withHandle(handle -> {
+            final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
+            return statements.build(
+                    handle,
+                    business,
+                    clients.require(handle, signedIn.businessId(), clientId),
+                    Statements.Period.of(ctx.queryParam("from"), ctx.queryParam("to"), business.timeZone()),
+                    true);
+        });
+        send(ctx, statement);
+    }
+
+    public void email(Context ctx) {
+        final long clientId = PathIds.of(ctx, "clientId");
+        final Form form = Form.of(ctx);
+        pages.afterAction(
+                ctx,
+                "/clients/" + clientId + "/statement?from=" + Pages.encode(form.value("from")) + "&to="
+                        + Pages.encode(form.value("to")),
+                "Statement not sent",
+                signedIn -> "Statement on its way by email to "
+                        + jdbi.inTransaction(handle -> {
+                            final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
+                            final Statements.Statement statement = statements.build(
+                                    handle,
+                                    business,
+                                    clients.require(handle, signedIn.businessId(), clientId),
+                                    Statements.Period.of(form.value("from"), form.value("to"), business.timeZone()),
+                                    true);
+                            return statements.email(
+                                    handle,
+                                    statement,
+                                    StatementPdf.render(statement),
+                                    Optional.of(form.value("emailTo")),
+                                    Optional.of(signedIn.staffId()));
+                        })
+                        + ".");
+    }
+
+    /** The statement as a PDF download. */
+    public static void send(Context ctx, Statements.Statement statement) {
+        ctx.contentType("application/pdf");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + Statements.filename(statement) + "\"");
+        ctx.result(StatementPdf.render(statement));
+    }
+}
