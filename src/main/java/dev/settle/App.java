@@ -41,6 +41,7 @@ import dev.settle.ledger.LedgerApi;
 import dev.settle.mail.MailServer;
 import dev.settle.mail.Outbox;
 import dev.settle.mail.OutboxPages;
+import dev.settle.notices.ClientNotices;
 import dev.settle.payments.CardChargePages;
 import dev.settle.payments.CardChargesApi;
 import dev.settle.payments.CardPayments;
@@ -168,6 +169,7 @@ public final class App implements AutoCloseable {
                 outbox,
                 List.of(testProcessor, stripe));
         final Receipts receipts = new Receipts(invoices, clients, outbox);
+        final ClientNotices notices = new ClientNotices(outbox, receipts, clients);
         final FundsReminders reminders = new FundsReminders(outbox);
         final Sessions sessions = new Sessions();
         final Pages pages = new Pages(jdbi, sessions);
@@ -206,7 +208,7 @@ public final class App implements AutoCloseable {
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages, stripeConnections, stripe, publicUrl),
                 new StaffPages(jdbi, staff, sessions, pages),
                 new ApiKeyPages(jdbi, apiKeys, sessions, pages),
-                new OutboxPages(jdbi, outbox, pages),
+                new OutboxPages(jdbi, outbox, notices, pages),
                 giftCardPages,
                 new GiftCardBalancePages(jdbi, lookups, pages),
                 new PortalPages(
@@ -234,7 +236,10 @@ public final class App implements AutoCloseable {
                 new Jobs.Job("hourly-purge", HOURLY, new HourlyPurge(jdbi)::purgeLogged),
                 new Jobs.Job("credit-expiry", HOURLY, new CreditExpiry(jdbi, ledger)::expireLogged),
                 new Jobs.Job("card-payments-recheck", DIGEST_EVERY, cardPayments::recheckPending),
-                new Jobs.Job("funds-digest", DIGEST_EVERY, () -> reminders.sendDigests(jdbi, Instant.now()))));
+                new Jobs.Job("funds-digest", DIGEST_EVERY, () -> reminders.sendDigests(jdbi, Instant.now())),
+                new Jobs.Job("client-notices", OUTBOX_EVERY, () -> notices.sendDue(jdbi)),
+                new Jobs.Job(
+                        "credit-expiring-notices", HOURLY, () -> notices.noteExpiringCredits(jdbi, Instant.now()))));
         if (options.webhooks().inBackground()) {
             final WebhookDelivery delivery = new WebhookDelivery(webhooks);
             jobs.add(new Jobs.Job("webhook-delivery", OUTBOX_EVERY, () -> delivery.deliverDue(jdbi)));

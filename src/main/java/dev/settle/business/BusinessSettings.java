@@ -40,7 +40,18 @@ public final class BusinessSettings {
             TaxRates taxRates,
             GiftCardPolicy giftCards,
             String cardProcessor,
-            int dormantAfterMonths) {}
+            int dormantAfterMonths,
+            Notices notices) {}
+
+    /** Which notices clients get by email, and how many days before a credit expires they are told. */
+    public record Notices(
+            boolean receipts,
+            boolean newFunds,
+            boolean creditExpiring,
+            boolean giftCardDelivered,
+            int creditExpiringDays) {
+        public static final int DAYS_MAX = 60;
+    }
 
     /** The card processors a business can use: none (cards recorded by hand), the test one, or Stripe. */
     public static final List<String> CARD_PROCESSORS = List.of("none", "test", "stripe");
@@ -70,7 +81,9 @@ public final class BusinessSettings {
                 select id, name, currency, time_zone, locale, gift_cards_enabled, portal_shows_funds,
                        auto_apply_funds, adjustment_approval_limit_minor, service_tax_millipercent, product_tax_millipercent,
                        gift_card_min_minor, gift_card_max_minor, gift_card_expiry_months,
-                       gift_card_presets_minor, card_processor, dormant_after_months
+                       gift_card_presets_minor, card_processor, dormant_after_months,
+                       notify_receipts, notify_new_funds, notify_credit_expiring, notify_gift_card_delivered,
+                       credit_expiring_notice_days
                 from businesses where id = :id
                 """)
                 .bind("id", businessId)
@@ -94,7 +107,13 @@ public final class BusinessSettings {
                                 List.of((Long[])
                                         rs.getArray("gift_card_presets_minor").getArray())),
                         rs.getString("card_processor"),
-                        rs.getInt("dormant_after_months")))
+                        rs.getInt("dormant_after_months"),
+                        new Notices(
+                                rs.getBoolean("notify_receipts"),
+                                rs.getBoolean("notify_new_funds"),
+                                rs.getBoolean("notify_credit_expiring"),
+                                rs.getBoolean("notify_gift_card_delivered"),
+                                rs.getInt("credit_expiring_notice_days"))))
                 .findOne();
     }
 
@@ -125,7 +144,11 @@ public final class BusinessSettings {
                     gift_card_min_minor = :gift_card_min, gift_card_max_minor = :gift_card_max,
                     gift_card_expiry_months = :gift_card_expiry_months,
                     gift_card_presets_minor = :gift_card_presets,
-                    card_processor = :card_processor, dormant_after_months = :dormant_after_months
+                    card_processor = :card_processor, dormant_after_months = :dormant_after_months,
+                    notify_receipts = :notify_receipts, notify_new_funds = :notify_new_funds,
+                    notify_credit_expiring = :notify_credit_expiring,
+                    notify_gift_card_delivered = :notify_gift_card_delivered,
+                    credit_expiring_notice_days = :credit_expiring_notice_days
                 where id = :id
                 """)
                 .bind("id", settings.businessId())
@@ -149,6 +172,11 @@ public final class BusinessSettings {
                 .bindArray("gift_card_presets", Long.class, settings.giftCards().presetsMinor())
                 .bind("card_processor", settings.cardProcessor())
                 .bind("dormant_after_months", settings.dormantAfterMonths())
+                .bind("notify_receipts", settings.notices().receipts())
+                .bind("notify_new_funds", settings.notices().newFunds())
+                .bind("notify_credit_expiring", settings.notices().creditExpiring())
+                .bind("notify_gift_card_delivered", settings.notices().giftCardDelivered())
+                .bind("credit_expiring_notice_days", settings.notices().creditExpiringDays())
                 .execute();
     }
 

@@ -105,16 +105,18 @@ public final class SettingsPages {
         final Optional<BigDecimal> productTax =
                 checks.field(() -> TaxRates.percent(form.value("productTaxPercent"), "productTaxPercent"));
         final Optional<BusinessSettings.GiftCardPolicy> giftCards = checks.field(() -> giftCardPolicy(form, currency));
-        final Optional<Integer> dormantMonths = checks.field(() -> {
-            final String typed = form.value("dormantAfterMonths").strip();
-            if (typed.isEmpty()) {
-                return DEFAULT_DORMANT_MONTHS;
-            }
-            if (!typed.matches("[0-9]{1,3}") || Integer.parseInt(typed) < 1 || Integer.parseInt(typed) > 120) {
-                throw Problem.validation("dormantAfterMonths", "Months must be a whole number from 1 to 120");
-            }
-            return Integer.parseInt(typed);
-        });
+        final Optional<Integer> dormantMonths = checks.field(() -> wholeNumber(
+                form,
+                "dormantAfterMonths",
+                DEFAULT_DORMANT_MONTHS,
+                120,
+                "Months must be a whole number from 1 to 120"));
+        final Optional<Integer> noticeDays = checks.field(() -> wholeNumber(
+                form,
+                "creditExpiringDays",
+                DEFAULT_NOTICE_DAYS,
+                BusinessSettings.Notices.DAYS_MAX,
+                "Days must be a whole number from 1 to " + BusinessSettings.Notices.DAYS_MAX));
         final Optional<String> cardProcessor = checks.field(() -> {
             final String chosen = form.value("cardProcessor").isBlank() ? "none" : form.value("cardProcessor");
             if (!BusinessSettings.CARD_PROCESSORS.contains(chosen)) {
@@ -144,7 +146,13 @@ public final class SettingsPages {
                 new TaxRates(serviceTax.orElseThrow(), productTax.orElseThrow()),
                 giftCards.orElseThrow(),
                 cardProcessor.orElseThrow(),
-                dormantMonths.orElseThrow());
+                dormantMonths.orElseThrow(),
+                new BusinessSettings.Notices(
+                        form.checked("notifyReceipts"),
+                        form.checked("notifyNewFunds"),
+                        form.checked("notifyCreditExpiring"),
+                        form.checked("notifyGiftCardDelivered"),
+                        noticeDays.orElseThrow()));
         try {
             jdbi.useTransaction(handle -> {
                 settings.update(handle, changed);
@@ -236,6 +244,21 @@ public final class SettingsPages {
     /** What the breakage report counts as dormant when the owner leaves the field empty. */
     private static final int DEFAULT_DORMANT_MONTHS = 12;
 
+    /** How many days ahead clients hear of a credit expiring when the owner leaves the field empty. */
+    private static final int DEFAULT_NOTICE_DAYS = 7;
+
+    /** A whole number from 1 to {@code most}; empty means {@code empty}. */
+    private static int wholeNumber(Form form, String field, int empty, int most, String message) {
+        final String typed = form.value(field).strip();
+        if (typed.isEmpty()) {
+            return empty;
+        }
+        if (!typed.matches("[0-9]{1,3}") || Integer.parseInt(typed) < 1 || Integer.parseInt(typed) > most) {
+            throw Problem.validation(field, message);
+        }
+        return Integer.parseInt(typed);
+    }
+
     private static Form asForm(BusinessSettings.Settings current) {
         final Map<String, String> values = new LinkedHashMap<>();
         values.put("name", current.name());
@@ -260,6 +283,17 @@ public final class SettingsPages {
                 "giftCardExpiryMonths",
                 current.giftCards().expiryMonths().map(String::valueOf).orElse(""));
         values.put("dormantAfterMonths", String.valueOf(current.dormantAfterMonths()));
+        values.put("creditExpiringDays", String.valueOf(current.notices().creditExpiringDays()));
+        final Map<String, Boolean> notices = Map.of(
+                "notifyReceipts", current.notices().receipts(),
+                "notifyNewFunds", current.notices().newFunds(),
+                "notifyCreditExpiring", current.notices().creditExpiring(),
+                "notifyGiftCardDelivered", current.notices().giftCardDelivered());
+        notices.forEach((name, on) -> {
+            if (on) {
+                values.put(name, "on");
+            }
+        });
         if (current.giftCardsEnabled()) {
             values.put("giftCardsEnabled", "on");
         }

@@ -33,7 +33,8 @@ public final class Outbox {
         GIFT_CARD("gift_card"),
         // A sign-in link works once, for minutes: with no mail server, staff read it here (and in the log).
         PORTAL_LINK("portal_link"),
-        STATEMENT("statement");
+        STATEMENT("statement"),
+        NOTICE("notice");
 
         public final String dbName;
 

@@ -1,6 +1,7 @@
 package dev.settle.mail;
 
 import dev.settle.Problem;
+import dev.settle.notices.ClientNotices;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
 import dev.settle.web.SignedIn;
@@ -9,18 +10,23 @@ import io.javalin.http.Context;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 
-/** The Outbox page: every email Settle sent for the business, or keeps because it has no mail server. */
+/**
+ * The Outbox page: every email Settle sent for the business, or keeps because it has no mail server,
+ * and the notices to clients, with why any was not sent.
+ */
 public final class OutboxPages {
     /** Emails shown, newest first. */
     static final int SHOWN = 100;
 
     private final Jdbi jdbi;
     private final Outbox outbox;
+    private final ClientNotices notices;
     private final Pages pages;
 
-    public OutboxPages(Jdbi jdbi, Outbox outbox, Pages pages) {
+    public OutboxPages(Jdbi jdbi, Outbox outbox, ClientNotices notices, Pages pages) {
         this.jdbi = jdbi;
         this.outbox = outbox;
+        this.notices = notices;
         this.pages = pages;
     }
 
@@ -35,7 +41,9 @@ public final class OutboxPages {
                         "emails",
                         jdbi.withHandle(handle -> outbox.recent(handle, signedIn.businessId(), SHOWN)),
                         "canSend",
-                        outbox.canSend()));
+                        outbox.canSend(),
+                        "notices",
+                        jdbi.withHandle(handle -> notices.recent(handle, signedIn.businessId(), SHOWN))));
     }
 
     /** An email's PDF (a statement), for staff to pass on when no mail server sends it. */

@@ -18,6 +18,7 @@ import dev.settle.ledger.PostedEntry;
 import dev.settle.ledger.PostingRequest;
 import dev.settle.mail.Outbox;
 import dev.settle.money.Money;
+import dev.settle.notices.ClientNotices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -787,6 +788,8 @@ public final class CardPayments {
                         gift.message().map(text -> text + "\n— " + buyer.name()).orElse("From " + buyer.name())),
                 Optional.of(ticket.id()),
                 Optional.empty());
+        ClientNotices.noteGiftCardDelivered(
+                handle, businessId, buyer.id(), sold.entryId(), issued.card().amountMinor(), gift.recipientEmail());
         handle.createUpdate("update card_payments set gift_card_id = :card where business_id = :b and id = :id")
                 .bind("card", issued.card().id())
                 .bind("b", businessId)

@@ -323,7 +323,7 @@ public final class PortalPages {
             final Form form = Form.of(Map.of(
                     "from", Optional.ofNullable(ctx.queryParam("from")).orElse(""),
                     "to", Optional.ofNullable(ctx.queryParam("to")).orElse("")));
-            jdbi.useHandle(handle -> {
+            jdbi.useTransaction(StatementPages.READ_ONE_SNAPSHOT, handle -> {
                 final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
                 Statements.Period period;
                 Form shown;
@@ -349,12 +349,14 @@ public final class PortalPages {
 
     public void statementPdf(Context ctx) {
         asClient(ctx, (business, visitor) -> {
-            final Statements.Statement statement = jdbi.withHandle(handle -> statements.build(
-                    handle,
-                    business,
-                    clients.require(handle, business.businessId(), visitor.clientId()),
-                    Statements.Period.of(ctx.queryParam("from"), ctx.queryParam("to"), business.timeZone()),
-                    business.portalShowsFunds()));
+            final Statements.Statement statement = jdbi.inTransaction(
+                    StatementPages.READ_ONE_SNAPSHOT,
+                    handle -> statements.build(
+                            handle,
+                            business,
+                            clients.require(handle, business.businessId(), visitor.clientId()),
+                            Statements.Period.of(ctx.queryParam("from"), ctx.queryParam("to"), business.timeZone()),
+                            business.portalShowsFunds()));
             StatementPages.send(ctx, statement);
         });
     }

@@ -26,6 +26,10 @@ public final class StatementPages {
     private final Pages pages;
     private final BusinessSettings settings = new BusinessSettings();
 
+    /** How a statement is read: its movements and both balances from one snapshot. */
+    public static final org.jdbi.v3.core.transaction.TransactionIsolationLevel READ_ONE_SNAPSHOT =
+            org.jdbi.v3.core.transaction.TransactionIsolationLevel.REPEATABLE_READ;
+
     public StatementPages(Jdbi jdbi, Clients clients, Statements statements, Pages pages) {
         this.jdbi = jdbi;
         this.clients = clients;
@@ -39,7 +43,8 @@ public final class StatementPages {
         final Form form = Form.of(Map.of(
                 "from", Optional.ofNullable(ctx.queryParam("from")).orElse(""),
                 "to", Optional.ofNullable(ctx.queryParam("to")).orElse("")));
-        jdbi.useHandle(handle -> {
+        // One snapshot: the movements and both balances see the same committed entries.
+        jdbi.useTransaction(READ_ONE_SNAPSHOT, handle -> {
             final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
             final Clients.Client client = clients.require(handle, signedIn.businessId(), clientId);
             Statements.Period period;
@@ -70,7 +75,7 @@ public final class StatementPages {
     public void pdf(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long clientId = PathIds.of(ctx, "clientId");
-        final Statements.Statement statement = jdbi.withHandle(handle -> {
+        final Statements.Statement statement = jdbi.inTransaction(READ_ONE_SNAPSHOT, handle -> {
             final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
             return statements.build(
                     handle,
@@ -90,28 +95,34 @@ public final class StatementPages {
                 "/clients/" + clientId + "/statement?from=" + Pages.encode(form.value("from")) + "&to="
                         + Pages.encode(form.value("to")),
                 "Statement not sent",
-                signedIn -> "Statement on its way by email to "
-                        + jdbi.inTransaction(handle -> {
-                            final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
-                            final Statements.Statement statement = statements.build(
-                                    handle,
-                                    business,
-                                    clients.require(handle, signedIn.businessId(), clientId),
-                                    Statements.Period.of(form.value("from"), form.value("to"), business.timeZone()),
-                                    true);
-                            return statements.email(
+                signedIn -> {
+                    final Statements.Statement statement = jdbi.inTransaction(READ_ONE_SNAPSHOT, handle -> {
+                        final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
+                        return statements.build(
+                                handle,
+                                business,
+                                clients.require(handle, signedIn.businessId(), clientId),
+                                Statements.Period.of(form.value("from"), form.value("to"), business.timeZone()),
+                                true);
+                    });
+                    // Laid out before the write, which then only queues the email.
+                    final byte[] pdf = StatementPdf.render(statement);
+                    return "Statement on its way by email to "
+                            + jdbi.inTransaction(handle -> statements.email(
                                     handle,
                                     statement,
-                                    StatementPdf.render(statement),
+                                    pdf,
                                     Optional.of(form.value("emailTo")),
-                                    Optional.of(signedIn.staffId()));
-                        })
-                        + ".");
+                                    Optional.of(signedIn.staffId())))
+                            + ".";
+                });
     }
 
     /** The statement as a PDF download. */
     public static void send(Context ctx, Statements.Statement statement) {
         ctx.contentType("application/pdf");
+        // Front desk computers are shared: a client's statement is not kept in a cache.
+        ctx.header("Cache-Control", "no-store");
         ctx.header("Content-Disposition", "attachment; filename=\"" + Statements.filename(statement) + "\"");
         ctx.result(StatementPdf.render(statement));
     }

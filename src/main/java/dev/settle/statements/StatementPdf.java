@@ -1,5 +1,6 @@
 package dev.settle.statements;
 
+import com.openhtmltopdf.outputdevice.helper.BaseRendererBuilder;
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
 import dev.settle.clients.ClientHistory;
 import dev.settle.web.Formats;
@@ -31,12 +32,30 @@ public final class StatementPdf {
         try {
             final PdfRendererBuilder builder = new PdfRendererBuilder();
             builder.useFastMode();
-            builder.withHtmlContent(xhtml.toString(), null);
+            // A bundled font: the PDF base fonts lack what many locales write (− in Swedish
+            // amounts, zł, ł, ő), which would print as #.
+            builder.useFont(
+                    () -> font("DejaVuSans.ttf"), "DejaVu Sans", 400, BaseRendererBuilder.FontStyle.NORMAL, true);
+            builder.useFont(
+                    () -> font("DejaVuSans-Bold.ttf"), "DejaVu Sans", 700, BaseRendererBuilder.FontStyle.NORMAL, true);
+            builder.withHtmlContent(xmlSafe(xhtml.toString()), null);
             builder.toStream(pdf);
             builder.run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return pdf.toByteArray();
+    }
+
+    /** Characters XML refuses (U+FFFE, say), which a name could hold, dropped so the page still parses. */
+    static String xmlSafe(String xhtml) {
+        return NOT_XML.matcher(xhtml).replaceAll("");
+    }
+
+    private static final java.util.regex.Pattern NOT_XML = java.util.regex.Pattern.compile(
+            "[^\\x09\\x0A\\x0D\\x20-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]");
+
+    private static java.io.InputStream font(String name) {
+        return StatementPdf.class.getResourceAsStream("/fonts/" + name);
     }
 }

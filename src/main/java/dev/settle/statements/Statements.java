@@ -121,10 +121,11 @@ public final class Statements {
      */
     public String email(Handle handle, Statement statement, byte[] pdf, Optional<String> to, Optional<Long> staffId) {
         final String address = to.filter(typed -> !typed.isBlank())
-                .map(typed -> TextInput.email(typed, "to"))
+                .map(typed -> TextInput.email(typed, "emailTo"))
                 .or(() -> statement.client().email())
                 .orElseThrow(() -> Problem.validation(
-                        "to", statement.client().name() + " has no email address: enter one to send the statement to"));
+                        "emailTo",
+                        statement.client().name() + " has no email address: enter one to send the statement to"));
         final Formats formats = new Formats(
                 statement.business().locale(),
                 statement.business().timeZone(),

@@ -47,8 +47,9 @@ public final class StatementsApi {
     record EmailedJson(String status, String to) {}
 
     public void get(Context ctx) {
-        final Statements.Statement statement =
-                jdbi.withHandle(handle -> build(handle, ctx, ctx.queryParam("from"), ctx.queryParam("to")));
+        final Statements.Statement statement = jdbi.inTransaction(
+                StatementPages.READ_ONE_SNAPSHOT,
+                handle -> build(handle, ctx, ctx.queryParam("from"), ctx.queryParam("to")));
         ctx.json(new StatementJson(
                 statement.client().id(),
                 statement.period().from(),
@@ -61,7 +62,10 @@ public final class StatementsApi {
 
     public void pdf(Context ctx) {
         StatementPages.send(
-                ctx, jdbi.withHandle(handle -> build(handle, ctx, ctx.queryParam("from"), ctx.queryParam("to"))));
+                ctx,
+                jdbi.inTransaction(
+                        StatementPages.READ_ONE_SNAPSHOT,
+                        handle -> build(handle, ctx, ctx.queryParam("from"), ctx.queryParam("to"))));
     }
 
     /**
@@ -71,7 +75,8 @@ public final class StatementsApi {
     public void email(Context ctx) {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
         final EmailBody body = Json.read(ctx, EmailBody.class);
-        final Statements.Statement statement = jdbi.withHandle(handle -> build(handle, ctx, body.from(), body.to()));
+        final Statements.Statement statement = jdbi.inTransaction(
+                StatementPages.READ_ONE_SNAPSHOT, handle -> build(handle, ctx, body.from(), body.to()));
         final byte[] pdf = StatementPdf.render(statement);
         writes.submit(
                 ctx,

@@ -246,6 +246,8 @@ class CardPaymentsTest {
 
     @Test
     void aGiftCardBoughtInThePortalIsSoldOnceItIsPaidAndEmailedToItsRecipient() {
+        jdbi.useHandle(handle ->
+                handle.execute("update businesses set notify_gift_card_delivered = true where id = ?", salon.id()));
         final String intent = intentOf(payments.startGiftCard(
                 salon.id(),
                 ana.id(),
@@ -271,6 +273,9 @@ class CardPaymentsTest {
                         .mapTo(String.class)
                         .one()))
                 .contains("Happy birthday!", "Ana Silva", "$50.00");
+        assertThat(count("select count(*) from client_notices where business_id = ? and kind = 'gift_card_delivered'"))
+                .as("the buyer is told once")
+                .isEqualTo(1);
         assertThatThrownBy(() -> payments.startGiftCard(
                         salon.id(), ana.id(), CardPayments.GiftPurchase.of(1, "Bea", "bea@example.com", ""), RETURN))
                 .isInstanceOf(Problem.class);

@@ -35,6 +35,11 @@ public record TestBusiness(long id, String name, String apiKey, Map<AccountKind,
             final Businesses businesses = new Businesses(ledger, new ApiKeys());
             final Businesses.CreatedBusiness created = businesses.create(
                     handle, "Test Salon " + number, currency, "America/New_York", "owner" + number + "@salon.example");
+            // Tests read the emails they expect; notices to clients are on only where a test turns them on.
+            handle.execute(
+                    "update businesses set notify_receipts = false, notify_new_funds = false,"
+                            + " notify_credit_expiring = false, notify_gift_card_delivered = false where id = ?",
+                    created.business().id());
             final Map<AccountKind, Long> accounts = new EnumMap<>(AccountKind.class);
             for (AccountKind kind : AccountKind.values()) {
                 if (kind.scope == AccountKind.Scope.BUSINESS) {
