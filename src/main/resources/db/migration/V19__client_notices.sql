@@ -3,12 +3,18 @@
 -- off per business. A notice is written in the transaction of what it tells (the entry's notices by
 -- a deferred trigger at commit, like webhooks); a job words it in the business's locale and queues
 -- the email in the outbox, and the row stays as its log.
+-- Off for businesses that exist already (their clients never agreed to new email); on for new ones.
 alter table businesses
-    add column notify_receipts boolean not null default true,
-    add column notify_new_funds boolean not null default true,
-    add column notify_credit_expiring boolean not null default true,
-    add column notify_gift_card_delivered boolean not null default true,
+    add column notify_receipts boolean not null default false,
+    add column notify_new_funds boolean not null default false,
+    add column notify_credit_expiring boolean not null default false,
+    add column notify_gift_card_delivered boolean not null default false,
     add column credit_expiring_notice_days int not null default 7 check (credit_expiring_notice_days between 1 and 60);
+alter table businesses
+    alter column notify_receipts set default true,
+    alter column notify_new_funds set default true,
+    alter column notify_credit_expiring set default true,
+    alter column notify_gift_card_delivered set default true;
 
 alter table emails drop constraint emails_kind_check;
 alter table emails add constraint emails_kind_check
@@ -44,32 +50,37 @@ create unique index client_notices_once_per_grant on client_notices (business_id
 create index client_notices_pending on client_notices (created_at) where status = 'pending';
 create index client_notices_by_client on client_notices (business_id, client_id, id desc);
 
--- At commit, for each entry: a receipt for a client's checkout; a new credit; money kept on a
--- client's account as an open payment. Only for kinds the business has on.
+-- At commit, for each entry: a receipt for a client's checkout; a credit given, or money kept on a
+-- client's account as an open payment (the entry leaves more there than before). Only for kinds
+-- the business has on.
 create function client_notices_for_entry() returns trigger language plpgsql as $$
 declare
     v_business record;
 begin
-    -- History recorded after the fact (an entry dated in the past, decision 0007) tells no one.
-    if new.effective_at < clock_timestamp() - interval '10 minutes' then
+    -- History recorded after the fact (an entry dated before its transaction began, decision 0007)
+    -- tells no one: a live entry is stamped after its transaction starts.
+    if new.effective_at < now() then
         return null;
     end if;
     select notify_receipts, notify_new_funds into v_business from businesses where id = new.business_id;
-    if new.kind = 'checkout' and v_business.notify_receipts and new.client_id is not null then
+    if new.kind = 'checkout' and v_business.notify_receipts and new.client_id is not null
+       and new.invoice_id is not null then
         insert into client_notices (business_id, kind, client_id, entry_id)
         values (new.business_id, 'receipt', new.client_id, new.id)
         on conflict do nothing;
     end if;
     if v_business.notify_new_funds then
         insert into client_notices (business_id, kind, client_id, entry_id)
-        select distinct new.business_id,
-               case a.kind when 'credits' then 'new_credit' else 'new_open_payment' end, a.client_id, new.id
+        select new.business_id, case a.kind when 'credits' then 'new_credit' else 'new_open_payment' end,
+               a.client_id, new.id
         from postings p
         join accounts a on a.business_id = p.business_id and a.id = p.account_id
-        where p.business_id = new.business_id and p.entry_id = new.id and p.amount_minor < 0
-          and ((a.kind = 'credits' and new.kind = 'credit_issued')
-               or (a.kind = 'open_payments'
-                   and new.kind in ('open_payment', 'payment', 'checkout', 'card_payment', 'gift_card_load')))
+        where p.business_id = new.business_id and p.entry_id = new.id
+          and a.kind in ('credits', 'open_payments')
+          and new.kind in ('credit_issued', 'open_payment', 'payment', 'checkout', 'card_payment',
+                           'gift_card_load', 'payment_refund')
+        group by a.kind, a.client_id
+        having sum(p.amount_minor) < 0
         on conflict do nothing;
     end if;
     return null;

@@ -26,6 +26,8 @@ import org.jdbi.v3.core.Jdbi;
  * an email address, is kept as skipped, with why.
  */
 public final class ClientNotices {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClientNotices.class);
+
     public enum Kind {
         RECEIPT("receipt", "Receipt after checkout"),
         NEW_CREDIT("new_credit", "New credit"),
@@ -184,12 +186,29 @@ public final class ClientNotices {
         } else if (client.email().isEmpty()) {
             skip(handle, notice, "the client has no email address");
         } else {
-            mark(handle, notice, "queued", null, send(handle, business, client, notice));
+            // A notice that can't be worded is kept as skipped with why; it must not stay first in
+            // line and hold up every other business's notices.
+            handle.savepoint("notice");
+            try {
+                final Optional<Long> emailId = send(handle, business, client, notice);
+                handle.releaseSavepoint("notice");
+                if (emailId.isPresent()) {
+                    mark(handle, notice, "queued", null, emailId.get());
+                } else {
+                    skip(handle, notice, "nothing was added to the account");
+                }
+            } catch (RuntimeException e) {
+                handle.rollbackToSavepoint("notice");
+                log.warn("notice {} of business {} not sent", notice.id(), notice.businessId(), e);
+                skip(handle, notice, "could not be written: " + abbreviated(String.valueOf(e.getMessage())));
+            }
         }
         return true;
     }
 
-    private long send(Handle handle, BusinessSettings.Settings business, Clients.Client client, Pending notice) {
+    /** Queues the notice's email; empty when there is nothing to tell (no money was added after all). */
+    private Optional<Long> send(
+            Handle handle, BusinessSettings.Settings business, Clients.Client client, Pending notice) {
         if (notice.kind() == Kind.RECEIPT) {
             final long invoiceId = handle.createQuery(
                             "select invoice_id from journal_entries where business_id = :business_id and id = :id")
@@ -197,14 +216,21 @@ public final class ClientNotices {
                     .bind("id", notice.entryId())
                     .mapTo(Long.class)
                     .one();
-            return receipts.email(handle, notice.businessId(), invoiceId, Optional.empty(), Optional.empty())
-                    .emailId();
+            return Optional.of(
+                    receipts.email(handle, notice.businessId(), invoiceId, Optional.empty(), Optional.empty())
+                            .emailId());
+        }
+        if ((notice.kind() == Kind.NEW_CREDIT
+                        && credited(handle, notice, client.credits().id()) <= 0)
+                || (notice.kind() == Kind.NEW_OPEN_PAYMENT
+                        && credited(handle, notice, client.openPayments().id()) <= 0)) {
+            return Optional.empty();
         }
         final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
         final ResourceBundle words = words(business.locale());
         final Object[] arguments = arguments(handle, business, client, notice, formats);
         final String key = notice.kind().dbName;
-        return outbox.queue(
+        return Optional.of(outbox.queue(
                 handle,
                 notice.businessId(),
                 Outbox.Kind.NOTICE,
@@ -214,10 +240,13 @@ public final class ClientNotices {
                         + MessageFormat.format(words.getString(key + ".body"), arguments) + "\n\n— "
                         + business.name() + "\n",
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty()));
     }
 
-    /** {0} the business, {1} the amount, {2} what else the kind tells, {3} the balance it is part of now. */
+    /**
+     * {0} the business, {1} the amount, {2} what else the kind tells (a credit's reason in
+     * parentheses, the day a credit ends, a gift card's recipient), {3} the balance it is part of now.
+     */
     private Object[] arguments(
             Handle handle, BusinessSettings.Settings business, Clients.Client client, Pending notice, Formats formats) {
         return switch (notice.kind()) {
@@ -295,6 +324,10 @@ public final class ClientNotices {
                 "notices.notices",
                 locale,
                 ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() > 150 ? text.substring(0, 150) : text;
     }
 
     private static void skip(Handle handle, Pending notice, String reason) {

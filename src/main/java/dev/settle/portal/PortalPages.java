@@ -325,24 +325,26 @@ public final class PortalPages {
                     "to", Optional.ofNullable(ctx.queryParam("to")).orElse("")));
             jdbi.useTransaction(StatementPages.READ_ONE_SNAPSHOT, handle -> {
                 final Clients.Client client = clients.require(handle, business.businessId(), visitor.clientId());
-                Statements.Period period;
-                Form shown;
-                HttpStatus status = HttpStatus.OK;
-                try {
-                    period = Statements.Period.of(form.value("from"), form.value("to"), business.timeZone());
-                    shown = Form.of(Map.of(
-                            "from", period.from().toString(), "to", period.to().toString()));
-                } catch (Problem problem) {
-                    period = Statements.Period.of("", "", business.timeZone());
-                    shown = form.withError(problem);
-                    status = HttpStatus.UNPROCESSABLE_CONTENT;
-                }
+                final Statements.Chosen chosen =
+                        Statements.Period.chosen(form.value("from"), form.value("to"), business.timeZone());
                 final Map<String, Object> params = common(handle, business, visitor, client);
-                params.put("form", shown);
                 params.put(
-                        "statement", statements.build(handle, business, client, period, business.portalShowsFunds()));
+                        "form",
+                        chosen.problem()
+                                .map(form::withError)
+                                .orElseGet(() -> Form.of(Map.of(
+                                        "from", chosen.period().from().toString(),
+                                        "to", chosen.period().to().toString()))));
+                params.put(
+                        "statement",
+                        statements.build(handle, business, client, chosen.period(), business.portalShowsFunds()));
                 params.put("kinds", ClientHistory.KINDS);
-                pages.renderPublic(ctx, status, "portal/statement.jte", "Statement · " + business.name(), params);
+                pages.renderPublic(
+                        ctx,
+                        chosen.problem().isPresent() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
+                        "portal/statement.jte",
+                        "Statement · " + business.name(),
+                        params);
             });
         });
     }

@@ -177,19 +177,7 @@ public final class Reports {
 
     public Liability liability(Handle handle, long businessId, Instant asOf) {
         final OffsetDateTime at = OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC);
-        final List<Holding> openPayments = handle.createQuery("""
-                        select c.id, c.name, p.balance_after_minor as balance, p.posted_at
-                        from accounts a
-                        join clients c on c.business_id = a.business_id and c.id = a.client_id
-                        join lateral (%s) p on true
-                        where a.business_id = :business_id and a.kind = 'open_payments'
-                          and p.balance_after_minor <> 0
-                        order by c.name, c.id
-                        """.formatted(LAST_POSTING))
-                .bind("business_id", businessId)
-                .bind("as_of", at)
-                .map(Reports::holding)
-                .list();
+        final List<Holding> openPayments = openPayments(handle, businessId, at, at);
         // A grant is left with its amount less what entries up to the instant spent or expired of it.
         // Its reason is the one staff gave; grants made by a refund or by loading a promotional gift
         // card have none, and take it from their entry.
@@ -352,20 +340,7 @@ public final class Reports {
                 .bind("since", since)
                 .map(Reports::holding)
                 .list();
-        final List<Holding> openPayments = handle.createQuery("""
-                        select c.id, c.name, p.balance_after_minor as balance, p.posted_at
-                        from accounts a
-                        join clients c on c.business_id = a.business_id and c.id = a.client_id
-                        join lateral (%s) p on true
-                        where a.business_id = :business_id and a.kind = 'open_payments'
-                          and p.balance_after_minor <> 0 and p.posted_at <= :since
-                        order by p.posted_at, c.id
-                        """.formatted(LAST_POSTING))
-                .bind("business_id", businessId)
-                .bind("as_of", at)
-                .bind("since", since)
-                .map(Reports::holding)
-                .list();
+        final List<Holding> openPayments = openPayments(handle, businessId, at, since);
         final List<Holding> expiredCredits = handle.createQuery("""
                         select c.id, c.name, p.amount_minor as balance, p.posted_at
                         from journal_entries e
@@ -382,6 +357,24 @@ public final class Reports {
                 .map(Reports::holding)
                 .list();
         return new Breakage(asOf, months, giftCards, openPayments, expiredCredits);
+    }
+
+    /** Each client's open payments at {@code at}, of those that last moved at or before {@code since}. */
+    private static List<Holding> openPayments(Handle handle, long businessId, OffsetDateTime at, OffsetDateTime since) {
+        return handle.createQuery("""
+                        select c.id, c.name, p.balance_after_minor as balance, p.posted_at
+                        from accounts a
+                        join clients c on c.business_id = a.business_id and c.id = a.client_id
+                        join lateral (%s) p on true
+                        where a.business_id = :business_id and a.kind = 'open_payments'
+                          and p.balance_after_minor <> 0 and p.posted_at <= :since
+                        order by c.name, c.id
+                        """.formatted(LAST_POSTING))
+                .bind("business_id", businessId)
+                .bind("as_of", at)
+                .bind("since", since)
+                .map(Reports::holding)
+                .list();
     }
 
     /** An account's last posting at or before {@code :as_of}: its balance then, and when it last moved. */

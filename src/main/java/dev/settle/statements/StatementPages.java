@@ -1,6 +1,5 @@
 package dev.settle.statements;
 
-import dev.settle.Problem;
 import dev.settle.business.BusinessSettings;
 import dev.settle.clients.ClientHistory;
 import dev.settle.clients.Clients;
@@ -47,24 +46,18 @@ public final class StatementPages {
         jdbi.useTransaction(READ_ONE_SNAPSHOT, handle -> {
             final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
             final Clients.Client client = clients.require(handle, signedIn.businessId(), clientId);
-            Statements.Period period;
-            Form shown;
-            HttpStatus status = HttpStatus.OK;
-            try {
-                period = Statements.Period.of(form.value("from"), form.value("to"), business.timeZone());
-                shown = Form.of(Map.of(
-                        "from", period.from().toString(),
-                        "to", period.to().toString(),
-                        "emailTo", client.email().orElse("")));
-            } catch (Problem problem) {
-                period = Statements.Period.of("", "", business.timeZone());
-                shown = form.withError(problem);
-                status = HttpStatus.UNPROCESSABLE_CONTENT;
-            }
-            final Statements.Statement statement = statements.build(handle, business, client, period, true);
+            final Statements.Chosen chosen =
+                    Statements.Period.chosen(form.value("from"), form.value("to"), business.timeZone());
+            final Form shown = chosen.problem()
+                    .map(form::withError)
+                    .orElseGet(() -> Form.of(Map.of(
+                            "from", chosen.period().from().toString(),
+                            "to", chosen.period().to().toString(),
+                            "emailTo", client.email().orElse(""))));
+            final Statements.Statement statement = statements.build(handle, business, client, chosen.period(), true);
             pages.render(
                     ctx,
-                    status,
+                    chosen.problem().isPresent() ? HttpStatus.UNPROCESSABLE_CONTENT : HttpStatus.OK,
                     "statements/show.jte",
                     "Statement · " + client.name(),
                     Pages.Section.CLIENTS,
@@ -75,15 +68,8 @@ public final class StatementPages {
     public void pdf(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final long clientId = PathIds.of(ctx, "clientId");
-        final Statements.Statement statement = jdbi.inTransaction(READ_ONE_SNAPSHOT, handle -> {
-            final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
-            return statements.build(
-                    handle,
-                    business,
-                    clients.require(handle, signedIn.businessId(), clientId),
-                    Statements.Period.of(ctx.queryParam("from"), ctx.queryParam("to"), business.timeZone()),
-                    true);
-        });
+        final Statements.Statement statement =
+                read(signedIn.businessId(), clientId, ctx.queryParam("from"), ctx.queryParam("to"));
         send(ctx, statement);
     }
 
@@ -96,15 +82,8 @@ public final class StatementPages {
                         + Pages.encode(form.value("to")),
                 "Statement not sent",
                 signedIn -> {
-                    final Statements.Statement statement = jdbi.inTransaction(READ_ONE_SNAPSHOT, handle -> {
-                        final BusinessSettings.Settings business = settings.find(handle, signedIn.businessId());
-                        return statements.build(
-                                handle,
-                                business,
-                                clients.require(handle, signedIn.businessId(), clientId),
-                                Statements.Period.of(form.value("from"), form.value("to"), business.timeZone()),
-                                true);
-                    });
+                    final Statements.Statement statement =
+                            read(signedIn.businessId(), clientId, form.value("from"), form.value("to"));
                     // Laid out before the write, which then only queues the email.
                     final byte[] pdf = StatementPdf.render(statement);
                     return "Statement on its way by email to "
@@ -116,6 +95,19 @@ public final class StatementPages {
                                     Optional.of(signedIn.staffId())))
                             + ".";
                 });
+    }
+
+    /** The statement for the typed days, read in one snapshot; days that will not do are refused. */
+    private Statements.Statement read(long businessId, long clientId, String from, String to) {
+        return jdbi.inTransaction(READ_ONE_SNAPSHOT, handle -> {
+            final BusinessSettings.Settings business = settings.find(handle, businessId);
+            return statements.build(
+                    handle,
+                    business,
+                    clients.require(handle, businessId, clientId),
+                    Statements.Period.of(from, to, business.timeZone()),
+                    true);
+        });
     }
 
     /** The statement as a PDF download. */

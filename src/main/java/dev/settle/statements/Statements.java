@@ -60,10 +60,22 @@ public final class Statements {
             return new Period(from, to);
         }
 
+        /** The days typed; or, when they will not do, this month and the problem to show beside its field. */
+        public static Chosen chosen(String typedFrom, String typedTo, ZoneId zone) {
+            try {
+                return new Chosen(of(typedFrom, typedTo, zone), Optional.empty());
+            } catch (Problem problem) {
+                return new Chosen(of("", "", zone), Optional.of(problem));
+            }
+        }
+
         private static boolean blank(String text) {
             return text == null || text.isBlank();
         }
     }
+
+    /** The days a page shows, and why not those typed, if it is so. */
+    public record Chosen(Period period, Optional<Problem> problem) {}
 
     public record Statement(
             BusinessSettings.Settings business,

@@ -7,6 +7,7 @@ import dev.settle.invoices.Invoices;
 import dev.settle.invoices.Receipts;
 import dev.settle.ledger.Ledger;
 import dev.settle.mail.Outbox;
+import dev.settle.support.TestApp;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
 import java.time.Instant;
@@ -109,8 +110,39 @@ class ClientNoticesTest {
                         salon.name() + ": your credit of $8.00 expires on "
                                 + new dev.settle.web.Formats(java.util.Locale.US, ZoneId.of("America/New_York"), null)
                                         .day(inThreeDays),
-                        salon.name() + ": your gift card was delivered");
-        assertThat(body("dev.notices@client.example", "delivered")).contains("$50.00", "bea@example.com");
+                        salon.name() + ": your gift card is on its way");
+        assertThat(body("dev.notices@client.example", "on its way")).contains("$50.00", "bea@example.com");
+    }
+
+    @Test
+    void aNoticeThatCannotBeWrittenIsSkippedWithWhyAndTheOthersStillGo() {
+        notices("true", "en-US");
+        final Clients.Client eve =
+                salon.aClient("Eve Adams", Optional.of("eve.notices@client.example"), Optional.empty());
+        // An API entry of kind checkout names no invoice: no receipt is written for it.
+        final TestApp.Reply posted = TestApp.post(
+                salon.apiKey(),
+                "/api/v1/entries",
+                "{\"kind\": \"checkout\", \"clientId\": " + eve.id() + ", \"postings\": ["
+                        + "{\"accountId\": " + salon.account(dev.settle.ledger.AccountKind.CASH)
+                        + ", \"side\": \"debit\", \"amountMinor\": 100},"
+                        + "{\"accountId\": " + salon.account(dev.settle.ledger.AccountKind.SALES)
+                        + ", \"side\": \"credit\", \"amountMinor\": 100}]}");
+        final long entry = posted.json().get("id").asLong();
+        final boolean noReceipt = statuses().isEmpty();
+        // One that breaks anyway (written by hand), ahead of a good one.
+        jdbi.useHandle(handle -> handle.execute(
+                "insert into client_notices (business_id, kind, client_id, entry_id) values (?, 'receipt', ?, ?)",
+                salon.id(),
+                eve.id(),
+                entry));
+        salon.credit(eve, 2_00);
+
+        notices.sendDue(jdbi);
+
+        assertThat(posted.status()).as(posted.body()).isEqualTo(201);
+        assertThat(noReceipt).isTrue();
+        assertThat(statuses()).containsExactly("skipped", "queued");
     }
 
     @Test
