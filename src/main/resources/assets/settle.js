@@ -61,3 +61,12 @@ document.addEventListener("click", (event) => {
     results.innerHTML = "";
   }
 });
+
+// A long export downloads itself once it is ready; its link stays for another copy.
+document.addEventListener("htmx:load", (event) => {
+  const content = event.detail.elt;
+  const link = content.matches("[data-auto-download]") ? content : content.querySelector("[data-auto-download]");
+  if (link) {
+    link.click();
+  }
+});

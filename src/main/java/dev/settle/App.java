@@ -58,6 +58,8 @@ import dev.settle.statements.StatementsApi;
 import dev.settle.web.AccountPages;
 import dev.settle.web.ApiAuth;
 import dev.settle.web.ApiWrites;
+import dev.settle.web.ExportPages;
+import dev.settle.web.Exports;
 import dev.settle.web.Health;
 import dev.settle.web.HourlyPurge;
 import dev.settle.web.Pages;
@@ -176,6 +178,7 @@ public final class App implements AutoCloseable {
         final GiftCardPages giftCardPages =
                 new GiftCardPages(jdbi, giftCards, lookups, clients, outbox, sessions, pages);
         final PasswordThrottle throttle = new PasswordThrottle(jdbi);
+        final ExportPages exportPages = new ExportPages(new Exports(jdbi), pages);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),
                 new ApiAuth(jdbi, apiKeys),
@@ -190,7 +193,17 @@ public final class App implements AutoCloseable {
                 new StaffAuth(jdbi, sessions, pages),
                 new SignInPages(jdbi, staff, sessions, throttle, pages),
                 new AccountPages(jdbi, staff, sessions, throttle, pages),
-                new ClientPages(jdbi, clients, history, invoices, approvals, reminders, sessions, pages),
+                new ClientPages(
+                        jdbi,
+                        clients,
+                        history,
+                        invoices,
+                        approvals,
+                        reminders,
+                        exportPages.exports(),
+                        exportPages,
+                        sessions,
+                        pages),
                 new ClientMoneyPages(jdbi, clients, clientMoney, approvals, reminders, sessions, pages, cardPayments),
                 new ApprovalPages(jdbi, approvals, pages),
                 new HouseholdPages(jdbi, clients, households, pages),
@@ -230,7 +243,8 @@ public final class App implements AutoCloseable {
                 new WebhookPages(jdbi, webhooks, pages),
                 new WebhooksApi(jdbi, webhooks),
                 new StatementPages(jdbi, clients, statements, pages),
-                new StatementsApi(jdbi, clients, statements, writes));
+                new StatementsApi(jdbi, clients, statements, writes),
+                exportPages);
         final List<Jobs.Job> jobs = new java.util.ArrayList<>(List.of(
                 new Jobs.Job("email-outbox", OUTBOX_EVERY, () -> outbox.deliverDue(jdbi)),
                 new Jobs.Job("hourly-purge", HOURLY, new HourlyPurge(jdbi)::purgeLogged),

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * A client's balance history: every entry that moved their balance due, open payments or credits,
@@ -182,6 +183,24 @@ public final class ClientHistory {
         return new Page(rows, entryIds.size() > limit ? Optional.of(shown.getLast()) : Optional.empty());
     }
 
+    /** How many movements {@code filter} names, so a long export can show how far it has got. */
+    public int count(Handle handle, Clients.Client client, Filter filter) {
+        return filtered(
+                        handle.createQuery("""
+                select count(distinct p.entry_id)
+                from postings p
+                where p.business_id = :business_id and p.account_id in (:due, :open, :credits)
+                  and <filter>
+                """)
+                                .bind("business_id", client.businessId())
+                                .bind("due", client.receivable().id())
+                                .bind("open", client.openPayments().id())
+                                .bind("credits", client.credits().id()),
+                        filter)
+                .mapTo(Integer.class)
+                .one();
+    }
+
     /** Balance due grows with debits; open payments and credits with credits. */
     private static long sign(Clients.Client client, long accountId) {
         return accountId == client.receivable().id() ? 1 : -1;
@@ -230,30 +249,38 @@ public final class ClientHistory {
 
     private static List<Posting> postings(
             Handle handle, long businessId, long accountId, Filter filter, Optional<Long> olderThanEntryId, int limit) {
-        return handle.createQuery("""
+        return filtered(
+                        handle.createQuery("""
                 select p.account_id, p.entry_id, p.account_version, p.amount_minor, p.balance_after_minor
                 from postings p
                 where p.business_id = :business_id and p.account_id = :account_id and p.entry_id < :older_than
-                  and (cast(:from as timestamptz) is null or p.posted_at >= :from)
-                  and (cast(:to as timestamptz) is null or p.posted_at <= :to)
-                  and (:kind = '' or exists (select 1 from journal_entries e
-                                             where e.business_id = p.business_id and e.id = p.entry_id
-                                               and e.kind = :kind))
+                  and <filter>
                 order by p.account_version desc
                 limit :limit
                 """)
-                .bind("business_id", businessId)
-                .bind("account_id", accountId)
-                .bind("older_than", olderThanEntryId.orElse(Long.MAX_VALUE))
-                .bind(
-                        "from",
-                        filter.from().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
-                .bind("to", filter.to().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
-                .bind("kind", filter.kind().orElse(""))
+                                .bind("business_id", businessId)
+                                .bind("account_id", accountId)
+                                .bind("older_than", olderThanEntryId.orElse(Long.MAX_VALUE)),
+                        filter)
                 .bind("limit", limit)
                 .map((rs, ctx) ->
                         new Posting(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
                 .list();
+    }
+
+    /** Narrows a query over postings {@code p} (its {@code <filter>}) to the movements {@code filter} names. */
+    private static Query filtered(Query query, Filter filter) {
+        return query.define("filter", """
+                        (cast(:from as timestamptz) is null or p.posted_at >= :from)
+                          and (cast(:to as timestamptz) is null or p.posted_at <= :to)
+                          and (:kind = '' or exists (select 1 from journal_entries e
+                                                     where e.business_id = p.business_id and e.id = p.entry_id
+                                                       and e.kind = :kind))""")
+                .bind(
+                        "from",
+                        filter.from().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
+                .bind("to", filter.to().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
+                .bind("kind", filter.kind().orElse(""));
     }
 
     private static List<Posting> postingsOf(Handle handle, long businessId, List<Long> accounts, List<Long> entryIds) {

@@ -5,6 +5,8 @@ import dev.settle.business.DateInput;
 import dev.settle.invoices.Invoices;
 import dev.settle.money.MoneyInput;
 import dev.settle.web.CsvDownload;
+import dev.settle.web.ExportPages;
+import dev.settle.web.Exports;
 import dev.settle.web.Form;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
@@ -39,6 +41,8 @@ public final class ClientPages {
     private final ClientHistory history;
     private final Sessions sessions;
     private final Pages pages;
+    private final Exports exports;
+    private final ExportPages exportPages;
 
     /** What the client page lists beside the balances: unpaid invoices, live credits, waiting changes. */
     public record Account(
@@ -61,9 +65,13 @@ public final class ClientPages {
             Invoices invoices,
             Approvals approvals,
             FundsReminders reminders,
+            Exports exports,
+            ExportPages exportPages,
             Sessions sessions,
             Pages pages) {
         this.jdbi = jdbi;
+        this.exports = exports;
+        this.exportPages = exportPages;
         this.reminders = reminders;
         this.invoices = invoices;
         this.approvals = approvals;
@@ -204,8 +212,12 @@ public final class ClientPages {
                         Map.entry("account", account)));
     }
 
-    /** The history as CSV, every movement the filter names (up to {@link #CSV_ROWS_MAX}). */
-    public void historyCsv(Context ctx) {
+    /**
+     * Starts writing the history as CSV, every movement the filter names (up to {@link
+     * #CSV_ROWS_MAX}), in the background: a long history takes a while, and the page shows how far
+     * it has got.
+     */
+    public void historyExport(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final Clients.Client client = client(ctx, signedIn);
         final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
@@ -223,59 +235,65 @@ public final class ClientPages {
                         .replaceAll("-+$", "")
                         .toLowerCase(Locale.ROOT)
                 + "-history.csv";
-        CsvDownload.send(ctx, filename, csv -> {
-            csv.printRecord(
-                    "time",
-                    "kind",
-                    "description",
-                    "by",
-                    "currency",
-                    "balance_due_change",
-                    "balance_due_after",
-                    "open_payments_change",
-                    "open_payments_after",
-                    "credits_change",
-                    "credits_after",
-                    "entry_id",
-                    "reverses_entry_id",
-                    "reversed_by_entry_id",
-                    "invoice_ids",
-                    "note");
-            final Currency currency = signedIn.formats().currency();
-            Optional<Long> olderThan = Optional.empty();
-            int written = 0;
-            do {
-                final Optional<Long> from = olderThan;
-                final ClientHistory.Page page = jdbi.withHandle(
-                        handle -> history.page(handle, client, query.filter(), from, ClientHistory.LIMIT_MAX));
-                for (ClientHistory.Row row : page.rows()) {
+        final int expected =
+                jdbi.withHandle(handle -> Math.min(CSV_ROWS_MAX, history.count(handle, client, query.filter())));
+        final long exportId =
+                exports.start(signedIn.businessId(), signedIn.staffId(), filename, expected, (csv, progress) -> {
                     csv.printRecord(
-                            CSV_TIME.format(row.at()
-                                    .atZoneSameInstant(signedIn.formats().zone())),
-                            row.kind(),
-                            CsvDownload.asText(row.memo().orElse("")),
-                            CsvDownload.asText(row.by()),
-                            currency.getCurrencyCode(),
-                            MoneyInput.plain(row.balanceDueChangeMinor(), currency),
-                            MoneyInput.plain(row.balanceDueAfterMinor(), currency),
-                            MoneyInput.plain(row.openPaymentsChangeMinor(), currency),
-                            MoneyInput.plain(row.openPaymentsAfterMinor(), currency),
-                            MoneyInput.plain(row.creditsChangeMinor(), currency),
-                            MoneyInput.plain(row.creditsAfterMinor(), currency),
-                            row.entryId(),
-                            row.reversesEntryId().map(String::valueOf).orElse(""),
-                            row.reversedByEntryId().map(String::valueOf).orElse(""),
-                            String.join(
-                                    " ",
-                                    row.invoiceIds().stream()
-                                            .map(String::valueOf)
-                                            .toList()),
-                            CsvDownload.asText(row.note().orElse("")));
-                }
-                written += page.rows().size();
-                olderThan = page.olderThanEntryId();
-            } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
-        });
+                            "time",
+                            "kind",
+                            "description",
+                            "by",
+                            "currency",
+                            "balance_due_change",
+                            "balance_due_after",
+                            "open_payments_change",
+                            "open_payments_after",
+                            "credits_change",
+                            "credits_after",
+                            "entry_id",
+                            "reverses_entry_id",
+                            "reversed_by_entry_id",
+                            "invoice_ids",
+                            "note");
+                    final Currency currency = signedIn.formats().currency();
+                    Optional<Long> olderThan = Optional.empty();
+                    int written = 0;
+                    do {
+                        final Optional<Long> from = olderThan;
+                        final ClientHistory.Page page = jdbi.withHandle(
+                                handle -> history.page(handle, client, query.filter(), from, ClientHistory.LIMIT_MAX));
+                        for (ClientHistory.Row row : page.rows()) {
+                            csv.printRecord(
+                                    CSV_TIME.format(row.at()
+                                            .atZoneSameInstant(
+                                                    signedIn.formats().zone())),
+                                    row.kind(),
+                                    CsvDownload.asText(row.memo().orElse("")),
+                                    CsvDownload.asText(row.by()),
+                                    currency.getCurrencyCode(),
+                                    MoneyInput.plain(row.balanceDueChangeMinor(), currency),
+                                    MoneyInput.plain(row.balanceDueAfterMinor(), currency),
+                                    MoneyInput.plain(row.openPaymentsChangeMinor(), currency),
+                                    MoneyInput.plain(row.openPaymentsAfterMinor(), currency),
+                                    MoneyInput.plain(row.creditsChangeMinor(), currency),
+                                    MoneyInput.plain(row.creditsAfterMinor(), currency),
+                                    row.entryId(),
+                                    row.reversesEntryId().map(String::valueOf).orElse(""),
+                                    row.reversedByEntryId().map(String::valueOf).orElse(""),
+                                    String.join(
+                                            " ",
+                                            row.invoiceIds().stream()
+                                                    .map(String::valueOf)
+                                                    .toList()),
+                                    CsvDownload.asText(row.note().orElse("")));
+                        }
+                        written += page.rows().size();
+                        progress.accept(written);
+                        olderThan = page.olderThanEntryId();
+                    } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
+                });
+        exportPages.showStarted(ctx, exportId);
     }
 
     /** The history filter and cursor from a request, with a message beside any field that is wrong. */

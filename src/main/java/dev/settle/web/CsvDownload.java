@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -18,6 +19,18 @@ public final class CsvDownload {
     private CsvDownload() {}
 
     public static void send(Context ctx, String filename, Rows rows) {
+        send(ctx, filename, write(rows).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A file already written (see {@link #write}). */
+    public static void send(Context ctx, String filename, byte[] content) {
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+        ctx.result(content);
+    }
+
+    /** The whole file as text. */
+    public static String write(Rows rows) {
         final StringWriter out = new StringWriter();
         // A byte order mark, so spreadsheet programs read the file as UTF-8 (accents, dashes).
         out.write('\uFEFF');
@@ -26,9 +39,7 @@ public final class CsvDownload {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ctx.contentType("text/csv; charset=utf-8");
-        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-        ctx.result(out.toString());
+        return out.toString();
     }
 
     /**

@@ -33,4 +33,9 @@ public record Formats(Locale locale, ZoneId zone, Currency currency) {
                 .withLocale(locale)
                 .format(at.atZoneSameInstant(zone));
     }
+
+    /** A count of things (rows, say), grouped as the locale groups digits. */
+    public String count(long count) {
+        return java.text.NumberFormat.getIntegerInstance(locale).format(count);
+    }
 }

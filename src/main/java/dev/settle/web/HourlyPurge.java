@@ -9,13 +9,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Forgets, hourly, what Settle keeps only for a while: idempotency keys past their promise (the API
  * keeps every key at least 24 hours; this deletes those older than {@link #KEPT}), staff sessions
- * that have expired, and wrong-password records older than the sign-in throttle looks back. Safe
+ * that have expired, wrong-password records older than the sign-in throttle looks back, and
+ * exported files after a day. Safe
  * with several instances (deleting what another already deleted is a no-op). It is maintenance
  * across all businesses, the one place statements are not scoped to one.
  */
 public final class HourlyPurge {
     private static final Logger log = LoggerFactory.getLogger(HourlyPurge.class);
     static final Duration KEPT = Duration.ofHours(48);
+    /** A finished export is a download link on a page someone is looking at, not an archive. */
+    static final Duration EXPORTS_KEPT = Duration.ofDays(1);
+
     private static final int ROWS_PER_STATEMENT_MAX = 10_000;
 
     private final Jdbi jdbi;
@@ -56,6 +60,12 @@ public final class HourlyPurge {
                         delete from portal_sessions
                         where token_hash in (
                             select token_hash from portal_sessions where expires_at < now() limit :rows_max)
+                        """) + purge("""
+                        delete from exports
+                        where (business_id, id) in (
+                            select business_id, id from exports
+                            where created_at < now() - make_interval(secs => :export_kept_seconds)
+                            limit :rows_max)
                         """);
     }
 
@@ -67,6 +77,7 @@ public final class HourlyPurge {
                     // Not every statement looks back KEPT: the sessions one goes by each row's expiry.
                     .configure(SqlStatements.class, config -> config.setUnusedBindingAllowed(true))
                     .bind("kept_seconds", KEPT.toSeconds())
+                    .bind("export_kept_seconds", EXPORTS_KEPT.toSeconds())
                     .bind("rows_max", ROWS_PER_STATEMENT_MAX)
                     .execute());
             deleted += batch;
@@ -80,7 +91,7 @@ public final class HourlyPurge {
             final long deleted = purge();
             if (deleted > 0) {
                 log.info(
-                        "forgot {} expired idempotency keys, sessions, sign-in failures, gift card lookups and portal links",
+                        "forgot {} expired idempotency keys, sessions, sign-in failures, gift card lookups, portal links and exports",
                         deleted);
             }
         } catch (RuntimeException e) {

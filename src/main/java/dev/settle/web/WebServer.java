@@ -185,7 +185,12 @@ public final class WebServer implements AutoCloseable {
                 PageRoute.staff(desk, HandlerType.POST, "/clients/{clientId}", h -> h.clientPages()::edit),
                 PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/edit", h -> h.clientPages()::editForm),
                 PageRoute.staff(
-                        desk, HandlerType.GET, "/clients/{clientId}/history.csv", h -> h.clientPages()::historyCsv),
+                        desk,
+                        HandlerType.POST,
+                        "/clients/{clientId}/history/exports",
+                        h -> h.clientPages()::historyExport),
+                PageRoute.staff(desk, HandlerType.GET, "/exports/{exportId}", h -> h.exportPages()::show),
+                PageRoute.staff(desk, HandlerType.GET, "/exports/{exportId}/file", h -> h.exportPages()::file),
                 PageRoute.staff(desk, HandlerType.GET, "/clients/{clientId}/statement", h -> h.statementPages()::show),
                 PageRoute.staff(
                         desk, HandlerType.GET, "/clients/{clientId}/statement.pdf", h -> h.statementPages()::pdf),
@@ -424,7 +429,8 @@ public final class WebServer implements AutoCloseable {
             dev.settle.webhooks.WebhookPages webhookPages,
             dev.settle.webhooks.WebhooksApi webhooksApi,
             dev.settle.statements.StatementPages statementPages,
-            dev.settle.statements.StatementsApi statementsApi) {}
+            dev.settle.statements.StatementsApi statementsApi,
+            ExportPages exportPages) {}
 
     public static WebServer start(Handlers handlers, int port) {
         final Javalin javalin = Javalin.create(config -> {

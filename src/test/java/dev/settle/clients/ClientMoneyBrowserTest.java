@@ -104,8 +104,9 @@ class ClientMoneyBrowserTest {
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Clear"))
                 .click();
         final var download = page.waitForDownload(
-                () -> page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Download CSV"))
+                () -> page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Download CSV"))
                         .click());
+        assertThat(page.getByTestId("export")).containsText("Ready: Download client-" + ana.id());
         final List<String> lines = java.nio.file.Files.readAllLines(download.path());
 
         org.assertj.core.api.Assertions.assertThat(download.suggestedFilename())

@@ -39,6 +39,10 @@ class ScreenshotTour {
         page.locator("#search-results li a").first().click();
         shoot(page, "client");
         final String client = page.url().replaceAll(".*/clients/", "/clients/");
+        page.waitForDownload(() -> page.getByText("Download CSV").click());
+        shoot(page, "client-exported");
+        page.navigate("/exports/" + runningExport(demo, owner));
+        shoot(page, "export-progress");
         page.navigate("/clients");
         page.locator("tr:has(td.owes) a").first().click();
         shoot(page, "client-owing");
@@ -199,5 +203,21 @@ class ScreenshotTour {
                     .setFullPage(true));
         }
         page.setViewportSize(1280, 900);
+    }
+
+    /** An export part-way through, as a page polling it would see it. */
+    private static long runningExport(DemoBusiness.Demo demo, DemoBusiness.DemoStaff owner) {
+        return TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createUpdate("""
+                        insert into exports (business_id, filename, started_by, rows_written, rows_expected)
+                        select business_id, 'client-12-ava-jones-history.csv', id, 1200, 4500
+                        from staff_users where business_id = :business_id and email = :email
+                        """)
+                        .bind("business_id", demo.businessId())
+                        .bind("email", owner.email())
+                        .executeAndReturnGeneratedKeys("id")
+                        .mapTo(Long.class)
+                        .one());
     }
 }

@@ -63,4 +63,28 @@ class HourlyPurgeTest {
                     .containsExactly("new@purge.example");
         });
     }
+
+    @Test
+    void exportedFilesGoAfterADay() {
+        final TestBusiness salon = TestBusiness.create();
+        final long staffId = salon.staff(dev.settle.business.Role.FRONT_DESK).id();
+        final var jdbi = TestDatabase.get().jdbi();
+        jdbi.useHandle(handle -> handle.execute(
+                "insert into exports (business_id, filename, started_by, status, content, created_at) values"
+                        + " (?, 'old.csv', ?, 'done', '\\x00', now() - interval '25 hours'),"
+                        + " (?, 'new.csv', ?, 'done', '\\x00', now() - interval '23 hours')",
+                salon.id(),
+                staffId,
+                salon.id(),
+                staffId));
+
+        new HourlyPurge(jdbi).purge();
+
+        final java.util.List<String> left = jdbi.withHandle(
+                handle -> handle.createQuery("select filename from exports where business_id = :business_id")
+                        .bind("business_id", salon.id())
+                        .mapTo(String.class)
+                        .list());
+        assertThat(left).containsExactly("new.csv");
+    }
 }

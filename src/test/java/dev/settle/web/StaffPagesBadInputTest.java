@@ -97,7 +97,7 @@ class StaffPagesBadInputTest {
 
         final TestApp.Reply farFilter = desk.get("/clients/" + clientId + "?to=%2B999999999-12-31&from=-5000-01-01");
         final TestApp.Reply farAsOf = desk.get("/clients/" + clientId + "?asOf=%2B300000-01-01");
-        final TestApp.Reply csv = desk.get("/clients/" + clientId + "/history.csv?from=nonsense");
+        final TestApp.Reply csv = desk.post("/clients/" + clientId + "/history/exports?from=nonsense", Map.of());
 
         assertThat(farFilter.status()).isEqualTo(422);
         assertThat(farFilter.body()).contains("id=\"to-error\">Choose a date between 1900 and 9999");
