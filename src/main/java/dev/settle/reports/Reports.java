@@ -39,14 +39,15 @@ public final class Reports {
     public TrialBalance trialBalance(Handle handle, long businessId, Instant asOf) {
         final Map<String, long[]> byKind = new LinkedHashMap<>();
         handle.createQuery("""
+                        with later as (select account_id, sum(amount_minor) as amount from (%s) l group by account_id)
                         select a.kind, count(*) as accounts,
-                               sum(greatest(a.normal_side * coalesce(p.balance_after_minor, 0), 0)) as debit,
-                               sum(greatest(-a.normal_side * coalesce(p.balance_after_minor, 0), 0)) as credit
+                               sum(greatest(a.normal_side * a.balance_minor - coalesce(l.amount, 0), 0)) as debit,
+                               sum(greatest(coalesce(l.amount, 0) - a.normal_side * a.balance_minor, 0)) as credit
                         from accounts a
-                        left join lateral (%s) p on true
+                        left join later l on l.account_id = a.id
                         where a.business_id = :business_id
                         group by a.kind
-                        """.formatted(LAST_POSTING))
+                        """.formatted(LATER_POSTINGS))
                 .bind("business_id", businessId)
                 .bind("as_of", OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC))
                 .map((rs, ctx) -> Map.entry(
@@ -109,25 +110,34 @@ public final class Reports {
     }
 
     /**
-     * Accounts receivable aging at {@code asOf}: what each client owed then on each invoice (the
-     * receivable postings naming it, up to that instant), aged by the invoice's date in the
-     * business's time zone. Its total is the receivable line of the trial balance.
+     * Accounts receivable aging at {@code asOf}: what each client owed then on each invoice (what
+     * is unpaid on it now, less what the receivable postings naming it did after the instant), aged
+     * by the invoice's date in the business's time zone. Its total is the receivable line of the
+     * trial balance.
      */
     public Aging aging(Handle handle, long businessId, Instant asOf, ZoneId zone) {
         final LocalDate day = asOf.atZone(zone).toLocalDate();
         final Map<Long, AgingRow> rows = new LinkedHashMap<>();
         handle.createQuery("""
-                        select c.id as client_id, c.name, i.issued_at, sum(p.amount_minor) as owed
-                        from postings p
-                        join accounts a on a.business_id = p.business_id and a.id = p.account_id
-                                       and a.kind = 'receivable'
-                        join invoices i on i.business_id = p.business_id and i.id = p.invoice_id
-                        join clients c on c.business_id = a.business_id and c.id = a.client_id
-                        where p.business_id = :business_id and p.posted_at <= :as_of
-                        group by c.id, c.name, i.id, i.issued_at
-                        having sum(p.amount_minor) <> 0
-                        order by c.name, c.id
-                        """)
+                        with later as (
+                            select invoice_id, sum(amount_minor) as amount from (%s) l
+                            where invoice_id is not null group by invoice_id),
+                        owing as (
+                            select i.id, i.client_id, i.issued_at, i.unpaid_minor - coalesce(l.amount, 0) as owed
+                            from invoices i
+                            left join later l on l.invoice_id = i.id
+                            where i.business_id = :business_id and i.unpaid_minor > 0
+                            union all
+                            select i.id, i.client_id, i.issued_at, -l.amount
+                            from later l
+                            join invoices i on i.business_id = :business_id and i.id = l.invoice_id
+                            where i.unpaid_minor = 0)
+                        select c.id as client_id, c.name, o.issued_at, o.owed
+                        from owing o
+                        join clients c on c.business_id = :business_id and c.id = o.client_id
+                        where o.owed <> 0
+                        order by c.name, c.id, o.issued_at
+                        """.formatted(LATER_POSTINGS))
                 .bind("business_id", businessId)
                 .bind("as_of", OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC))
                 .map((rs, ctx) -> {
@@ -178,24 +188,35 @@ public final class Reports {
     public Liability liability(Handle handle, long businessId, Instant asOf) {
         final OffsetDateTime at = OffsetDateTime.ofInstant(asOf, ZoneOffset.UTC);
         final List<Holding> openPayments = openPayments(handle, businessId, at, at);
-        // A grant is left with its amount less what entries up to the instant spent or expired of it.
+        // A grant is left with what is left of it now plus what entries after the instant spent or
+        // expired of it; only grants with something left now or used since can have had any then.
         // Its reason is the one staff gave; grants made by a refund or by loading a promotional gift
         // card have none, and take it from their entry.
         final List<SourceLine> credits = handle.createQuery("""
+                        with later_uses as (
+                            select u.grant_id, sum(u.amount_minor) as amount
+                            from journal_entries e
+                            join credit_grant_uses u on u.business_id = e.business_id and u.entry_id = e.id
+                            where e.business_id = :business_id and e.effective_at > :as_of
+                            group by u.grant_id),
+                        candidates as (
+                            select id from credit_grants where business_id = :business_id and remaining_minor > 0
+                            union
+                            select grant_id from later_uses),
+                        grants as (
+                            select g.business_id, g.client_id, g.entry_id, ge.kind as entry_kind,
+                                   g.remaining_minor + coalesce(l.amount, 0) as left_minor
+                            from candidates k
+                            join credit_grants g on g.business_id = :business_id and g.id = k.id
+                            join journal_entries ge on ge.business_id = g.business_id and ge.id = g.entry_id
+                            left join later_uses l on l.grant_id = g.id
+                            where ge.effective_at <= :as_of)
                         select coalesce(o.reason, case g.entry_kind when 'payment_refund' then 'refund_as_credit'
                                                                     when 'gift_card_load' then 'promotion'
                                                                     else 'other' end) as source,
                                count(distinct g.client_id) filter (where g.left_minor > 0) as holders,
                                sum(g.left_minor) as balance
-                        from (select g.business_id, g.client_id, g.entry_id, ge.kind as entry_kind,
-                                     g.amount_minor - coalesce((
-                                         select sum(u.amount_minor) from credit_grant_uses u
-                                         join journal_entries ue on ue.business_id = u.business_id and ue.id = u.entry_id
-                                         where u.business_id = g.business_id and u.grant_id = g.id
-                                           and ue.effective_at <= :as_of), 0) as left_minor
-                              from credit_grants g
-                              join journal_entries ge on ge.business_id = g.business_id and ge.id = g.entry_id
-                              where g.business_id = :business_id and ge.effective_at <= :as_of) g
+                        from grants g
                         left join client_operations o on o.business_id = g.business_id and o.entry_id = g.entry_id
                         group by 1
                         having sum(g.left_minor) <> 0
@@ -211,9 +232,10 @@ public final class Reports {
                         join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
                         join lateral (%s) p on true
                         where g.business_id = :business_id and p.balance_after_minor <> 0
+                          and (a.balance_minor <> 0 or a.id in (select account_id from (%s) l))
                         group by g.funded_by
                         order by g.funded_by desc
-                        """.formatted(LAST_POSTING))
+                        """.formatted(LAST_POSTING, LATER_POSTINGS))
                 .bind("business_id", businessId)
                 .bind("as_of", at)
                 .map((rs, ctx) -> new SourceLine(rs.getString("source"), rs.getLong("holders"), rs.getLong("balance")))
@@ -283,12 +305,13 @@ public final class Reports {
      */
     public TenderSummary tenderSummary(Handle handle, long businessId, LocalDate from, LocalDate to, ZoneId zone) {
         final List<TenderDay> days = handle.createQuery("""
-                        select (p.posted_at at time zone :zone)::date as day, a.kind,
+                        select (e.effective_at at time zone :zone)::date as day, a.kind,
                                sum(greatest(p.amount_minor, 0)) as taken, sum(greatest(-p.amount_minor, 0)) as refunded
-                        from accounts a
-                        join postings p on p.business_id = a.business_id and p.account_id = a.id
-                        where a.business_id = :business_id and a.kind in ('cash', 'check', 'card', 'external')
-                          and p.posted_at >= :from and p.posted_at < :until
+                        from journal_entries e
+                        join postings p on p.business_id = e.business_id and p.entry_id = e.id
+                        join accounts a on a.business_id = p.business_id and a.id = p.account_id
+                        where e.business_id = :business_id and e.effective_at >= :from and e.effective_at < :until
+                          and a.kind in ('cash', 'check', 'card', 'external')
                         group by 1, 2
                         order by 1, 2
                         """)
@@ -333,8 +356,9 @@ public final class Reports {
                         join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
                         join lateral (%s) p on true
                         where g.business_id = :business_id and p.balance_after_minor <> 0 and p.posted_at <= :since
+                          and (a.balance_minor <> 0 or a.id in (select account_id from (%s) l))
                         order by p.posted_at, g.id
-                        """.formatted(LAST_POSTING))
+                        """.formatted(LAST_POSTING, LATER_POSTINGS))
                 .bind("business_id", businessId)
                 .bind("as_of", at)
                 .bind("since", since)
@@ -367,15 +391,26 @@ public final class Reports {
                         join clients c on c.business_id = a.business_id and c.id = a.client_id
                         join lateral (%s) p on true
                         where a.business_id = :business_id and a.kind = 'open_payments'
+                          and (a.balance_minor <> 0 or a.id in (select account_id from (%s) l))
                           and p.balance_after_minor <> 0 and p.posted_at <= :since
                         order by c.name, c.id
-                        """.formatted(LAST_POSTING))
+                        """.formatted(LAST_POSTING, LATER_POSTINGS))
                 .bind("business_id", businessId)
                 .bind("as_of", at)
                 .bind("since", since)
                 .map(Reports::holding)
                 .list();
     }
+
+    /**
+     * The postings of entries after {@code :as_of}: what takes today's stored figures back to those
+     * of the instant. A report costs what happened since its instant, not the whole ledger.
+     */
+    private static final String LATER_POSTINGS = """
+            select p.account_id, p.invoice_id, p.amount_minor
+            from journal_entries e
+            join postings p on p.business_id = e.business_id and p.entry_id = e.id
+            where e.business_id = :business_id and e.effective_at > :as_of""";
 
     /** An account's last posting at or before {@code :as_of}: its balance then, and when it last moved. */
     private static final String LAST_POSTING = """
