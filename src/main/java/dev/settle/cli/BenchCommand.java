@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "bench",
         description = "Measure Settle.",
-        subcommands = {BenchCommand.LedgerBench.class, HistoryBench.class})
+        subcommands = {BenchCommand.LedgerBench.class, HistoryBench.class, ReportBench.class})
 public final class BenchCommand {
 
     @Command(name = "ledger", description = "Ledger posting throughput and latency against pgbench.")
@@ -49,11 +50,8 @@ public final class BenchCommand {
         private static final int HOT_CLIENTS = 1000;
         private static final int STORAGE_ENTRIES = 20_000;
 
-        @Option(
-                names = "--database-url",
-                defaultValue = "${env:DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}",
-                description = "Server to measure; Settle uses database settle_bench and pgbench settle_pgbench on it.")
-        String databaseUrl;
+        @Mixin
+        BenchServer bench;
 
         @Option(names = "--seconds", defaultValue = "10", description = "Duration of each run.")
         int seconds;
@@ -83,13 +81,11 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            final DatabaseUrl server = DatabaseUrl.parse(databaseUrl);
-            createDatabaseIfMissing(server, "settle_bench");
+            final DatabaseUrl server = bench.server();
             System.out.printf(
                     "bench ledger: %d s per run, writers %s, %d group-commit connections%n",
                     seconds, Arrays.toString(writers), batchWriters);
-            try (Database db = Database.connect(server.withDatabase("settle_bench"), batchWriters + 2)) {
-                db.migrate();
+            try (Database db = bench.open(batchWriters + 2)) {
                 final List<Business> uniform = new ArrayList<>();
                 for (int index = 0; index < UNIFORM_BUSINESSES; index++) {
                     uniform.add(setUpBusiness(db, "bench uniform " + index, CLIENTS_PER_BUSINESS));

@@ -5,7 +5,6 @@ import dev.settle.business.Businesses;
 import dev.settle.clients.ClientHistory;
 import dev.settle.clients.Clients;
 import dev.settle.db.Database;
-import dev.settle.db.DatabaseUrl;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.EntryRequest;
 import dev.settle.ledger.Ledger;
@@ -17,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,11 +28,8 @@ public final class HistoryBench implements Callable<Integer> {
     private static final int ENTRIES_PER_TRANSACTION = 1_000;
     private static final int RARE_EVERY = 10_000;
 
-    @Option(
-            names = "--database-url",
-            defaultValue = "${env:DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}",
-            description = "Server to measure; Settle uses database settle_bench on it.")
-    String databaseUrl;
+    @Mixin
+    BenchServer bench;
 
     @Option(names = "--movements", defaultValue = "100000", description = "Movements in the client's history.")
     int movements;
@@ -46,10 +43,7 @@ public final class HistoryBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final DatabaseUrl server = DatabaseUrl.parse(databaseUrl);
-        BenchCommand.LedgerBench.createDatabaseIfMissing(server, "settle_bench");
-        try (Database db = Database.connect(server.withDatabase("settle_bench"), 2)) {
-            db.migrate();
+        try (Database db = bench.open(2)) {
             final Clients.Client client = clientWithHistory(db);
             final long middle = db.jdbi()
                     .withHandle(handle -> handle.createQuery("""

@@ -126,6 +126,22 @@ public final class Verifier {
                 on u.business_id = g.business_id and u.grant_id = g.id
               where g.remaining_minor <> g.amount_minor - coalesce(u.used, 0)
               """),
+            new Check("tender quarter hour whose totals differ from its postings", """
+              select 'tender account ' || coalesce(q.business_id, p.business_id) || '/'
+                     || coalesce(q.account_id, p.account_id) || ' at ' || coalesce(q.quarter, p.quarter)
+                     || ': stored ' || coalesce(q.taken_minor, 0) || ' taken, ' || coalesce(q.refunded_minor, 0)
+                     || ' refunded; postings say ' || coalesce(p.taken, 0) || ', ' || coalesce(p.refunded, 0)
+              from tender_quarters q
+              full join (select p.business_id, p.account_id,
+                                date_bin('15 minutes', p.posted_at, timestamptz '2000-01-01 00:00:00+00') as quarter,
+                                sum(greatest(p.amount_minor, 0)) as taken, sum(greatest(-p.amount_minor, 0)) as refunded
+                         from postings p
+                         join accounts a on a.business_id = p.business_id and a.id = p.account_id
+                         where a.kind in ('cash', 'check', 'card', 'external')
+                         group by 1, 2, 3) p
+                on p.business_id = q.business_id and p.account_id = q.account_id and p.quarter = q.quarter
+              where q.taken_minor is distinct from p.taken or q.refunded_minor is distinct from p.refunded
+              """),
             new Check("void gift card that still holds value", """
               select 'gift card ' || g.business_id || '/' || g.id || ' is void but holds ' || a.balance_minor
               from gift_cards g

@@ -302,16 +302,15 @@ public final class Reports {
      * Each day's takings per tender from {@code from} to {@code to} (days in the business's time
      * zone), read off the tender clearing postings: a debit is money taken, a credit money paid back
      * (a refund, or a payment reversed). A day's cash net is what the drawer should have gained.
+     * Summed from {@code tender_quarters}, the postings' totals per quarter hour (V22).
      */
     public TenderSummary tenderSummary(Handle handle, long businessId, LocalDate from, LocalDate to, ZoneId zone) {
         final List<TenderDay> days = handle.createQuery("""
-                        select (e.effective_at at time zone :zone)::date as day, a.kind,
-                               sum(greatest(p.amount_minor, 0)) as taken, sum(greatest(-p.amount_minor, 0)) as refunded
-                        from journal_entries e
-                        join postings p on p.business_id = e.business_id and p.entry_id = e.id
-                        join accounts a on a.business_id = p.business_id and a.id = p.account_id
-                        where e.business_id = :business_id and e.effective_at >= :from and e.effective_at < :until
-                          and a.kind in ('cash', 'check', 'card', 'external')
+                        select (q.quarter at time zone :zone)::date as day, a.kind,
+                               sum(q.taken_minor) as taken, sum(q.refunded_minor) as refunded
+                        from tender_quarters q
+                        join accounts a on a.business_id = q.business_id and a.id = q.account_id
+                        where q.business_id = :business_id and q.quarter >= :from and q.quarter < :until
                         group by 1, 2
                         order by 1, 2
                         """)

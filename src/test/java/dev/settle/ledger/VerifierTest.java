@@ -99,6 +99,32 @@ class VerifierTest {
     }
 
     @Test
+    void verifyReportsTenderTotalsThatDifferFromTheirPostings() {
+        final TestBusiness salon = TestBusiness.create();
+        salon.post(
+                "checkout",
+                debit(salon.account(AccountKind.CARD), 10_00),
+                credit(salon.account(AccountKind.SALES), 10_00));
+        final long card = salon.account(AccountKind.CARD);
+        final var jdbi = TestDatabase.get().jdbi();
+        final String drift =
+                "update tender_quarters set taken_minor = taken_minor + %d where business_id = %d and account_id = %d";
+
+        try {
+            jdbi.useHandle(handle -> handle.execute(drift.formatted(1, salon.id(), card)));
+
+            assertThat(jdbi.withHandle(new Verifier()::verify).violations())
+                    .anySatisfy(violation -> assertThat(violation)
+                            .startsWith("tender quarter hour whose totals differ from its postings: tender account "
+                                    + salon.id() + "/" + card)
+                            .endsWith("stored 1001 taken, 0 refunded; postings say 1000, 0"));
+        } finally {
+            jdbi.useHandle(handle -> handle.execute(drift.formatted(-1, salon.id(), card)));
+        }
+        assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
+    }
+
+    @Test
     void theDatabaseRefusesAStoredValueBalanceBelowZeroEvenOutsideTheLedgerFunction() {
         final TestBusiness salon = TestBusiness.create();
         final long credits = salon.aClient("Ana").credits().id();

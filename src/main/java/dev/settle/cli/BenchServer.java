@@ -1,0 +1,28 @@
+package dev.settle.cli;
+
+import dev.settle.db.Database;
+import dev.settle.db.DatabaseUrl;
+import java.sql.SQLException;
+import picocli.CommandLine.Option;
+
+/** The PostgreSQL server a benchmark measures; Settle's side of it lives in database settle_bench. */
+final class BenchServer {
+    @Option(
+            names = "--database-url",
+            defaultValue = "${env:DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}",
+            description = "Server to measure; Settle uses database settle_bench on it (bench ledger also"
+                    + " settle_pgbench for pgbench).")
+    String databaseUrl;
+
+    DatabaseUrl server() {
+        return DatabaseUrl.parse(databaseUrl);
+    }
+
+    /** settle_bench, created if missing and migrated. */
+    Database open(int poolSize) throws SQLException {
+        BenchCommand.LedgerBench.createDatabaseIfMissing(server(), "settle_bench");
+        final Database db = Database.connect(server().withDatabase("settle_bench"), poolSize);
+        db.migrate();
+        return db;
+    }
+}
