@@ -52,6 +52,7 @@ import dev.settle.payments.TestProcessor;
 import dev.settle.payments.TestProcessorPages;
 import dev.settle.portal.PortalPages;
 import dev.settle.reports.ReportPages;
+import dev.settle.reports.TenderQuarters;
 import dev.settle.statements.StatementPages;
 import dev.settle.statements.Statements;
 import dev.settle.statements.StatementsApi;
@@ -95,6 +96,8 @@ public final class App implements AutoCloseable {
 
     /** How often maintenance runs: expired sessions and keys forgotten, credits past their last day expired. */
     private static final Duration HOURLY = Duration.ofHours(1);
+    /** How far behind the tender summary may fall; the report adds what it has not summed yet. */
+    private static final Duration TENDER_QUARTERS_EVERY = Duration.ofMinutes(1);
 
     /** How often the daily digest is looked at: it goes out this soon after 08:00 local time. */
     private static final Duration DIGEST_EVERY = Duration.ofMinutes(10);
@@ -252,6 +255,7 @@ public final class App implements AutoCloseable {
                 new Jobs.Job("card-payments-recheck", DIGEST_EVERY, cardPayments::recheckPending),
                 new Jobs.Job("funds-digest", DIGEST_EVERY, () -> reminders.sendDigests(jdbi, Instant.now())),
                 new Jobs.Job("client-notices", OUTBOX_EVERY, () -> notices.sendDue(jdbi)),
+                new Jobs.Job("tender-quarters", TENDER_QUARTERS_EVERY, () -> new TenderQuarters().catchUpLogged(jdbi)),
                 new Jobs.Job(
                         "credit-expiring-notices", HOURLY, () -> notices.noteExpiringCredits(jdbi, Instant.now()))));
         if (options.webhooks().inBackground()) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             BusinessCommand.class,
             DemoCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            dev.settle.cli.FaultsCommand.class
         })
 public final class Settle {
     public static void main(String[] args) {

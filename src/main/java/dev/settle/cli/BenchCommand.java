@@ -344,18 +344,23 @@ public final class BenchCommand {
         }
 
         private static List<String> pgbenchConnection(DatabaseUrl server) {
+            return postgresTool("pgbench", server);
+        }
+
+        /** A PostgreSQL client program (pgbench, pg_dump, pg_restore) aimed at the server. */
+        static List<String> postgresTool(String program, DatabaseUrl server) {
             final Matcher matcher =
                     Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/").matcher(server.jdbcUrl());
             if (!matcher.find()) {
-                throw new IllegalArgumentException("cannot run pgbench against " + server.jdbcUrl());
+                throw new IllegalArgumentException("cannot run " + program + " against " + server.jdbcUrl());
             }
             final List<String> command =
-                    new ArrayList<>(List.of("pgbench", "-h", matcher.group(1), "-p", matcher.group(2)));
+                    new ArrayList<>(List.of(program, "-h", matcher.group(1), "-p", matcher.group(2)));
             server.user().ifPresent(user -> command.addAll(List.of("-U", user)));
             return command;
         }
 
-        private static String runProcess(List<String> command) throws IOException, InterruptedException {
+        static String runProcess(List<String> command) throws IOException, InterruptedException {
             final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             final Process process = builder.start();
             final StringBuilder output = new StringBuilder();

@@ -258,7 +258,7 @@ final class LedgerGenerator {
             window running as (partition by l.account_id order by i.id rows between unbounded preceding and current row)
             order by i.id
             """,
-            // What the postings trigger would have added up (triggers are off for the load).
+            // Summed by quarter hour, as the tender quarters job would have.
             """
             insert into tender_quarters (business_id, quarter, account_id, taken_minor, refunded_minor)
             select p.business_id, date_bin('15 minutes', e.t, timestamptz '2000-01-01 00:00:00+00'), l.account_id,
@@ -267,6 +267,13 @@ final class LedgerGenerator {
             join gen_postings l on l.account_id in (p.cash, p.card, p.check_account)
             join gen_entries e using (seq)
             group by 1, 2, 3
+            """,
+            """
+            insert into tender_quarters_through (business_id, account_id, through_version)
+            select p.business_id, l.account_id, count(*)
+            from gen_params p
+            join gen_postings l on l.account_id in (p.cash, p.card, p.check_account)
+            group by 1, 2
             """,
             """
             update accounts a

@@ -126,7 +126,7 @@ public final class Verifier {
                 on u.business_id = g.business_id and u.grant_id = g.id
               where g.remaining_minor <> g.amount_minor - coalesce(u.used, 0)
               """),
-            new Check("tender quarter hour whose totals differ from its postings", """
+            new Check("tender quarter hour whose totals differ from its postings summed so far", """
               select 'tender account ' || coalesce(q.business_id, p.business_id) || '/'
                      || coalesce(q.account_id, p.account_id) || ' at ' || coalesce(q.quarter, p.quarter)
                      || ': stored ' || coalesce(q.taken_minor, 0) || ' taken, ' || coalesce(q.refunded_minor, 0)
@@ -137,7 +137,9 @@ public final class Verifier {
                                 sum(greatest(p.amount_minor, 0)) as taken, sum(greatest(-p.amount_minor, 0)) as refunded
                          from postings p
                          join accounts a on a.business_id = p.business_id and a.id = p.account_id
+                         left join tender_quarters_through t on t.business_id = a.business_id and t.account_id = a.id
                          where a.kind in ('cash', 'check', 'card', 'external')
+                           and p.account_version <= coalesce(t.through_version, 0)
                          group by 1, 2, 3) p
                 on p.business_id = q.business_id and p.account_id = q.account_id and p.quarter = q.quarter
               where q.taken_minor is distinct from p.taken or q.refunded_minor is distinct from p.refunded

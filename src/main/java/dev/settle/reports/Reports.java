@@ -302,15 +302,27 @@ public final class Reports {
      * Each day's takings per tender from {@code from} to {@code to} (days in the business's time
      * zone), read off the tender clearing postings: a debit is money taken, a credit money paid back
      * (a refund, or a payment reversed). A day's cash net is what the drawer should have gained.
-     * Summed from {@code tender_quarters}, the postings' totals per quarter hour (V22).
+     * Summed from {@code tender_quarters}, the postings' totals per quarter hour (V22), and the
+     * postings the job has not added there yet.
      */
     public TenderSummary tenderSummary(Handle handle, long businessId, LocalDate from, LocalDate to, ZoneId zone) {
         final List<TenderDay> days = handle.createQuery("""
-                        select (q.quarter at time zone :zone)::date as day, a.kind,
-                               sum(q.taken_minor) as taken, sum(q.refunded_minor) as refunded
-                        from tender_quarters q
-                        join accounts a on a.business_id = q.business_id and a.id = q.account_id
-                        where q.business_id = :business_id and q.quarter >= :from and q.quarter < :until
+                        with moved as (
+                            select q.quarter, q.account_id, q.taken_minor, q.refunded_minor
+                            from tender_quarters q
+                            where q.business_id = :business_id and q.quarter >= :from and q.quarter < :until
+                            union all
+                            select p.posted_at, p.account_id, greatest(p.amount_minor, 0), greatest(-p.amount_minor, 0)
+                            from accounts a
+                            left join tender_quarters_through t on t.business_id = a.business_id and t.account_id = a.id
+                            join postings p on p.business_id = a.business_id and p.account_id = a.id
+                                           and p.account_version > coalesce(t.through_version, 0)
+                            where a.business_id = :business_id and a.kind in ('cash', 'check', 'card', 'external')
+                              and p.posted_at >= :from and p.posted_at < :until)
+                        select (m.quarter at time zone :zone)::date as day, a.kind,
+                               sum(m.taken_minor) as taken, sum(m.refunded_minor) as refunded
+                        from moved m
+                        join accounts a on a.business_id = :business_id and a.id = m.account_id
                         group by 1, 2
                         order by 1, 2
                         """)

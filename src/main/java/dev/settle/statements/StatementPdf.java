@@ -16,6 +16,13 @@ import java.util.Map;
 public final class StatementPdf {
     private static final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
 
+    static {
+        // openhtmltopdf tells java.util.logging, at INFO, how fast it parsed each PDF's stylesheets;
+        // only its warnings belong in Settle's log.
+        com.openhtmltopdf.util.XRLog.listRegisteredLoggers()
+                .forEach(logger -> com.openhtmltopdf.util.XRLog.setLevel(logger, java.util.logging.Level.WARNING));
+    }
+
     private StatementPdf() {}
 
     public static byte[] render(Statements.Statement statement) {

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     private static final long REQUEST_BYTES_MAX = 64 * 1024;
+    /** Up to this, an oversized body is read (and dropped) before it is refused; see below. */
+    private static final long OVERSIZED_BYTES_READ_MAX = 1024 * 1024;
 
     /** One row of the route table: which handler of {@link Handlers} serves a method and path. */
     public record Route(HandlerType method, String path, Function<Handlers, Handler> handler) {}
@@ -447,6 +449,7 @@ public final class WebServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            config.routes.before(WebServer::refuseOversizedBody);
             config.routes.before("/api/*", handlers.apiAuth()::authenticate);
             config.routes.after(WebServer::pageHeaders);
             for (Route route : routes()) {
@@ -487,6 +490,22 @@ public final class WebServer implements AutoCloseable {
 
     public int port() {
         return javalin.port();
+    }
+
+    /**
+     * Refuses a body over {@link #REQUEST_BYTES_MAX} with 413, having first read it (up to {@link
+     * #OVERSIZED_BYTES_READ_MAX}): answered while the client is still sending, the connection is
+     * closed under it and the client sees a reset instead of the answer (the fault harness's bad
+     * requests found this).
+     */
+    private static void refuseOversizedBody(Context ctx) throws java.io.IOException {
+        final long length = ctx.contentLength();
+        if (length > REQUEST_BYTES_MAX) {
+            if (length <= OVERSIZED_BYTES_READ_MAX) {
+                ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            throw new Problem(Problem.Kind.PAYLOAD_TOO_LARGE, null, detailFor(Problem.Kind.PAYLOAD_TOO_LARGE, ctx));
+        }
     }
 
     @Override

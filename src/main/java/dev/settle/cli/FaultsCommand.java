@@ -1,0 +1,240 @@
+package dev.settle.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.settle.App;
+import dev.settle.business.ApiKeys;
+import dev.settle.business.Businesses;
+import dev.settle.db.Database;
+import dev.settle.db.DatabaseUrl;
+import dev.settle.ledger.Ledger;
+import dev.settle.ledger.Verifier;
+import dev.settle.web.Json;
+import dev.settle.web.WebServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code faults}: tries to lose, duplicate or leak money through the API of a running Settle (in
+ * this process, on a fresh database {@code settle_faults} on the server), prints a table of what
+ * it tried and what went wrong, and exits 1 on anything that did. See docs/reliability.md.
+ */
+@Command(name = "faults", description = "Try to lose, duplicate or leak money through the API; exit 1 if any was.")
+public final class FaultsCommand implements Callable<Integer> {
+    private static final int CONCURRENCY = 32;
+
+    @Mixin
+    BenchServer bench;
+
+    @Option(names = "--short", description = "A minute or two, as CI runs it (fewer requests).")
+    boolean quick;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for the generated requests.")
+    long seed;
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
+    private String base;
+
+    /** One line of the table: what was tried, and what went wrong. */
+    record Row(
+            String check,
+            long attempts,
+            long losses,
+            long duplicates,
+            long negatives,
+            long serverErrors,
+            long leaks,
+            long wrongAnswers) {
+        boolean failed() {
+            return losses + duplicates + negatives + serverErrors + leaks + wrongAnswers > 0;
+        }
+    }
+
+    /** A business the run made, with its API key and one client. */
+    record Tenant(long businessId, String apiKey, long clientId, String clientName) {}
+
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return Json.mapper().readTree(body);
+            } catch (IOException e) {
+                throw new IllegalStateException("not JSON: " + body, e);
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        final DatabaseUrl server = bench.server();
+        recreate(server, "settle_faults");
+        final Path dataFolder = Files.createTempDirectory("settle-faults");
+        final List<Row> rows = new ArrayList<>();
+        final Verifier.Report report;
+        try (Database db = Database.connect(server.withDatabase("settle_faults"), 8)) {
+            db.migrate();
+            try (App app = App.start(db, 0, App.Options.fromEnvironment(dataFolder))) {
+                base = "http://127.0.0.1:" + app.port();
+                final Tenant salon = tenant(db, "Faults salon", "Ana Secret-Salon");
+                final Tenant spa = tenant(db, "Faults spa", "Ben Secret-Spa");
+                System.out.printf("faults: %s mode, seed %d, %s%n", quick ? "short" : "full", seed, base);
+                rows.add(new IdempotencyCheck(this, db, salon, quick ? 2_000 : 10_000).run());
+                rows.add(new DrainCheck(this, db, salon, quick ? 200 : 2_000).run());
+                rows.add(new BadInputCheck(this, db, salon, quick ? 2_000 : 10_000, seed).run());
+                rows.add(new TenantCheck(this, db, salon, spa).run());
+            }
+            rows.add(new DumpRestoreCheck(server, db).run());
+            report = db.jdbi().withHandle(new Verifier()::verify);
+        }
+        print(rows);
+        System.out.println("verify: " + report.summary());
+        report.violations().forEach(violation -> System.out.println("VIOLATION " + violation));
+        final boolean failed = !report.ok() || rows.stream().anyMatch(Row::failed);
+        System.out.println(failed ? "faults: FAILED" : "faults: nothing lost, duplicated or leaked");
+        return failed ? 1 : 0;
+    }
+
+    private Tenant tenant(Database db, String name, String clientName) {
+        final String apiKey = db.jdbi()
+                .inTransaction(handle -> new Businesses(new Ledger(), new ApiKeys())
+                        .create(handle, name, "USD", "America/New_York", "owner@faults.example")
+                        .apiKey());
+        final Reply business = send("GET", "/api/v1/business", apiKey, null, null);
+        final Reply client = send("POST", "/api/v1/clients", apiKey, "{\"name\": \"" + clientName + "\"}", null);
+        return new Tenant(
+                business.json().get("id").asLong(),
+                apiKey,
+                client.json().get("id").asLong(),
+                clientName);
+    }
+
+    /** One API request; a connection failure is answered as status 0. */
+    Reply send(String method, String path, String apiKey, String body, String idempotencyKey) {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + apiKey)
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        try {
+            final HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Reply(0, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Reply(0, e.toString());
+        }
+    }
+
+    /** Runs {@code count} calls of {@code call} from {@link #CONCURRENCY} threads at once. */
+    static void concurrently(int count, java.util.function.IntConsumer call) throws Exception {
+        try (ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY)) {
+            final List<Future<?>> done = new ArrayList<>();
+            for (int index = 0; index < count; index++) {
+                final int request = index;
+                done.add(pool.submit(() -> call.accept(request)));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        }
+    }
+
+    /** The API routes as {method, path with ids filled from {@code ids}, path as in the table}. */
+    static List<String[]> apiRoutes(Map<String, Long> ids) {
+        final List<String[]> routes = new ArrayList<>();
+        for (WebServer.Route route : WebServer.routes()) {
+            if (!route.path().startsWith("/api/")) {
+                continue;
+            }
+            String path = route.path();
+            for (Map.Entry<String, Long> id : ids.entrySet()) {
+                path = path.replace("{" + id.getKey() + "}", String.valueOf(id.getValue()));
+            }
+            // An id kind the run has none of (a new route's, say) still gets a well-formed id.
+            path = path.replaceAll("\\{[^/]+}", "1");
+            routes.add(new String[] {route.method().name(), path, route.path()});
+        }
+        return routes;
+    }
+
+    /** A count per label, for checks that tally what they saw. */
+    static final class Tally {
+        private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+        void add(String label) {
+            counts.computeIfAbsent(label, key -> new AtomicLong()).incrementAndGet();
+        }
+
+        long get(String label) {
+            final AtomicLong count = counts.get(label);
+            return count == null ? 0 : count.get();
+        }
+    }
+
+    static Random random(long seed) {
+        return new Random(seed);
+    }
+
+    static <T> List<T> shuffled(List<T> items, Random random) {
+        final List<T> copy = new ArrayList<>(items);
+        Collections.shuffle(copy, random);
+        return copy;
+    }
+
+    static void recreate(DatabaseUrl server, String name) throws SQLException {
+        try (var connection = server.withDatabase("postgres").connect();
+                var statement = connection.createStatement()) {
+            statement.execute("drop database if exists " + name + " with (force)");
+            statement.execute("create database " + name);
+        }
+    }
+
+    private static void print(List<Row> rows) {
+        System.out.println();
+        System.out.println("| check | attempts | losses | duplicates | negatives | 5xx | leaks | wrong answers |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Row row : rows) {
+            System.out.printf(
+                    "| %s | %,d | %d | %d | %d | %d | %d | %d |%n",
+                    row.check(),
+                    row.attempts(),
+                    row.losses(),
+                    row.duplicates(),
+                    row.negatives(),
+                    row.serverErrors(),
+                    row.leaks(),
+                    row.wrongAnswers());
+        }
+        System.out.println();
+    }
+}
