@@ -70,3 +70,17 @@ document.addEventListener("htmx:load", (event) => {
     link.click();
   }
 });
+
+// htmx drops answers that are errors: an export whose progress can no longer be read says so
+// instead of showing the last count for ever.
+["htmx:responseError", "htmx:sendError"].forEach((name) => {
+  document.addEventListener(name, (event) => {
+    const export_ = event.detail.elt.closest && event.detail.elt.closest(".export");
+    if (export_) {
+      export_.removeAttribute("hx-get");
+      export_.setAttribute("role", "alert");
+      export_.className = "export notice";
+      export_.textContent = "Settle could not say how this export is doing. Reload the page to see, or start it again.";
+    }
+  });
+});

@@ -18,6 +18,24 @@ final class BenchServer {
         return DatabaseUrl.parse(databaseUrl);
     }
 
+    /** The URL of another database on the same server, as DATABASE_URL takes it. */
+    String urlOf(String database) {
+        final java.net.URI url = java.net.URI.create(databaseUrl);
+        try {
+            return new java.net.URI(
+                            url.getScheme(),
+                            url.getUserInfo(),
+                            url.getHost(),
+                            url.getPort(),
+                            "/" + database,
+                            url.getQuery(),
+                            null)
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a database URL: " + databaseUrl, e);
+        }
+    }
+
     /** settle_bench, created if missing and migrated. */
     Database open(int poolSize) throws SQLException {
         BenchCommand.LedgerBench.createDatabaseIfMissing(server(), "settle_bench");

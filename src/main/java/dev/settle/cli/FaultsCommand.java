@@ -95,16 +95,25 @@ public final class FaultsCommand implements Callable<Integer> {
         final Verifier.Report report;
         try (Database db = Database.connect(server.withDatabase("settle_faults"), 8)) {
             db.migrate();
-            try (App app = App.start(db, 0, App.Options.fromEnvironment(dataFolder))) {
+            final Tenant salon;
+            final App.Options fromEnvironment = App.Options.fromEnvironment(dataFolder);
+            // Webhook endpoints on this machine, so the tenant checks have one to ask about.
+            final App.Options options = new App.Options(
+                    fromEnvironment.mail(),
+                    fromEnvironment.secrets(),
+                    fromEnvironment.stripeApiBase(),
+                    new App.WebhookPolicy(true, true));
+            try (App app = App.start(db, 0, options)) {
                 base = "http://127.0.0.1:" + app.port();
-                final Tenant salon = tenant(db, "Faults salon", "Ana Secret-Salon");
+                salon = tenant(db, "Faults salon", "Ana Secret-Salon");
                 final Tenant spa = tenant(db, "Faults spa", "Ben Secret-Spa");
                 System.out.printf("faults: %s mode, seed %d, %s%n", quick ? "short" : "full", seed, base);
                 rows.add(new IdempotencyCheck(this, db, salon, quick ? 2_000 : 10_000).run());
-                rows.add(new DrainCheck(this, db, salon, quick ? 200 : 2_000).run());
+                rows.add(new DrainCheck(this, db, salon, quick ? 300 : 2_000).run());
                 rows.add(new BadInputCheck(this, db, salon, quick ? 2_000 : 10_000, seed).run());
                 rows.add(new TenantCheck(this, db, salon, spa).run());
             }
+            rows.add(new KillCheck(bench, db, salon, quick ? 3 : 20, quick ? 1 : 5, quick ? 8 : 32).run());
             rows.add(new DumpRestoreCheck(server, db).run());
             report = db.jdbi().withHandle(new Verifier()::verify);
         }
@@ -123,6 +132,15 @@ public final class FaultsCommand implements Callable<Integer> {
                         .apiKey());
         final Reply business = send("GET", "/api/v1/business", apiKey, null, null);
         final Reply client = send("POST", "/api/v1/clients", apiKey, "{\"name\": \"" + clientName + "\"}", null);
+        // An endpoint for the tenant checks to ask about, disabled so nothing is sent to it.
+        final Reply endpoint =
+                send("POST", "/api/v1/webhook-endpoints", apiKey, "{\"url\": \"http://127.0.0.1:9/settle\"}", null);
+        send(
+                "POST",
+                "/api/v1/webhook-endpoints/" + endpoint.json().get("id").asLong() + "/disable",
+                apiKey,
+                null,
+                null);
         return new Tenant(
                 business.json().get("id").asLong(),
                 apiKey,
@@ -185,6 +203,32 @@ public final class FaultsCommand implements Callable<Integer> {
             routes.add(new String[] {route.method().name(), path, route.path()});
         }
         return routes;
+    }
+
+    /**
+     * Ids of the tenant's own things, one of each kind a route names, so requests reach the
+     * handlers rather than a 404 (an id kind with none yet gets 1).
+     */
+    static Map<String, Long> idsOf(Database db, Tenant tenant) {
+        return db.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                        select (select min(id) from invoices where business_id = :b) as invoice,
+                               (select min(id) from gift_cards where business_id = :b) as gift_card,
+                               (select max(id) from journal_entries where business_id = :b) as entry,
+                               (select min(id) from accounts where business_id = :b and client_id is not null) as account,
+                               (select min(id) from invoice_payments where business_id = :b) as payment,
+                               (select min(id) from webhook_endpoints where business_id = :b) as endpoint
+                        """)
+                        .bind("b", tenant.businessId())
+                        .map((rs, ctx) -> Map.of(
+                                "clientId", tenant.clientId(),
+                                "invoiceId", rs.getLong("invoice"),
+                                "giftCardId", rs.getLong("gift_card"),
+                                "entryId", rs.getLong("entry"),
+                                "accountId", rs.getLong("account"),
+                                "paymentId", rs.getLong("payment"),
+                                "endpointId", rs.getLong("endpoint")))
+                        .one());
     }
 
     /** A count per label, for checks that tally what they saw. */

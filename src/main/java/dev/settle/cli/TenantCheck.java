@@ -23,22 +23,7 @@ final class TenantCheck {
     }
 
     FaultsCommand.Row run() {
-        final Map<String, Long> ids = db.jdbi()
-                .withHandle(handle -> handle.createQuery("""
-                        select (select min(id) from invoices where business_id = :b) as invoice,
-                               (select min(id) from gift_cards where business_id = :b) as gift_card,
-                               (select max(id) from journal_entries where business_id = :b) as entry,
-                               (select min(id) from accounts where business_id = :b and client_id is not null) as account
-                        """)
-                        .bind("b", owner.businessId())
-                        .map((rs, ctx) -> Map.of(
-                                "clientId", owner.clientId(),
-                                "invoiceId", rs.getLong("invoice"),
-                                "giftCardId", rs.getLong("gift_card"),
-                                "entryId", rs.getLong("entry"),
-                                "accountId", rs.getLong("account"),
-                                "paymentId", rs.getLong("entry")))
-                        .one());
+        final Map<String, Long> ids = FaultsCommand.idsOf(db, owner);
         long attempts = 0;
         long leaks = 0;
         long wrong = 0;

@@ -218,6 +218,10 @@ public final class ClientPages {
      * it has got.
      */
     public void historyExport(Context ctx) {
+        exportPages.start(ctx, () -> startHistoryExport(ctx));
+    }
+
+    private long startHistoryExport(Context ctx) {
         final SignedIn signedIn = StaffAuth.signedIn(ctx);
         final Clients.Client client = client(ctx, signedIn);
         final HistoryQuery query = HistoryQuery.of(ctx, signedIn.formats().zone());
@@ -230,70 +234,67 @@ public final class ClientPages {
                             .or(() -> query.form().error("kind"))
                             .orElseThrow());
         }
-        final String filename = ("client-" + client.id() + "-" + client.name())
-                        .replaceAll("[^A-Za-z0-9]+", "-")
-                        .replaceAll("-+$", "")
-                        .toLowerCase(Locale.ROOT)
-                + "-history.csv";
+        final String name = client.name().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT);
+        // A name may be 200 characters; the file's is kept short enough for any file system.
+        final String filename =
+                ("client-" + client.id() + "-" + name.substring(0, Math.min(name.length(), 60))).replaceAll("-+$", "")
+                        + "-history.csv";
         final int expected =
                 jdbi.withHandle(handle -> Math.min(CSV_ROWS_MAX, history.count(handle, client, query.filter())));
-        final long exportId =
-                exports.start(signedIn.businessId(), signedIn.staffId(), filename, expected, (csv, progress) -> {
+        return exports.start(signedIn.businessId(), signedIn.staffId(), filename, expected, (csv, progress) -> {
+            csv.printRecord(
+                    "time",
+                    "kind",
+                    "description",
+                    "by",
+                    "currency",
+                    "balance_due_change",
+                    "balance_due_after",
+                    "open_payments_change",
+                    "open_payments_after",
+                    "credits_change",
+                    "credits_after",
+                    "entry_id",
+                    "reverses_entry_id",
+                    "reversed_by_entry_id",
+                    "invoice_ids",
+                    "note");
+            final Currency currency = signedIn.formats().currency();
+            Optional<Long> olderThan = Optional.empty();
+            int written = 0;
+            do {
+                final Optional<Long> from = olderThan;
+                final ClientHistory.Page page = jdbi.withHandle(
+                        handle -> history.page(handle, client, query.filter(), from, ClientHistory.LIMIT_MAX));
+                for (ClientHistory.Row row : page.rows()) {
                     csv.printRecord(
-                            "time",
-                            "kind",
-                            "description",
-                            "by",
-                            "currency",
-                            "balance_due_change",
-                            "balance_due_after",
-                            "open_payments_change",
-                            "open_payments_after",
-                            "credits_change",
-                            "credits_after",
-                            "entry_id",
-                            "reverses_entry_id",
-                            "reversed_by_entry_id",
-                            "invoice_ids",
-                            "note");
-                    final Currency currency = signedIn.formats().currency();
-                    Optional<Long> olderThan = Optional.empty();
-                    int written = 0;
-                    do {
-                        final Optional<Long> from = olderThan;
-                        final ClientHistory.Page page = jdbi.withHandle(
-                                handle -> history.page(handle, client, query.filter(), from, ClientHistory.LIMIT_MAX));
-                        for (ClientHistory.Row row : page.rows()) {
-                            csv.printRecord(
-                                    CSV_TIME.format(row.at()
-                                            .atZoneSameInstant(
-                                                    signedIn.formats().zone())),
-                                    row.kind(),
-                                    CsvDownload.asText(row.memo().orElse("")),
-                                    CsvDownload.asText(row.by()),
-                                    currency.getCurrencyCode(),
-                                    MoneyInput.plain(row.balanceDueChangeMinor(), currency),
-                                    MoneyInput.plain(row.balanceDueAfterMinor(), currency),
-                                    MoneyInput.plain(row.openPaymentsChangeMinor(), currency),
-                                    MoneyInput.plain(row.openPaymentsAfterMinor(), currency),
-                                    MoneyInput.plain(row.creditsChangeMinor(), currency),
-                                    MoneyInput.plain(row.creditsAfterMinor(), currency),
-                                    row.entryId(),
-                                    row.reversesEntryId().map(String::valueOf).orElse(""),
-                                    row.reversedByEntryId().map(String::valueOf).orElse(""),
-                                    String.join(
-                                            " ",
-                                            row.invoiceIds().stream()
-                                                    .map(String::valueOf)
-                                                    .toList()),
-                                    CsvDownload.asText(row.note().orElse("")));
-                        }
-                        written += page.rows().size();
-                        progress.accept(written);
-                        olderThan = page.olderThanEntryId();
-                    } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
-                });
-        exportPages.showStarted(ctx, exportId);
+                            CSV_TIME.format(row.at()
+                                    .atZoneSameInstant(signedIn.formats().zone())),
+                            row.kind(),
+                            CsvDownload.asText(row.memo().orElse("")),
+                            CsvDownload.asText(row.by()),
+                            currency.getCurrencyCode(),
+                            MoneyInput.plain(row.balanceDueChangeMinor(), currency),
+                            MoneyInput.plain(row.balanceDueAfterMinor(), currency),
+                            MoneyInput.plain(row.openPaymentsChangeMinor(), currency),
+                            MoneyInput.plain(row.openPaymentsAfterMinor(), currency),
+                            MoneyInput.plain(row.creditsChangeMinor(), currency),
+                            MoneyInput.plain(row.creditsAfterMinor(), currency),
+                            row.entryId(),
+                            row.reversesEntryId().map(String::valueOf).orElse(""),
+                            row.reversedByEntryId().map(String::valueOf).orElse(""),
+                            String.join(
+                                    " ",
+                                    row.invoiceIds().stream()
+                                            .map(String::valueOf)
+                                            .toList()),
+                            CsvDownload.asText(row.note().orElse("")));
+                }
+                written += page.rows().size();
+                progress.accept(written);
+                olderThan = page.olderThanEntryId();
+            } while (olderThan.isPresent() && written < CSV_ROWS_MAX);
+        });
     }
 
     /** The history filter and cursor from a request, with a message beside any field that is wrong. */

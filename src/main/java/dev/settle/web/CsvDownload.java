@@ -1,8 +1,9 @@
 package dev.settle.web;
 
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.commons.csv.CSVFormat;
@@ -19,7 +20,7 @@ public final class CsvDownload {
     private CsvDownload() {}
 
     public static void send(Context ctx, String filename, Rows rows) {
-        send(ctx, filename, write(rows).getBytes(StandardCharsets.UTF_8));
+        send(ctx, filename, write(rows));
     }
 
     /** A file already written (see {@link #write}). */
@@ -29,17 +30,18 @@ public final class CsvDownload {
         ctx.result(content);
     }
 
-    /** The whole file as text. */
-    public static String write(Rows rows) {
-        final StringWriter out = new StringWriter();
+    /** The whole file, in UTF-8 (one byte a character for most of it: a long export is large). */
+    public static byte[] write(Rows rows) {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
         // A byte order mark, so spreadsheet programs read the file as UTF-8 (accents, dashes).
-        out.write('\uFEFF');
-        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.DEFAULT)) {
+        out.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+        try (CSVPrinter printer =
+                new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8), CSVFormat.DEFAULT)) {
             rows.print(printer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
     /**

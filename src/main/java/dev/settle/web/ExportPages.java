@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A long export's progress, polled by htmx until the file is ready (or, without script, a page
- * that reloads itself), and the finished file.
+ * with a link to look again), and the finished file.
  */
 public final class ExportPages {
     private final Exports exports;
@@ -21,8 +21,25 @@ public final class ExportPages {
         return exports;
     }
 
-    /** Where a page goes once it has started an export: htmx gets the progress in place, others its page. */
-    public void showStarted(Context ctx, long exportId) {
+    /**
+     * Starts an export and shows it: htmx gets the progress in place (or why it was refused, in the
+     * same place: htmx drops answers that are errors), others its page.
+     */
+    public void start(Context ctx, java.util.function.LongSupplier start) {
+        final long exportId;
+        try {
+            exportId = start.getAsLong();
+        } catch (dev.settle.Problem problem) {
+            if (!isHtmx(ctx)) {
+                throw problem;
+            }
+            pages.fragment(ctx, "exports/refused.jte", Map.of("message", problem.detail()));
+            return;
+        }
+        showStarted(ctx, exportId);
+    }
+
+    private void showStarted(Context ctx, long exportId) {
         if (isHtmx(ctx)) {
             progress(ctx, exports.find(StaffAuth.signedIn(ctx).businessId(), exportId));
         } else {

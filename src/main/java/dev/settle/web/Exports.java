@@ -2,9 +2,9 @@ package dev.settle.web;
 
 import dev.settle.Problem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.function.IntConsumer;
 import org.apache.commons.csv.CSVPrinter;
 import org.jdbi.v3.core.Jdbi;
@@ -24,6 +24,11 @@ public final class Exports {
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(300);
 
     static final int RUNNING_PER_BUSINESS_MAX = 3;
+    /**
+     * Files being written at once by this instance, whatever their business: each is held in
+     * memory until it is stored (up to about twice its size).
+     */
+    private static final Semaphore WRITING = new Semaphore(4);
 
     /** Writes the file's records, telling {@code progress} how many rows are written so far. */
     public interface Rows {
@@ -67,7 +72,30 @@ public final class Exports {
      * already has {@link #RUNNING_PER_BUSINESS_MAX} running, so a stuck button cannot pile them up.
      */
     public long start(long businessId, long staffId, String filename, int rowsExpected, Rows rows) {
-        final long id = jdbi.inTransaction(handle -> {
+        if (!WRITING.tryAcquire()) {
+            throw new Problem(
+                    Problem.Kind.CONFLICT,
+                    "export",
+                    "Settle is writing other exports just now; start this one again in a minute.");
+        }
+        try {
+            final long id = record(businessId, staffId, filename, rowsExpected);
+            Thread.ofVirtual().name("export-" + businessId + "-" + id).start(() -> {
+                try {
+                    write(businessId, id, rows);
+                } finally {
+                    WRITING.release();
+                }
+            });
+            return id;
+        } catch (RuntimeException e) {
+            WRITING.release();
+            throw e;
+        }
+    }
+
+    private long record(long businessId, long staffId, String filename, int rowsExpected) {
+        return jdbi.inTransaction(handle -> {
             // One at a time per business, so the count below cannot be raced past.
             handle.createQuery("select id from businesses where id = :business_id for no key update")
                     .bind("business_id", businessId)
@@ -100,15 +128,13 @@ public final class Exports {
                     .mapTo(Long.class)
                     .one();
         });
-        Thread.ofVirtual().name("export-" + businessId + "-" + id).start(() -> write(businessId, id, rows));
-        return id;
     }
 
     private void write(long businessId, long id, Rows rows) {
         try {
             final long[] lastProgressAt = {System.nanoTime()};
             final int[] rowsWritten = {0};
-            final String text = CsvDownload.write(printer -> rows.print(printer, written -> {
+            final byte[] content = CsvDownload.write(printer -> rows.print(printer, written -> {
                 rowsWritten[0] = written;
                 if (System.nanoTime() - lastProgressAt[0] >= PROGRESS_EVERY.toNanos()) {
                     lastProgressAt[0] = System.nanoTime();
@@ -122,10 +148,11 @@ public final class Exports {
                             """)
                     .bind("business_id", businessId)
                     .bind("id", id)
-                    .bind("content", text.getBytes(StandardCharsets.UTF_8))
+                    .bind("content", content)
                     .bind("rows", rowsWritten[0])
                     .execute());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Out of memory too: the export is marked failed rather than left "running".
             log.warn("export {} of business {} failed", id, businessId, e);
             jdbi.useHandle(handle -> handle.createUpdate("""
                             update exports set status = 'failed', updated_at = now(),

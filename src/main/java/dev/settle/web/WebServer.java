@@ -592,6 +592,9 @@ public final class WebServer implements AutoCloseable {
                 Problems.toJson(new Problem(kind, null, "the HTTP request itself is malformed (" + status + ")"));
         response.setStatus(kind.status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        // Jetty drops the connection after a request it could not parse; saying so keeps a client
+        // from sending its next request down it and getting no answer (the fault harness found this).
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
         return true;
     }

@@ -83,6 +83,15 @@ class ExportsTest {
 
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.body()).contains("3 exports are already being written");
+        final TestApp.Reply refusedInPlace = desk.send(desk.request("/clients/" + ana.id() + "/history/exports")
+                .header("HX-Request", "true")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("_csrf=" + csrf(desk, ana.id())))
+                .build());
+        assertThat(refusedInPlace.status())
+                .as("htmx puts only 2xx answers in place")
+                .isEqualTo(200);
+        assertThat(refusedInPlace.body()).contains("role=\"alert\"").contains("3 exports are already being written");
         final long exports =
                 jdbi.withHandle(handle -> handle.createQuery("select count(*) from exports where business_id = ?")
                         .bind(0, business.id())
@@ -108,7 +117,34 @@ class ExportsTest {
 
         assertThat(otherDesk.get(location).status()).isEqualTo(404);
         assertThat(otherDesk.get(location + "/file").status()).isEqualTo(404);
-        assertThat(otherDesk.download(location + "/file").body()).asString().doesNotContain("Ana Silva");
+    }
+
+    @Test
+    void aClientWithAVeryLongNameIsExportedUnderAShortFilename() throws Exception {
+        final TestBusiness business = TestBusiness.create();
+        final var named = business.aClient("Maria " + "de la Concepción ".repeat(10) + "Silva");
+        business.charge(named, 5_00);
+        final StaffSession desk = StaffSession.signIn(business.staff(Role.FRONT_DESK));
+        desk.get("/clients/" + named.id());
+
+        final String location = desk.post("/clients/" + named.id() + "/history/exports", Map.of())
+                .headers()
+                .get("location")
+                .getFirst();
+        pollUntilFinished(desk, location);
+
+        final String disposition = desk.download(location + "/file")
+                .headers()
+                .firstValue("content-disposition")
+                .orElseThrow();
+        assertThat(disposition).startsWith("attachment; filename=\"client-" + named.id() + "-maria-de-la-concepci-n-");
+        assertThat(disposition.length()).isLessThan(120);
+    }
+
+    private static String csrf(StaffSession desk, long clientId) {
+        final var matcher = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(desk.get("/clients/" + clientId).body());
+        return matcher.find() ? matcher.group(1) : "";
     }
 
     private long running(TestBusiness business, int rowsWritten, int rowsExpected) {
