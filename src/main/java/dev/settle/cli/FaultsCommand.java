@@ -231,6 +231,24 @@ public final class FaultsCommand implements Callable<Integer> {
                         .one());
     }
 
+    /** The client's open payments received, counted by amount (checks give each request its own). */
+    static Map<Long, Long> openPaymentsByAmount(Database db, Tenant tenant) {
+        return db.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                        select -p.amount_minor, count(*)
+                        from journal_entries e
+                        join postings p on p.business_id = e.business_id and p.entry_id = e.id
+                        join accounts a on a.business_id = p.business_id and a.id = p.account_id
+                                       and a.kind = 'open_payments'
+                        where e.business_id = :business_id and e.client_id = :client_id and e.kind = 'open_payment'
+                        group by 1
+                        """)
+                        .bind("business_id", tenant.businessId())
+                        .bind("client_id", tenant.clientId())
+                        .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    }
+
     /** A count per label, for checks that tally what they saw. */
     static final class Tally {
         private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();

@@ -47,20 +47,7 @@ final class IdempotencyCheck {
         FaultsCommand.concurrently(
                 keys, key -> count(tally, faults.send("POST", path, tenant.apiKey(), body(key, 1), "r2-" + key), 422));
         // Each key's amount is its own (100 + key), so the entries say which key made them.
-        final Map<Long, Long> entriesByAmount = db.jdbi()
-                .withHandle(handle -> handle.createQuery("""
-                        select -p.amount_minor, count(*)
-                        from journal_entries e
-                        join postings p on p.business_id = e.business_id and p.entry_id = e.id
-                        join accounts a on a.business_id = p.business_id and a.id = p.account_id
-                                       and a.kind = 'open_payments'
-                        where e.business_id = :business_id and e.client_id = :client_id and e.kind = 'open_payment'
-                        group by 1
-                        """)
-                        .bind("business_id", tenant.businessId())
-                        .bind("client_id", tenant.clientId())
-                        .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        final Map<Long, Long> entriesByAmount = FaultsCommand.openPaymentsByAmount(db, tenant);
         long losses = 0;
         long duplicates = 0;
         for (int key = 0; key < keys; key++) {

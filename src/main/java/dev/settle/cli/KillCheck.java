@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ledger exactly once, and asking again with each key must give the original answer.
  */
 final class KillCheck {
+    /** Key n pays AMOUNT_BASE + n, above any other check's amounts, so the entries say which key made them. */
+    private static final long AMOUNT_BASE = 10_000_000;
+
     private final BenchServer bench;
     private final Database db;
     private final FaultsCommand.Tenant tenant;
@@ -93,21 +96,12 @@ final class KillCheck {
         }
         app.destroy();
         app.waitFor();
-        final Map<Long, Long> entriesByAmount = db.jdbi()
-                .withHandle(handle -> handle.createQuery("""
-                        select -p.amount_minor - 10000000, count(*)
-                        from journal_entries e
-                        join postings p on p.business_id = e.business_id and p.entry_id = e.id
-                        join accounts a on a.business_id = p.business_id and a.id = p.account_id
-                                       and a.kind = 'open_payments'
-                        where e.business_id = :business_id and e.client_id = :client_id
-                          and e.kind = 'open_payment' and -p.amount_minor > 10000000
-                        group by 1
-                        """)
-                        .bind("business_id", tenant.businessId())
-                        .bind("client_id", tenant.clientId())
-                        .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getLong(2)))
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        final Map<Long, Long> entriesByAmount = new java.util.HashMap<>();
+        FaultsCommand.openPaymentsByAmount(db, tenant).forEach((amount, count) -> {
+            if (amount > AMOUNT_BASE) {
+                entriesByAmount.put(amount - AMOUNT_BASE, count);
+            }
+        });
         long losses = 0;
         long duplicates = 0;
         for (String key : answered.keySet()) {
@@ -143,7 +137,7 @@ final class KillCheck {
                                 .header("Authorization", "Bearer " + tenant.apiKey())
                                 .header("Content-Type", "application/json")
                                 .header("Idempotency-Key", "r1-" + key)
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"amountMinor\": " + (10_000_000 + key)
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"amountMinor\": " + (AMOUNT_BASE + key)
                                         + ", \"currency\": \"USD\", \"tender\": \"card\"}"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
