@@ -18,18 +18,12 @@ final class BenchServer {
         return DatabaseUrl.parse(databaseUrl);
     }
 
-    /** The URL of another database on the same server, as DATABASE_URL takes it. */
-    String urlOf(String database) {
+    /** The URL of another database on the same server, as another user, as DATABASE_URL takes it. */
+    String urlOf(String database, String user) {
         final java.net.URI url = java.net.URI.create(databaseUrl);
         try {
             return new java.net.URI(
-                            url.getScheme(),
-                            url.getUserInfo(),
-                            url.getHost(),
-                            url.getPort(),
-                            "/" + database,
-                            url.getQuery(),
-                            null)
+                            url.getScheme(), user, url.getHost(), url.getPort(), "/" + database, url.getQuery(), null)
                     .toString();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalArgumentException("not a database URL: " + databaseUrl, e);

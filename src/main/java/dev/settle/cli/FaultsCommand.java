@@ -113,6 +113,7 @@ public final class FaultsCommand implements Callable<Integer> {
                 rows.add(new BadInputCheck(this, db, salon, quick ? 2_000 : 10_000, seed).run());
                 rows.add(new TenantCheck(this, db, salon, spa).run());
             }
+            rows.add(new RoleCheck(server, db).run());
             rows.add(new KillCheck(bench, db, salon, quick ? 3 : 20, quick ? 1 : 5, quick ? 8 : 32).run());
             rows.add(new DumpRestoreCheck(server, db).run());
             report = db.jdbi().withHandle(new Verifier()::verify);

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * R1: writers post open payments, each with its own Idempotency-Key and amount, retrying a key
- * until it is answered 2xx, while Settle (a separate process here) is killed with SIGKILL and
+ * until it is answered 2xx, while Settle (a separate process here, running as the app role of
+ * db/app-role.sql) is killed with SIGKILL and
  * started again, and PostgreSQL's backend serving it is killed with SIGKILL (the server then
  * recovers from its write-ahead log, as after a crash). Every key answered 2xx must be in the
  * ledger exactly once, and asking again with each key must give the original answer.
@@ -163,7 +164,8 @@ final class KillCheck {
         final ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar, "serve", "--port", String.valueOf(port))
                 .redirectErrorStream(true)
                 .redirectOutput(dataFolder.resolve("serve.log").toFile());
-        builder.environment().put("DATABASE_URL", bench.urlOf("settle_faults"));
+        // As the role R6 made: the app must need nothing more.
+        builder.environment().put("DATABASE_URL", bench.urlOf("settle_faults", RoleCheck.ROLE));
         builder.environment().put("SETTLE_DATA_DIR", dataFolder.toString());
         final Process process = builder.start();
         final Instant giveUp = Instant.now().plus(Duration.ofSeconds(60));
