@@ -45,6 +45,8 @@ class ImmutabilityTest {
             final List<String> offenders = sources.filter(path ->
                             path.toString().endsWith(".java") || path.toString().endsWith(".sql"))
                     .filter(path -> !path.getFileName().toString().startsWith("V1__"))
+                    // The fault harness's R6 sends these, as the app's role, to see the database refuse them.
+                    .filter(path -> !path.getFileName().toString().equals("RoleCheck.java"))
                     .filter(path -> {
                         try {
                             final String text =
