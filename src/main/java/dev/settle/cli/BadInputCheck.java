@@ -70,7 +70,7 @@ final class BadInputCheck {
         this.db = db;
         this.tenant = tenant;
         this.requests = requests;
-        this.random = FaultsCommand.random(seed);
+        this.random = new Random(seed);
     }
 
     FaultsCommand.Row run() throws Exception {

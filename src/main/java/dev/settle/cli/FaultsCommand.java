@@ -108,7 +108,7 @@ public final class FaultsCommand implements Callable<Integer> {
                 salon = tenant(db, "Faults salon", "Ana Secret-Salon");
                 final Tenant spa = tenant(db, "Faults spa", "Ben Secret-Spa");
                 System.out.printf("faults: %s mode, seed %d, %s%n", quick ? "short" : "full", seed, base);
-                rows.add(new IdempotencyCheck(this, db, salon, quick ? 2_000 : 10_000).run());
+                rows.add(new IdempotencyCheck(this, db, salon, quick ? 2_000 : 10_000, seed).run());
                 rows.add(new DrainCheck(this, db, salon, quick ? 300 : 2_000).run());
                 rows.add(new BadInputCheck(this, db, salon, quick ? 2_000 : 10_000, seed).run());
                 rows.add(new TenantCheck(this, db, salon, spa).run());
@@ -262,10 +262,6 @@ public final class FaultsCommand implements Callable<Integer> {
             final AtomicLong count = counts.get(label);
             return count == null ? 0 : count.get();
         }
-    }
-
-    static Random random(long seed) {
-        return new Random(seed);
     }
 
     static <T> List<T> shuffled(List<T> items, Random random) {

@@ -19,8 +19,10 @@ final class IdempotencyCheck {
     private final Database db;
     private final FaultsCommand.Tenant tenant;
     private final int requests;
+    private final long seed;
 
-    IdempotencyCheck(FaultsCommand faults, Database db, FaultsCommand.Tenant tenant, int requests) {
+    IdempotencyCheck(FaultsCommand faults, Database db, FaultsCommand.Tenant tenant, int requests, long seed) {
+        this.seed = seed;
         this.faults = faults;
         this.db = db;
         this.tenant = tenant;
@@ -30,7 +32,7 @@ final class IdempotencyCheck {
     FaultsCommand.Row run() throws Exception {
         final int keys = requests / SENDS_PER_KEY;
         final List<Integer> order = FaultsCommand.shuffled(
-                IntStream.range(0, requests).map(index -> index % keys).boxed().toList(), FaultsCommand.random(7));
+                IntStream.range(0, requests).map(index -> index % keys).boxed().toList(), new java.util.Random(seed));
         final Map<Integer, Set<Long>> entriesByKey = new ConcurrentHashMap<>();
         final FaultsCommand.Tally tally = new FaultsCommand.Tally();
         final String path = "/api/v1/clients/" + tenant.clientId() + "/open-payments";

@@ -232,10 +232,10 @@ public final class Reports {
                         join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
                         join lateral (%s) p on true
                         where g.business_id = :business_id and p.balance_after_minor <> 0
-                          and (a.balance_minor <> 0 or a.id in (select account_id from (%s) l))
+                          and %s
                         group by g.funded_by
                         order by g.funded_by desc
-                        """.formatted(LAST_POSTING, LATER_POSTINGS))
+                        """.formatted(LAST_POSTING, HELD_NOW_OR_MOVED_SINCE))
                 .bind("business_id", businessId)
                 .bind("as_of", at)
                 .map((rs, ctx) -> new SourceLine(rs.getString("source"), rs.getLong("holders"), rs.getLong("balance")))
@@ -367,9 +367,9 @@ public final class Reports {
                         join accounts a on a.business_id = g.business_id and a.gift_card_id = g.id
                         join lateral (%s) p on true
                         where g.business_id = :business_id and p.balance_after_minor <> 0 and p.posted_at <= :since
-                          and (a.balance_minor <> 0 or a.id in (select account_id from (%s) l))
+                          and %s
                         order by p.posted_at, g.id
-                        """.formatted(LAST_POSTING, LATER_POSTINGS))
+                        """.formatted(LAST_POSTING, HELD_NOW_OR_MOVED_SINCE))
                 .bind("business_id", businessId)
                 .bind("as_of", at)
                 .bind("since", since)
@@ -402,10 +402,10 @@ public final class Reports {
                         join clients c on c.business_id = a.business_id and c.id = a.client_id
                         join lateral (%s) p on true
                         where a.business_id = :business_id and a.kind = 'open_payments'
-                          and (a.balance_minor <> 0 or a.id in (select account_id from (%s) l))
+                          and %s
                           and p.balance_after_minor <> 0 and p.posted_at <= :since
                         order by c.name, c.id
-                        """.formatted(LAST_POSTING, LATER_POSTINGS))
+                        """.formatted(LAST_POSTING, HELD_NOW_OR_MOVED_SINCE))
                 .bind("business_id", businessId)
                 .bind("as_of", at)
                 .bind("since", since)
@@ -422,6 +422,13 @@ public final class Reports {
             from journal_entries e
             join postings p on p.business_id = e.business_id and p.entry_id = e.id
             where e.business_id = :business_id and e.effective_at > :as_of""";
+
+    /**
+     * An account {@code a} that could have held anything at {@code :as_of}: it holds something now,
+     * or it moved since. The lists of holders only look these up.
+     */
+    private static final String HELD_NOW_OR_MOVED_SINCE =
+            "(a.balance_minor <> 0 or a.id in (select account_id from (" + LATER_POSTINGS + ") l))";
 
     /** An account's last posting at or before {@code :as_of}: its balance then, and when it last moved. */
     private static final String LAST_POSTING = """
