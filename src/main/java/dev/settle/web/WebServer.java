@@ -449,7 +449,7 @@ public final class WebServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
-            config.routes.before(WebServer::refuseOversizedBody);
+            config.routes.before(WebServer::readBody);
             config.routes.before("/api/*", handlers.apiAuth()::authenticate);
             config.routes.after(WebServer::pageHeaders);
             for (Route route : routes()) {
@@ -493,14 +493,17 @@ public final class WebServer implements AutoCloseable {
     }
 
     /**
-     * Refuses a body over {@link #REQUEST_BYTES_MAX} with 413, having first read it (up to {@link
-     * #OVERSIZED_BYTES_READ_MAX}): answered while the client is still sending, the connection is
-     * closed under it and the client sees a reset instead of the answer (the fault harness's bad
-     * requests found this).
+     * Reads every request's body before anything answers it, and refuses one over {@link
+     * #REQUEST_BYTES_MAX} with 413 (reading that too, up to {@link #OVERSIZED_BYTES_READ_MAX}).
+     * Answered while its body was still arriving (a 404 for a bad id, a 413), a request's connection
+     * is closed under the client, and the next request sent down it gets no answer at all (the
+     * fault harness's bad requests found this). Javalin keeps the body, so handlers read it again.
      */
-    private static void refuseOversizedBody(Context ctx) throws java.io.IOException {
+    private static void readBody(Context ctx) throws java.io.IOException {
         final long length = ctx.contentLength();
-        if (length > REQUEST_BYTES_MAX) {
+        if (length > 0 && length <= REQUEST_BYTES_MAX) {
+            ctx.bodyAsBytes();
+        } else if (length > REQUEST_BYTES_MAX) {
             if (length <= OVERSIZED_BYTES_READ_MAX) {
                 ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             }
