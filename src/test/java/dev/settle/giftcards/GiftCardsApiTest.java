@@ -110,7 +110,11 @@ class GiftCardsApiTest {
         TestDatabase.get()
                 .jdbi()
                 .useHandle(handle -> handle.execute(
-                        "update gift_cards set expires_on = current_date - 1 where business_id = ? and id = ?",
+                        // Yesterday where the business is: the database's current_date is UTC's, a day ahead of
+                        // the business's evening, when the card would still be good for that day.
+                        "update gift_cards set expires_on = (now() at time zone b.time_zone)::date - 1"
+                                + " from businesses b where b.id = gift_cards.business_id"
+                                + " and gift_cards.business_id = ? and gift_cards.id = ?",
                         salon.id(),
                         second.card().id()));
         final TestApp.Reply expired = salon.checkout(
