@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "bench",
         description = "Measure Settle.",
-        subcommands = {BenchCommand.LedgerBench.class, HistoryBench.class, ReportBench.class})
+        subcommands = {BenchCommand.LedgerBench.class, HistoryBench.class, ReportBench.class, HttpBench.class})
 public final class BenchCommand {
 
     @Command(name = "ledger", description = "Ledger posting throughput and latency against pgbench.")
@@ -106,7 +106,7 @@ public final class BenchCommand {
                     createDatabaseIfMissing(server, "settle_pgbench");
                     pgbenchInit(server);
                     for (int count : writers) {
-                        pgbench.add(count + "=" + pgbenchTps(server, count));
+                        pgbench.add(count + "=" + pgbenchTps(server, count, seconds));
                     }
                 }
                 print(runs, pgbench);
@@ -317,13 +317,14 @@ public final class BenchCommand {
             }
         }
 
-        private static void pgbenchInit(DatabaseUrl server) throws IOException, InterruptedException {
+        static void pgbenchInit(DatabaseUrl server) throws IOException, InterruptedException {
             final List<String> command = new ArrayList<>(pgbenchConnection(server));
             command.addAll(List.of("-i", "-s", "10", "-q", "settle_pgbench"));
             runProcess(command);
         }
 
-        private double pgbenchTps(DatabaseUrl server, int clients) throws IOException, InterruptedException {
+        static double pgbenchTps(DatabaseUrl server, int clients, int seconds)
+                throws IOException, InterruptedException {
             final List<String> command = new ArrayList<>(pgbenchConnection(server));
             command.addAll(List.of(
                     "-c",

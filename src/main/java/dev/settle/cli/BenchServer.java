@@ -30,6 +30,11 @@ final class BenchServer {
         }
     }
 
+    /** Another database on the same server, as the same user. */
+    String urlOf(String database) {
+        return urlOf(database, java.net.URI.create(databaseUrl).getUserInfo());
+    }
+
     /** settle_bench, created if missing and migrated. */
     Database open(int poolSize) throws SQLException {
         BenchCommand.LedgerBench.createDatabaseIfMissing(server(), "settle_bench");

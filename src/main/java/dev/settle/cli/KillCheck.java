@@ -3,7 +3,6 @@ package dev.settle.cli;
 import dev.settle.db.Database;
 import dev.settle.web.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,16 +54,13 @@ final class KillCheck {
     }
 
     FaultsCommand.Row run() throws Exception {
-        final int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        final int port = SettleProcess.freePort();
         final String base = "http://127.0.0.1:" + port;
         final Path dataFolder = Files.createTempDirectory("settle-faults-r1");
         final Map<String, Long> answered = new ConcurrentHashMap<>();
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicInteger next = new AtomicInteger();
-        Process app = start(port, dataFolder, base);
+        SettleProcess app = start(port, dataFolder);
         try (ExecutorService pool = Executors.newFixedThreadPool(writers)) {
             for (int writer = 0; writer < writers; writer++) {
                 pool.submit(() -> {
@@ -81,8 +78,8 @@ final class KillCheck {
                 if ((kill + 1) * databaseKills / kills > kill * databaseKills / kills) {
                     killDatabaseBackend();
                 } else {
-                    app.destroyForcibly().waitFor();
-                    app = start(port, dataFolder, base);
+                    app.kill();
+                    app = start(port, dataFolder);
                 }
             }
             Thread.sleep(1_500);
@@ -95,8 +92,7 @@ final class KillCheck {
                 wrongAnswers++;
             }
         }
-        app.destroy();
-        app.waitFor();
+        app.close();
         final Map<Long, Long> entriesByAmount = new java.util.HashMap<>();
         FaultsCommand.openPaymentsByAmount(db, tenant).forEach((amount, count) -> {
             if (amount > AMOUNT_BASE) {
@@ -153,38 +149,9 @@ final class KillCheck {
         throw new IllegalStateException("key r1-" + key + " was never answered 2xx");
     }
 
-    private Process start(int port, Path dataFolder, String base) throws IOException, InterruptedException {
-        final String java = ProcessHandle.current().info().command().orElse("java");
-        final String jar = Path.of(KillCheck.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .getPath())
-                .toString();
-        final ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar, "serve", "--port", String.valueOf(port))
-                .redirectErrorStream(true)
-                .redirectOutput(dataFolder.resolve("serve.log").toFile());
-        // As the role R6 made: the app must need nothing more.
-        builder.environment().put("DATABASE_URL", bench.urlOf("settle_faults", RoleCheck.ROLE));
-        builder.environment().put("SETTLE_DATA_DIR", dataFolder.toString());
-        final Process process = builder.start();
-        final Instant giveUp = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(giveUp)) {
-            try {
-                if (http.send(
-                                        HttpRequest.newBuilder(URI.create(base + "/health"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return process;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("Settle did not start; see " + dataFolder.resolve("serve.log"));
+    /** As the role R6 made: the app must need nothing more. */
+    private SettleProcess start(int port, Path dataFolder) throws IOException, InterruptedException {
+        return SettleProcess.start(port, Optional.of(bench.urlOf("settle_faults", RoleCheck.ROLE)), dataFolder);
     }
 
     /** SIGKILL to one backend of the server: PostgreSQL stops every session and recovers, as after a crash. */

@@ -41,7 +41,7 @@ public final class ReportBench implements Callable<Integer> {
     @Override
     public Integer call() throws java.sql.SQLException {
         try (Database db = bench.open(2)) {
-            final long businessId = business(db);
+            final long businessId = generated(db, postings);
             final long total = db.jdbi()
                     .withHandle(handle -> handle.createQuery("select count(*) from postings")
                             .mapTo(Long.class)
@@ -131,8 +131,8 @@ public final class ReportBench implements Callable<Integer> {
         return day.plusDays(1).atStartOfDay(ZONE).toInstant().minusNanos(1_000);
     }
 
-    /** The generated business, made the first time (minutes for 10M postings). */
-    private long business(Database db) {
+    /** The generated business of about {@code postings} postings, made the first time (minutes for 10M). */
+    static long generated(Database db, long postings) {
         final String name = "bench reports " + postings;
         final Optional<Long> existing = db.jdbi()
                 .withHandle(handle -> handle.createQuery("select id from businesses where name = :name")

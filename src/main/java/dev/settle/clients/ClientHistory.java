@@ -118,12 +118,12 @@ public final class ClientHistory {
                 client.credits().id());
         // Each account's postings are in entry order along its versions: the newest few of each,
         // merged, hold the newest entries of all three.
-        final List<Posting> candidates = new ArrayList<>();
-        for (long accountId : accounts) {
-            candidates.addAll(
-                    newestEntries(handle, client.businessId(), accountId, filter, olderThanEntryId, limit + 1));
-        }
-        final List<Long> entryIds = candidates.stream()
+        final List<List<Posting>> newest = accounts.stream()
+                .map(accountId ->
+                        newestEntries(handle, client.businessId(), accountId, filter, olderThanEntryId, limit + 1))
+                .toList();
+        final List<Long> entryIds = newest.stream()
+                .flatMap(List::stream)
                 .map(Posting::entryId)
                 .distinct()
                 .sorted(Comparator.reverseOrder())
@@ -152,8 +152,9 @@ public final class ClientHistory {
         // balances are the newer row's less its change. Filtered, movements in between are
         // missing, so each row's balances are looked up.
         final boolean unfiltered = filter.equals(Filter.none());
-        final Map<Long, long[]> looked =
-                balancesAfter(handle, client.businessId(), accounts, unfiltered ? shown.subList(0, 1) : shown);
+        final Map<Long, long[]> looked = unfiltered
+                ? Map.of(shown.getFirst(), balancesBelowCursor(newest))
+                : balancesAfter(handle, client.businessId(), accounts, shown);
         final List<Row> rows = new ArrayList<>();
         long[] after = looked.get(shown.getFirst());
         for (long entryId : shown) {
@@ -204,6 +205,17 @@ public final class ClientHistory {
     /** Balance due grows with debits; open payments and credits with credits. */
     private static long sign(Clients.Client client, long accountId) {
         return accountId == client.receivable().id() ? 1 : -1;
+    }
+
+    /**
+     * Unfiltered, each account's newest posting below the cursor is its newest at or before the
+     * page's first entry (the newest of them all), so its balance after is the balance there.
+     */
+    private static long[] balancesBelowCursor(List<List<Posting>> newest) {
+        return newest.stream()
+                .mapToLong(
+                        postings -> postings.isEmpty() ? 0 : postings.getFirst().balanceAfterMinor())
+                .toArray();
     }
 
     /**

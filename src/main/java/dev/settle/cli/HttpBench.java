@@ -1,0 +1,606 @@
+package dev.settle.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.settle.business.ApiKeys;
+import dev.settle.business.Businesses;
+import dev.settle.clients.Clients;
+import dev.settle.db.Database;
+import dev.settle.db.DatabaseUrl;
+import dev.settle.ledger.Ledger;
+import dev.settle.ledger.Verifier;
+import dev.settle.web.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench http}: the desk's traffic end to end. Settle runs as its own process (as in
+ * production) on the server's database {@code settle_bench_http}, made afresh each run; clients
+ * draft a ticket and check it out over HTTP with a mix of tenders, closed loop, at rising client
+ * counts, with pgbench TPC-B on the same server at the same counts in the same run. Then: all
+ * traffic on one client, an open-loop run at half the peak (latency counted from when each visit
+ * was due, so a slow answer cannot hide the ones queued behind it), two instances on one database,
+ * storage per entry, start time on embedded PostgreSQL, resident memory, and a long client history
+ * on the 10M-posting database of {@code bench reports}. Writes bench/results/DATE.md and .png.
+ */
+@Command(
+        name = "http",
+        description = "Checkouts over HTTP against Settle run as its own process, with pgbench in the same"
+                + " run; writes bench/results/<date>.md and a plot.")
+public final class HttpBench implements Callable<Integer> {
+    private static final String DATABASE = "settle_bench_http";
+    private static final int BUSINESSES = 32;
+    private static final int CLIENTS_PER_BUSINESS = 16;
+    /** Each client's open payments, credits and gift card: more than any run spends. */
+    private static final long FUNDS_MINOR = 100_000_000;
+
+    private static final long SERVICE_MINOR = 45_00;
+    private static final long TIP_MINOR = 9_00;
+    private static final long PRODUCT_MINOR = 12_00;
+
+    @Mixin
+    BenchServer bench;
+
+    @Option(names = "--seconds", defaultValue = "15", description = "Duration of each run.")
+    int seconds;
+
+    @Option(
+            names = "--clients",
+            defaultValue = "1,2,4,8,16,32,64",
+            split = ",",
+            description = "Concurrent clients per point of the curve.")
+    int[] clientCounts;
+
+    @Option(
+            names = "--short",
+            description = "A quick pass for CI: 4 s runs at 1, 8 and 32 clients, no 10M-posting history.")
+    boolean quick;
+
+    @Option(names = "--results", defaultValue = "bench/results", description = "Folder for DATE.md and DATE.png.")
+    Path results;
+
+    @Option(
+            names = "--history-postings",
+            defaultValue = "10000000",
+            description = "Size of the database the long-history read (P4) runs on (that of bench reports).")
+    long historyPostings;
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final AtomicLong refused = new AtomicLong();
+    private final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
+
+    /** A client at the desk: their business's key, and a gift card they carry. */
+    private record Client(String apiKey, long id, String giftCardCode) {}
+
+    /** A run's visits: a ticket drafted then checked out. Latencies in microseconds, sorted. */
+    record Run(String shape, int clients, long visits, double seconds, long[] visitMicros, long[] checkoutMicros) {
+        double perSecond() {
+            return visits / seconds;
+        }
+
+        double visitMillis(int percent) {
+            return BenchCommand.LedgerBench.percentile(visitMicros, percent) / 1000.0;
+        }
+
+        double checkoutMillis(int percent) {
+            return BenchCommand.LedgerBench.percentile(checkoutMicros, percent) / 1000.0;
+        }
+    }
+
+    /** What the run measured, for the results file. */
+    record Figures(
+            String setting,
+            List<Run> curve,
+            List<Double> pgbenchTps,
+            Run hot,
+            Run halfPeak,
+            Run twoInstances,
+            long bytesPerEntry,
+            double postingsPerCheckout,
+            List<Duration> starts,
+            long peakResidentBytes,
+            Optional<HistoryRead> history,
+            String verified,
+            long refused) {}
+
+    /** P4: a client's balance and newest 50 history rows, over HTTP, on a big database. */
+    record HistoryRead(
+            long databasePostings, long clientMovements, long[] balanceMicros, long[] pageMicros, long[] bothMicros) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (quick) {
+            seconds = 4;
+            clientCounts = new int[] {1, 8, 32};
+        }
+        final DatabaseUrl server = bench.server();
+        System.out.printf(
+                "bench http: %d s per run, clients %s, on %s%n", seconds, Arrays.toString(clientCounts), DATABASE);
+        final List<Duration> starts = startTimes();
+        FaultsCommand.recreate(server, DATABASE);
+        final Path dataFolder = Files.createTempDirectory("settle-bench-http");
+        final List<Run> curve = new ArrayList<>();
+        final List<Double> pgbench = new ArrayList<>();
+        final Run hot;
+        final Run halfPeak;
+        final Run twoInstances;
+        final long bytesPerEntry;
+        final long peakResident;
+        try (Database db = Database.connect(server.withDatabase(DATABASE), 2)) {
+            db.migrate();
+            final List<Client> clients = new ArrayList<>();
+            final List<Client> oneClient;
+            try (SettleProcess app = SettleProcess.start(
+                            SettleProcess.freePort(), Optional.of(bench.urlOf(DATABASE)), dataFolder.resolve("a"));
+                    ResidentPeak resident = new ResidentPeak(app)) {
+                for (int index = 0; index < BUSINESSES; index++) {
+                    clients.addAll(business(db, app.base(), "bench http " + index));
+                }
+                oneClient = List.of(clients.getFirst());
+                System.out.printf(
+                        "  %d businesses, %d clients, started in %d ms%n",
+                        BUSINESSES, clients.size(), app.startedIn().toMillis());
+                closedLoop("warm-up", List.of(app.base()), clients, 32, Math.min(seconds, 5));
+                BenchCommand.LedgerBench.createDatabaseIfMissing(server, "settle_pgbench");
+                BenchCommand.LedgerBench.pgbenchInit(server);
+                for (int count : clientCounts) {
+                    curve.add(closedLoop("uniform", List.of(app.base()), clients, count, seconds));
+                    pgbench.add(BenchCommand.LedgerBench.pgbenchTps(server, count, seconds));
+                }
+                hot = closedLoop("one client", List.of(app.base()), oneClient, 32, seconds);
+                final double peak =
+                        curve.stream().mapToDouble(Run::perSecond).max().orElseThrow();
+                halfPeak = openLoop(app.base(), clients, peak / 2);
+                try (SettleProcess second = SettleProcess.start(
+                        SettleProcess.freePort(), Optional.of(bench.urlOf(DATABASE)), dataFolder.resolve("b"))) {
+                    twoInstances =
+                            closedLoop("two instances", List.of(app.base(), second.base()), clients, 32, seconds);
+                }
+                bytesPerEntry = storagePerEntry(db, app.base(), clients);
+                peakResident = resident.peakBytes();
+            }
+            final Verifier.Report report = db.jdbi().withHandle(new Verifier()::verify);
+            final Figures figures = new Figures(
+                    setting(db),
+                    curve,
+                    pgbench,
+                    hot,
+                    halfPeak,
+                    twoInstances,
+                    bytesPerEntry,
+                    postingsPerCheckout(db),
+                    starts,
+                    peakResident,
+                    quick ? Optional.empty() : Optional.of(history()),
+                    report.summary(),
+                    refused.get());
+            final BenchResults written = new BenchResults(figures, quick);
+            written.print();
+            written.write(results, LocalDate.now());
+            refusals.stream().limit(5).forEach(body -> System.out.println("REFUSED " + body));
+            return report.ok() && refused.get() == 0 ? 0 : 1;
+        }
+    }
+
+    private String setting(Database db) throws IOException {
+        final String postgres = db.jdbi()
+                .withHandle(handle -> handle.createQuery("show server_version")
+                        .mapTo(String.class)
+                        .one());
+        final String memory = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                .filter(line -> line.startsWith("MemTotal:"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / (1024 * 1024) + " GiB")
+                .findFirst()
+                .orElse("? GiB");
+        return "Settle run as its own process (`java -jar settle.jar serve`, Java %s, default JVM options),"
+                        .formatted(Runtime.version().feature())
+                + " PostgreSQL %s on the same machine (%d cores, %s),"
+                        .formatted(postgres, Runtime.getRuntime().availableProcessors(), memory)
+                + " load from this command's threads on that machine too; %d s per run.".formatted(seconds);
+    }
+
+    /** P6: Settle started on its embedded PostgreSQL, first in an empty folder, then three times warm. */
+    private List<Duration> startTimes() throws IOException, InterruptedException {
+        final Path folder = Files.createTempDirectory("settle-bench-start");
+        final List<Duration> starts = new ArrayList<>();
+        for (int start = 0; start < 4; start++) {
+            try (SettleProcess app = SettleProcess.start(SettleProcess.freePort(), Optional.empty(), folder)) {
+                starts.add(app.startedIn());
+            }
+        }
+        System.out.printf(
+                "  start to /health on embedded PostgreSQL: first %d ms, warm %s ms%n",
+                starts.getFirst().toMillis(),
+                starts.subList(1, starts.size()).stream()
+                        .map(start -> String.valueOf(start.toMillis()))
+                        .toList());
+        return starts;
+    }
+
+    /** A business with its clients, each given open payments, credit and a gift card over the API. */
+    private List<Client> business(Database db, String base, String name) {
+        final String apiKey = db.jdbi().inTransaction(handle -> {
+            final Businesses.CreatedBusiness created = new Businesses(new Ledger(), new ApiKeys())
+                    .create(handle, name, "USD", "America/New_York", "owner@bench.example");
+            // Cards big enough to last the run.
+            handle.createUpdate("update businesses set gift_card_max_minor = :max where id = :id")
+                    .bind("max", FUNDS_MINOR)
+                    .bind("id", created.business().id())
+                    .execute();
+            return created.apiKey();
+        });
+        final List<Client> clients = new ArrayList<>();
+        for (int index = 0; index < CLIENTS_PER_BUSINESS; index++) {
+            final long clientId = expect(base, apiKey, "/api/v1/clients", "{\"name\": \"Client " + index + "\"}")
+                    .get("id")
+                    .asLong();
+            final String funds = "{\"amountMinor\": " + FUNDS_MINOR + ", \"currency\": \"USD\"";
+            expect(base, apiKey, "/api/v1/clients/" + clientId + "/open-payments", funds + ", \"tender\": \"card\"}");
+            expect(base, apiKey, "/api/v1/clients/" + clientId + "/credits", funds + ", \"reason\": \"goodwill\"}");
+            final String code = expect(base, apiKey, "/api/v1/gift-cards", funds + ", \"reason\": \"bench\"}")
+                    .get("code")
+                    .asText();
+            clients.add(new Client(apiKey, clientId, code));
+        }
+        return clients;
+    }
+
+    private JsonNode expect(String base, String apiKey, String path, String body) {
+        final HttpResponse<String> reply = post(base, apiKey, path, body);
+        if (reply == null || reply.statusCode() / 100 != 2) {
+            throw new IllegalStateException(
+                    path + " answered " + (reply == null ? "nothing" : reply.statusCode() + ": " + reply.body()));
+        }
+        return json(reply.body());
+    }
+
+    /**
+     * One visit: a ticket (a service and a tip, one in ten also a product) drafted, then checked
+     * out with the desk's mix of tenders. Its latency and the checkout's, in microseconds, or
+     * empty if either was refused.
+     */
+    private Optional<long[]> visit(String base, Client client, SplittableRandom random) {
+        final long started = System.nanoTime();
+        final boolean product = random.nextInt(10) == 0;
+        final long total = SERVICE_MINOR + TIP_MINOR + (product ? PRODUCT_MINOR : 0);
+        final HttpResponse<String> draft = post(
+                base,
+                client.apiKey(),
+                "/api/v1/invoices",
+                "{\"clientId\": " + client.id() + ", \"currency\": \"USD\", \"lines\": ["
+                        + "{\"kind\": \"service\", \"description\": \"Cut and colour\", \"unitMinor\": "
+                        + SERVICE_MINOR + "}, {\"kind\": \"tip\", \"description\": \"Tip\", \"unitMinor\": "
+                        + TIP_MINOR + "}"
+                        + (product
+                                ? ", {\"kind\": \"product\", \"description\": \"Shampoo\", \"unitMinor\": "
+                                        + PRODUCT_MINOR + "}"
+                                : "")
+                        + "]}");
+        if (!answered(draft, 201)) {
+            return Optional.empty();
+        }
+        final long invoiceId = json(draft.body()).get("id").asLong();
+        final long checkoutStarted = System.nanoTime();
+        final HttpResponse<String> checkout = post(
+                base,
+                client.apiKey(),
+                "/api/v1/invoices/" + invoiceId + "/checkout",
+                "{\"currency\": \"USD\", " + tenders(client, total, random.nextInt(100)) + "}");
+        final long done = System.nanoTime();
+        if (!answered(checkout, 201)) {
+            return Optional.empty();
+        }
+        return Optional.of(new long[] {(done - started) / 1_000, (done - checkoutStarted) / 1_000});
+    }
+
+    /** How a front desk is paid, by percentile of visits: card mostly, then splits, pay later, funds. */
+    private static String tenders(Client client, long total, int percentile) {
+        if (percentile < 45) {
+            return "\"tenders\": [" + card(total) + "]";
+        }
+        if (percentile < 65) {
+            return "\"tenders\": [{\"tender\": \"cash\", \"amountMinor\": 2000, \"tenderedMinor\": 2000}, "
+                    + card(total - 20_00) + "]";
+        }
+        if (percentile < 75) {
+            return "\"tenders\": [" + card(30_00) + "], \"payLaterMinor\": " + (total - 30_00);
+        }
+        if (percentile < 85) {
+            return "\"tenders\": [{\"tender\": \"gift_card\", \"code\": \"" + client.giftCardCode()
+                    + "\", \"amountMinor\": 1000}, {\"tender\": \"cash\", \"amountMinor\": " + (total - 10_00) + "}]";
+        }
+        if (percentile < 95) {
+            return "\"tenders\": [{\"tender\": \"open_payment\", \"amountMinor\": 2000}, " + card(total - 20_00) + "]";
+        }
+        return "\"tenders\": [{\"tender\": \"credit\", \"amountMinor\": 1500}, {\"tender\": \"check\", \"amountMinor\": "
+                + (total - 15_00) + ", \"reference\": \"1042\"}]";
+    }
+
+    private static String card(long amountMinor) {
+        return "{\"tender\": \"card\", \"amountMinor\": " + amountMinor + ", \"cardLast4\": \"4242\"}";
+    }
+
+    /** Closed loop: {@code clientsCount} clients, each starting its next visit when the last is answered. */
+    private Run closedLoop(String shape, List<String> bases, List<Client> clients, int clientsCount, int runSeconds)
+            throws InterruptedException {
+        final int capacity = runSeconds * 2_000;
+        final long[][] visitMicros = new long[clientsCount][capacity];
+        final long[][] checkoutMicros = new long[clientsCount][capacity];
+        final int[] counts = new int[clientsCount];
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Thread> threads = new ArrayList<>();
+        for (int index = 0; index < clientsCount; index++) {
+            final int worker = index;
+            final String base = bases.get(worker % bases.size());
+            threads.add(Thread.ofPlatform().start(() -> {
+                final SplittableRandom random = new SplittableRandom(worker);
+                while (!stop.get() && counts[worker] < capacity) {
+                    visit(base, clients.get(random.nextInt(clients.size())), random)
+                            .ifPresent(micros -> {
+                                visitMicros[worker][counts[worker]] = micros[0];
+                                checkoutMicros[worker][counts[worker]++] = micros[1];
+                            });
+                }
+            }));
+        }
+        final long started = System.nanoTime();
+        Thread.sleep(runSeconds * 1_000L);
+        stop.set(true);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        final double elapsed = (System.nanoTime() - started) / 1e9;
+        final Run run = new Run(
+                shape,
+                clientsCount,
+                Arrays.stream(counts).asLongStream().sum(),
+                elapsed,
+                sorted(visitMicros, counts),
+                sorted(checkoutMicros, counts));
+        report(run);
+        return run;
+    }
+
+    /** Open loop: visits due at a fixed rate whatever the answers; latency counts from when each was due. */
+    private Run openLoop(String base, List<Client> clients, double perSecond) throws InterruptedException {
+        final int visits = (int) (perSecond * seconds);
+        final long[] visitMicros = new long[visits];
+        final long[] checkoutMicros = new long[visits];
+        final AtomicInteger done = new AtomicInteger();
+        final long started = System.nanoTime();
+        try (ExecutorService desks = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int index = 0; index < visits; index++) {
+                final long due = started + (long) (index * 1e9 / perSecond);
+                final long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                final SplittableRandom random = new SplittableRandom(index);
+                desks.submit(() -> visit(base, clients.get(random.nextInt(clients.size())), random)
+                        .ifPresent(micros -> {
+                            final int slot = done.getAndIncrement();
+                            visitMicros[slot] = (System.nanoTime() - due) / 1_000;
+                            checkoutMicros[slot] = micros[1];
+                        }));
+            }
+        }
+        final double elapsed = (System.nanoTime() - started) / 1e9;
+        final int count = done.get();
+        final Run run = new Run(
+                "half of peak, open loop",
+                0,
+                count,
+                elapsed,
+                sorted(new long[][] {visitMicros}, new int[] {count}),
+                sorted(new long[][] {checkoutMicros}, new int[] {count}));
+        report(run);
+        return run;
+    }
+
+    private static long[] sorted(long[][] perWorker, int[] counts) {
+        final long[] all = new long[Arrays.stream(counts).sum()];
+        int offset = 0;
+        for (int worker = 0; worker < perWorker.length; worker++) {
+            System.arraycopy(perWorker[worker], 0, all, offset, counts[worker]);
+            offset += counts[worker];
+        }
+        Arrays.sort(all);
+        return all;
+    }
+
+    private static void report(Run run) {
+        System.out.printf(
+                "  %-24s %2s clients: %6.0f checkouts/s  visit p50 %6.2f p99 %7.2f ms  checkout p99 %7.2f ms%n",
+                run.shape(),
+                run.clients() == 0 ? "-" : String.valueOf(run.clients()),
+                run.perSecond(),
+                run.visitMillis(50),
+                run.visitMillis(99),
+                run.checkoutMillis(99));
+    }
+
+    /** P5: growth of the ledger's tables and indexes over open payments (two postings each) sent over HTTP. */
+    private long storagePerEntry(Database db, String base, List<Client> clients) throws Exception {
+        final int entries = quick ? 2_000 : 10_000;
+        final String sizeSql = "select pg_total_relation_size('journal_entries') + pg_total_relation_size('postings')";
+        final long before = db.jdbi()
+                .withHandle(
+                        handle -> handle.createQuery(sizeSql).mapTo(Long.class).one());
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            for (int index = 0; index < entries; index++) {
+                final Client client = clients.get(index % clients.size());
+                pool.submit(() -> answered(
+                        post(
+                                base,
+                                client.apiKey(),
+                                "/api/v1/clients/" + client.id() + "/open-payments",
+                                "{\"amountMinor\": 2500, \"currency\": \"USD\", \"tender\": \"cash\"}"),
+                        201));
+            }
+        }
+        final long after = db.jdbi()
+                .withHandle(
+                        handle -> handle.createQuery(sizeSql).mapTo(Long.class).one());
+        return (after - before) / entries;
+    }
+
+    private static double postingsPerCheckout(Database db) {
+        return db.jdbi()
+                .withHandle(handle -> handle.createQuery("""
+                                select count(*)::numeric / nullif(count(distinct p.entry_id), 0)
+                                from postings p join journal_entries e on e.business_id = p.business_id and e.id = p.entry_id
+                                where e.kind = 'checkout'
+                                """)
+                        .mapTo(java.math.BigDecimal.class)
+                        .one()
+                        .doubleValue());
+    }
+
+    /**
+     * P4 on the database of {@code bench reports} (its 10M-posting business made there if
+     * missing), with the long-history client of {@code bench history} beside it: Settle started
+     * on it, one client reading the balance, then the newest 50 rows, 500 times.
+     */
+    private HistoryRead history() throws Exception {
+        final int movements = 100_000;
+        final Clients.Client client;
+        final String apiKey;
+        final long databasePostings;
+        try (Database big = bench.open(2)) {
+            ReportBench.generated(big, historyPostings);
+            client = HistoryBench.clientWithHistory(big, movements);
+            apiKey = big.jdbi()
+                    .inTransaction(handle -> new ApiKeys().create(handle, client.businessId(), "bench http"))
+                    .key();
+            databasePostings = big.jdbi()
+                    .withHandle(handle -> handle.createQuery("select count(*) from postings")
+                            .mapTo(Long.class)
+                            .one());
+        }
+        final int reads = 500;
+        final long[] balanceMicros = new long[reads];
+        final long[] pageMicros = new long[reads];
+        final long[] bothMicros = new long[reads];
+        try (SettleProcess app = SettleProcess.start(
+                SettleProcess.freePort(),
+                Optional.of(bench.urlOf("settle_bench")),
+                Files.createTempDirectory("settle-bench-history"))) {
+            final String path = "/api/v1/clients/" + client.id();
+            for (int read = -50; read < reads; read++) {
+                final long started = System.nanoTime();
+                answered(get(app.base(), apiKey, path + "/balance"), 200);
+                final long between = System.nanoTime();
+                answered(get(app.base(), apiKey, path + "/history?limit=50"), 200);
+                final long done = System.nanoTime();
+                if (read >= 0) {
+                    balanceMicros[read] = (between - started) / 1_000;
+                    pageMicros[read] = (done - between) / 1_000;
+                    bothMicros[read] = (done - started) / 1_000;
+                }
+            }
+        }
+        Arrays.sort(balanceMicros);
+        Arrays.sort(pageMicros);
+        Arrays.sort(bothMicros);
+        final HistoryRead read = new HistoryRead(databasePostings, movements, balanceMicros, pageMicros, bothMicros);
+        System.out.printf(
+                "  long history (%,d postings in the database): balance p99 %.2f ms, newest 50 rows p99 %.2f ms%n",
+                databasePostings,
+                BenchCommand.LedgerBench.percentile(balanceMicros, 99) / 1000.0,
+                BenchCommand.LedgerBench.percentile(pageMicros, 99) / 1000.0);
+        return read;
+    }
+
+    private boolean answered(HttpResponse<String> reply, int status) {
+        if (reply != null && reply.statusCode() == status) {
+            return true;
+        }
+        refused.incrementAndGet();
+        refusals.add(reply == null ? "no answer" : reply.statusCode() + " " + reply.body());
+        return false;
+    }
+
+    private HttpResponse<String> post(String base, String apiKey, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private HttpResponse<String> get(String base, String apiKey, String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + apiKey));
+    }
+
+    /** The answer, or null when there was none (counted as refused by the caller). */
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + body, e);
+        }
+    }
+
+    /** The highest resident memory of a Settle process, sampled every 100 ms while open. */
+    private static final class ResidentPeak implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread sampler;
+
+        ResidentPeak(SettleProcess app) {
+            sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    app.residentBytes().ifPresent(bytes -> peak.accumulateAndGet(bytes, Math::max));
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        long peakBytes() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() {
+            sampler.interrupt();
+        }
+    }
+}

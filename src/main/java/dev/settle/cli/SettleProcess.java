@@ -1,0 +1,114 @@
+package dev.settle.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Settle run as production runs it: {@code java -jar settle.jar serve} in a process of its own,
+ * with the Java running this command. The benchmark and the fault harness measure and kill it.
+ */
+final class SettleProcess implements AutoCloseable {
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final String base;
+    private final Duration startedIn;
+
+    private SettleProcess(Process process, String base, Duration startedIn) {
+        this.process = process;
+        this.base = base;
+        this.startedIn = startedIn;
+    }
+
+    /** A port nothing listens on now. */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Starts Settle on {@code port} and waits for its /health to answer 200. Without a database
+     * URL it starts its embedded PostgreSQL in {@code dataFolder}, which also holds its log.
+     */
+    static SettleProcess start(int port, Optional<String> databaseUrl, Path dataFolder)
+            throws IOException, InterruptedException {
+        final String java = ProcessHandle.current().info().command().orElse("java");
+        final String jar = Path.of(SettleProcess.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .getPath())
+                .toString();
+        Files.createDirectories(dataFolder);
+        final Path log = dataFolder.resolve("serve.log");
+        final ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar, "serve", "--port", "" + port))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().remove("DATABASE_URL");
+        databaseUrl.ifPresent(url -> builder.environment().put("DATABASE_URL", url));
+        builder.environment().put("SETTLE_DATA_DIR", dataFolder.toString());
+        final long started = System.nanoTime();
+        final Process process = builder.start();
+        final String base = "http://127.0.0.1:" + port;
+        final long giveUp = started + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < giveUp && process.isAlive()) {
+            try {
+                final HttpResponse<Void> health = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (health.statusCode() == 200) {
+                    return new SettleProcess(process, base, Duration.ofNanos(System.nanoTime() - started));
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        process.destroyForcibly().waitFor();
+        throw new IllegalStateException("Settle did not start; see " + log);
+    }
+
+    String base() {
+        return base;
+    }
+
+    /** From the process's start to its first 200 on /health. */
+    Duration startedIn() {
+        return startedIn;
+    }
+
+    /** The process's resident memory now, in bytes (Linux), or empty where /proc does not say. */
+    Optional<Long> residentBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:"))
+                    .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
+                    .findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** SIGKILL, as a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** SIGTERM: Settle finishes what it was doing and stops its embedded PostgreSQL, if any. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}
