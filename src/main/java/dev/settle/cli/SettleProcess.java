@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Settle run as production runs it: {@code java -jar settle.jar serve} in a process of its own,
- * with the Java running this command. The benchmark and the fault harness measure and kill it.
+ * Settle run as people run it: {@code ./settle serve}, a process of its own with the script's
+ * JVM options (the script execs Java, so the process is Java's). The benchmark and the fault
+ * harness measure and kill it.
  */
 final class SettleProcess implements AutoCloseable {
     private static final HttpClient HTTP =
@@ -43,21 +44,26 @@ final class SettleProcess implements AutoCloseable {
      */
     static SettleProcess start(int port, Optional<String> databaseUrl, Path dataFolder)
             throws IOException, InterruptedException {
-        final String java = ProcessHandle.current().info().command().orElse("java");
-        final String jar = Path.of(SettleProcess.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .getPath())
-                .toString();
+        final Path jar = Path.of(SettleProcess.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .getPath());
+        // The script beside target/ (./settle), so Settle runs with the JVM options people run it with.
+        final Path script = jar.toAbsolutePath().getParent().resolveSibling("settle");
+        if (!Files.isExecutable(script)) {
+            throw new IllegalStateException("no " + script + ": run this from a checkout of Settle, built");
+        }
         Files.createDirectories(dataFolder);
         final Path log = dataFolder.resolve("serve.log");
-        final ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar, "serve", "--port", "" + port))
+        final ProcessBuilder builder = new ProcessBuilder(List.of(script.toString(), "serve", "--port", "" + port))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("DATABASE_URL");
         databaseUrl.ifPresent(url -> builder.environment().put("DATABASE_URL", url));
         builder.environment().put("SETTLE_DATA_DIR", dataFolder.toString());
+        // Never rebuilt under this JVM, which runs from the same jar.
+        builder.environment().put("SETTLE_NO_BUILD", "1");
         final long started = System.nanoTime();
         final Process process = builder.start();
         final String base = "http://127.0.0.1:" + port;
