@@ -162,7 +162,7 @@ final class BenchResults {
                 what,
                 "≥ %.1f".formatted(target),
                 "%.0f ÷ %.0f = %.2f".formatted(measured, against, measured / against),
-                measured / against >= target);
+                against > 0 && measured / against >= target);
     }
 
     private static void row(StringBuilder table, String what, String target, String measured, boolean met) {

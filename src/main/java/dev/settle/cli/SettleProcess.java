@@ -44,11 +44,16 @@ final class SettleProcess implements AutoCloseable {
      */
     static SettleProcess start(int port, Optional<String> databaseUrl, Path dataFolder)
             throws IOException, InterruptedException {
-        final Path jar = Path.of(SettleProcess.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .getPath());
+        final Path jar;
+        try {
+            jar = Path.of(SettleProcess.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot tell where settle.jar is", e);
+        }
         // The script beside target/ (./settle), so Settle runs with the JVM options people run it with.
         final Path script = jar.toAbsolutePath().getParent().resolveSibling("settle");
         if (!Files.isExecutable(script)) {
@@ -68,20 +73,27 @@ final class SettleProcess implements AutoCloseable {
         final Process process = builder.start();
         final String base = "http://127.0.0.1:" + port;
         final long giveUp = started + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < giveUp && process.isAlive()) {
-            try {
-                final HttpResponse<Void> health = HTTP.send(
-                        HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (health.statusCode() == 200) {
-                    return new SettleProcess(process, base, Duration.ofNanos(System.nanoTime() - started));
+        try {
+            while (System.nanoTime() < giveUp && process.isAlive()) {
+                try {
+                    final HttpResponse<Void> health = HTTP.send(
+                            HttpRequest.newBuilder(URI.create(base + "/health"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (health.statusCode() == 200) {
+                        return new SettleProcess(process, base, Duration.ofNanos(System.nanoTime() - started));
+                    }
+                } catch (IOException e) {
+                    // not listening yet
                 }
-            } catch (IOException e) {
-                // not listening yet
+                Thread.sleep(10);
             }
-            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            stop(process);
+            throw e;
         }
-        process.destroyForcibly().waitFor();
+        stop(process);
         throw new IllegalStateException("Settle did not start; see " + log);
     }
 
@@ -114,7 +126,14 @@ final class SettleProcess implements AutoCloseable {
     /** SIGTERM: Settle finishes what it was doing and stops its embedded PostgreSQL, if any. */
     @Override
     public void close() throws InterruptedException {
+        stop(process);
+    }
+
+    /** SIGTERM, and SIGKILL if it has not stopped in 30 s. */
+    private static void stop(Process process) throws InterruptedException {
         process.destroy();
-        process.waitFor();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
     }
 }
