@@ -222,6 +222,7 @@ final class BenchResults {
                 runs.stream().mapToDouble(run -> run.visitMillis(99)).max().orElse(1));
         final int plotWidth = width - left - right;
         final int plotHeight = height - top - bottom;
+        final Area area = new Area(left, top, plotWidth, plotHeight, runs.size());
         g.setColor(new Color(230, 230, 230));
         for (int tick = 0; tick <= 5; tick++) {
             final int y = top + plotHeight - tick * plotHeight / 5;
@@ -235,7 +236,7 @@ final class BenchResults {
         g.drawRect(left, top, plotWidth, plotHeight);
         for (int index = 0; index < runs.size(); index++) {
             final String label = String.valueOf(runs.get(index).clients());
-            g.drawString(label, x(index, runs.size(), left, plotWidth) - 4 * label.length(), top + plotHeight + 20);
+            g.drawString(label, area.x(index) - 4 * label.length(), top + plotHeight + 20);
         }
         g.drawString("concurrent clients", left + plotWidth / 2 - 55, height - 25);
         g.drawString("per second", 10, top - 15);
@@ -246,36 +247,9 @@ final class BenchResults {
         final Color blue = new Color(31, 119, 180);
         final Color grey = new Color(127, 127, 127);
         final Color red = new Color(214, 39, 40);
-        line(
-                g,
-                runs.size(),
-                left,
-                top,
-                plotWidth,
-                plotHeight,
-                throughputMax,
-                blue,
-                index -> runs.get(index).perSecond());
-        line(
-                g,
-                runs.size(),
-                left,
-                top,
-                plotWidth,
-                plotHeight,
-                throughputMax,
-                grey,
-                index -> figures.pgbenchTps().get(index));
-        line(
-                g,
-                runs.size(),
-                left,
-                top,
-                plotWidth,
-                plotHeight,
-                latencyMax,
-                red,
-                index -> runs.get(index).visitMillis(99));
+        line(g, area, throughputMax, blue, index -> runs.get(index).perSecond());
+        line(g, area, throughputMax, grey, index -> figures.pgbenchTps().get(index));
+        line(g, area, latencyMax, red, index -> runs.get(index).visitMillis(99));
         legend(g, left + 15, top + 20, blue, "checkouts/s (left)");
         legend(g, left + 15, top + 40, grey, "pgbench tps (left)");
         legend(g, left + 15, top + 60, red, "visit p99 ms (right)");
@@ -283,27 +257,26 @@ final class BenchResults {
         ImageIO.write(image, "png", png.toFile());
     }
 
-    private static int x(int index, int count, int left, int plotWidth) {
-        return left + (count == 1 ? plotWidth / 2 : index * plotWidth / (count - 1));
+    /** The plot's frame, with {@code points} evenly spaced along it. */
+    private record Area(int left, int top, int width, int height, int points) {
+        int x(int index) {
+            return left + (points == 1 ? width / 2 : index * width / (points - 1));
+        }
+
+        int y(double value, double max) {
+            return top + height - (int) Math.round(value / max * height);
+        }
     }
 
     private static void line(
-            Graphics2D g,
-            int count,
-            int left,
-            int top,
-            int plotWidth,
-            int plotHeight,
-            double max,
-            Color color,
-            java.util.function.IntToDoubleFunction value) {
+            Graphics2D g, Area area, double max, Color color, java.util.function.IntToDoubleFunction value) {
         g.setColor(color);
         g.setStroke(new BasicStroke(2.5f));
         int previousX = -1;
         int previousY = -1;
-        for (int index = 0; index < count; index++) {
-            final int x = x(index, count, left, plotWidth);
-            final int y = top + plotHeight - (int) Math.round(value.applyAsDouble(index) / max * plotHeight);
+        for (int index = 0; index < area.points(); index++) {
+            final int x = area.x(index);
+            final int y = area.y(value.applyAsDouble(index), max);
             g.fillOval(x - 4, y - 4, 8, 8);
             if (previousX >= 0) {
                 g.drawLine(previousX, previousY, x, y);
