@@ -70,6 +70,13 @@ public final class Verifier {
               where not exists (select 1 from journal_entries e where e.business_id = p.business_id and e.id = p.entry_id)
                  or not exists (select 1 from accounts a where a.business_id = p.business_id and a.id = p.account_id)
               """),
+            new Check("posting whose time is not its entry's", """
+              select 'posting ' || p.business_id || '/' || p.account_id || ' v' || p.account_version
+                     || ' at ' || p.posted_at || ', its entry ' || e.id || ' at ' || e.effective_at
+              from postings p
+              join journal_entries e on e.business_id = p.business_id and e.id = p.entry_id
+              where p.posted_at <> e.effective_at
+              """),
             new Check("reversal that does not mirror its original", """
               select 'reversal ' || r.business_id || '/' || r.id || ' of entry ' || r.reverses_entry_id
               from journal_entries r

@@ -126,6 +126,36 @@ class VerifierTest {
         assertThat(jdbi.withHandle(new Verifier()::verify).violations()).isEmpty();
     }
 
+    /** Reports find what happened after an instant by the postings' time (V23), so it must be the entry's. */
+    @Test
+    void verifyReportsAPostingWhoseTimeIsNotItsEntrys() {
+        final TestBusiness salon = TestBusiness.create();
+        salon.post(
+                "checkout",
+                debit(salon.account(AccountKind.CASH), 10_00),
+                credit(salon.account(AccountKind.SALES), 10_00));
+        final long cash = salon.account(AccountKind.CASH);
+
+        // Postings cannot be changed; with triggers off for one transaction that is rolled back, one is.
+        final List<String> violations = TestDatabase.get().jdbi().inTransaction(handle -> {
+            handle.execute("set local session_replication_role = replica");
+            handle.execute(
+                    "update postings set posted_at = posted_at + interval '1 second' where business_id = ? and account_id = ?",
+                    salon.id(),
+                    cash);
+            final List<String> found = new Verifier().verify(handle).violations();
+            handle.rollback();
+            return found;
+        });
+
+        assertThat(violations)
+                .anySatisfy(violation -> assertThat(violation)
+                        .startsWith(
+                                "posting whose time is not its entry's: posting " + salon.id() + "/" + cash + " v1"));
+        assertThat(TestDatabase.get().jdbi().withHandle(new Verifier()::verify).violations())
+                .isEmpty();
+    }
+
     @Test
     void theDatabaseRefusesAStoredValueBalanceBelowZeroEvenOutsideTheLedgerFunction() {
         final TestBusiness salon = TestBusiness.create();
