@@ -1,10 +1,13 @@
 package dev.settle.invoices;
 
 import dev.settle.ledger.Actor;
+import dev.settle.web.ClientWords;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.ResourceBundle;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -194,17 +197,24 @@ public final class Invoices {
             return amountMinor - refundedMinor;
         }
 
-        /** How the receipt names it: "Check #1043", "Card ending 4242". */
+        /** How staff and the portal name it: "Check #1043", "Card ending 4242". */
         public String label() {
+            return label(ClientWords.of(Locale.ROOT));
+        }
+
+        /** How a receipt in the business's language names it. */
+        public String label(ResourceBundle words) {
             return switch (tender) {
-                case "cash" -> "Cash";
-                case "check" -> "Check #" + reference.orElse("");
+                case "cash" -> words.getString("tender.cash");
+                case "check" -> ClientWords.format(words, "tender.check", reference.orElse(""));
                 case "card" ->
-                    "Card" + cardLast4.map(last4 -> " ending " + last4).orElse("");
-                case "external" -> reference.orElse("Other");
-                case "credit" -> "Client credit";
-                case "gift_card" -> "Gift card ending " + reference.orElse("");
-                default -> "Open payment";
+                    cardLast4
+                            .map(last4 -> ClientWords.format(words, "tender.card_ending", last4))
+                            .orElse(words.getString("tender.card"));
+                case "external" -> reference.orElse(words.getString("tender.other"));
+                case "credit" -> words.getString("tender.credit");
+                case "gift_card" -> ClientWords.format(words, "tender.gift_card", reference.orElse(""));
+                default -> words.getString("tender.open_payment");
             };
         }
     }

@@ -5,9 +5,11 @@ import dev.settle.business.BusinessSettings;
 import dev.settle.business.TextInput;
 import dev.settle.clients.Clients;
 import dev.settle.mail.Outbox;
+import dev.settle.web.ClientWords;
 import dev.settle.web.Formats;
 import java.util.List;
 import java.util.Optional;
+import java.util.ResourceBundle;
 import org.jdbi.v3.core.Handle;
 
 /** A checked-out invoice's receipt, emailed: the same lines, payments and figures as the printed one. */
@@ -53,7 +55,11 @@ public final class Receipts {
                 businessId,
                 Outbox.Kind.RECEIPT,
                 address,
-                "Your receipt from " + business.name() + " (invoice " + invoiceId + ")",
+                ClientWords.format(
+                        ClientWords.of(business.locale()),
+                        "receipt.subject",
+                        business.name(),
+                        String.valueOf(invoiceId)),
                 text(handle, business, invoice, client),
                 Optional.of(invoiceId),
                 staffId);
@@ -66,16 +72,19 @@ public final class Receipts {
             Invoices.Invoice invoice,
             Optional<Clients.Client> client) {
         final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
+        final ResourceBundle words = ClientWords.of(business.locale());
         final StringBuilder text = new StringBuilder();
         text.append(business.name()).append('\n');
-        text.append("Receipt for invoice ")
-                .append(invoice.id())
-                .append(", ")
-                .append(formats.dateTime(invoice.issuedAt().orElseThrow()))
+        text.append(ClientWords.format(
+                        words,
+                        "receipt.title",
+                        String.valueOf(invoice.id()),
+                        formats.dateTime(invoice.issuedAt().orElseThrow())))
                 .append('\n');
-        client.ifPresent(found -> text.append("Client: ").append(found.name()).append('\n'));
+        client.ifPresent(found -> text.append(ClientWords.format(words, "receipt.client", found.name()))
+                .append('\n'));
         if (invoice.status() == Invoices.Status.VOID) {
-            text.append("This invoice is void.\n");
+            text.append(words.getString("receipt.void")).append('\n');
         }
         text.append('\n');
         final List<Invoices.Line> lines = invoices.lines(handle, invoice.businessId(), invoice.id());
@@ -88,22 +97,27 @@ public final class Receipts {
                                     : ""),
                     formats.money(line.amountMinor()));
         }
-        row(text, "Total", formats.money(invoice.totalMinor()));
+        row(text, words.getString("receipt.total"), formats.money(invoice.totalMinor()));
         text.append('\n');
         for (Invoices.Payment payment : invoices.payments(handle, invoice.businessId(), invoice.id())) {
-            row(text, "Paid: " + payment.label(), formats.money(payment.amountMinor()));
-            payment.tenderedMinor().ifPresent(tendered -> row(text, "  Cash given", formats.money(tendered)));
+            row(
+                    text,
+                    ClientWords.format(words, "receipt.paid", payment.label(words)),
+                    formats.money(payment.amountMinor()));
+            payment.tenderedMinor()
+                    .ifPresent(tendered ->
+                            row(text, "  " + words.getString("receipt.cash_given"), formats.money(tendered)));
             if (payment.changeMinor() > 0) {
-                row(text, "  Change", formats.money(payment.changeMinor()));
+                row(text, "  " + words.getString("receipt.change"), formats.money(payment.changeMinor()));
             }
             if (payment.refundedMinor() > 0) {
-                row(text, "  Refunded", formats.money(payment.refundedMinor()));
+                row(text, "  " + words.getString("receipt.refunded"), formats.money(payment.refundedMinor()));
             }
         }
         if (invoice.unpaidMinor() > 0) {
-            row(text, "On your balance due", formats.money(invoice.unpaidMinor()));
+            row(text, words.getString("receipt.on_balance_due"), formats.money(invoice.unpaidMinor()));
         }
-        text.append("\nThank you.\n");
+        text.append('\n').append(words.getString("receipt.thanks")).append('\n');
         return text.toString();
     }
 

@@ -5,14 +5,13 @@ import dev.settle.clients.ClientMoney;
 import dev.settle.clients.Clients;
 import dev.settle.invoices.Receipts;
 import dev.settle.mail.Outbox;
+import dev.settle.web.ClientWords;
 import dev.settle.web.Formats;
-import java.text.MessageFormat;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.ResourceBundle;
 import org.jdbi.v3.core.Handle;
@@ -227,7 +226,7 @@ public final class ClientNotices {
             return Optional.empty();
         }
         final Formats formats = new Formats(business.locale(), business.timeZone(), business.currency());
-        final ResourceBundle words = words(business.locale());
+        final ResourceBundle words = ClientWords.of(business.locale());
         final Object[] arguments = arguments(handle, business, client, notice, formats);
         final String key = notice.kind().dbName;
         return Optional.of(outbox.queue(
@@ -235,9 +234,9 @@ public final class ClientNotices {
                 notice.businessId(),
                 Outbox.Kind.NOTICE,
                 client.email().orElseThrow(),
-                MessageFormat.format(words.getString(key + ".subject"), arguments),
-                MessageFormat.format(words.getString("greeting"), client.name()) + "\n\n"
-                        + MessageFormat.format(words.getString(key + ".body"), arguments) + "\n\n— "
+                ClientWords.format(words, key + ".subject", arguments),
+                ClientWords.format(words, "greeting", client.name()) + "\n\n"
+                        + ClientWords.format(words, key + ".body", arguments) + "\n\n— "
                         + business.name() + "\n",
                 Optional.empty(),
                 Optional.empty()));
@@ -316,14 +315,6 @@ public final class ClientNotices {
                 .map(reason ->
                         ClientMoney.CreditReason.parse(reason, "reason").label.replace(" (say why)", ""))
                 .orElse("");
-    }
-
-    /** The notices' words in the business's language; English where Settle has none. */
-    static ResourceBundle words(Locale locale) {
-        return ResourceBundle.getBundle(
-                "notices.notices",
-                locale,
-                ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
     }
 
     private static String abbreviated(String text) {

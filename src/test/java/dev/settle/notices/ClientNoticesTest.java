@@ -49,9 +49,12 @@ class ClientNoticesTest {
                 .contains(
                         salon.name() + " : un crédit de 10,00 $US est sur votre compte",
                         salon.name() + " : 20,00 $US est sur votre compte",
-                        "Your receipt from " + salon.name() + " (invoice " + ticket + ")");
+                        "Votre reçu de " + salon.name() + " (facture " + ticket + ")");
         assertThat(body("zoe.notices@client.example", "un crédit"))
                 .contains("Bonjour Zoé Martin", "Goodwill", "Crédits sur votre compte : 10,00 $US");
+        assertThat(body("zoe.notices@client.example", "Votre reçu"))
+                .contains("Reçu de la facture " + ticket, "Client : Zoé Martin", "Coupe", "Payé : Espèces", "Merci.")
+                .doesNotContain("Receipt", "Paid", "Thank you");
     }
 
     @Test
@@ -147,10 +150,29 @@ class ClientNoticesTest {
 
     @Test
     void theWordsComeInEachOfferedLanguageOrEnglish() {
-        assertThat(ClientNotices.words(java.util.Locale.forLanguageTag("de-AT")).getString("greeting"))
+        assertThat(dev.settle.web.ClientWords.of(java.util.Locale.forLanguageTag("de-AT"))
+                        .getString("greeting"))
                 .isEqualTo("Hallo {0},");
-        assertThat(ClientNotices.words(java.util.Locale.forLanguageTag("ja-JP")).getString("greeting"))
+        assertThat(dev.settle.web.ClientWords.of(java.util.Locale.forLanguageTag("ja-JP"))
+                        .getString("greeting"))
                 .isEqualTo("Hello {0},");
+        // A language's file holds every phrase, so none falls back to English in the middle of a receipt.
+        final var english = phrases("notices");
+        for (String language : List.of("fr", "de", "es")) {
+            assertThat(phrases("notices_" + language))
+                    .as("every phrase is worded in " + language)
+                    .containsExactlyInAnyOrderElementsOf(english);
+        }
+    }
+
+    private static java.util.Set<String> phrases(String file) {
+        try (var in = ClientNoticesTest.class.getResourceAsStream("/notices/" + file + ".properties")) {
+            final var properties = new java.util.Properties();
+            properties.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            return properties.stringPropertyNames();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Sends every pending notice; the test app's own job may hold one for a moment (skip locked). */
