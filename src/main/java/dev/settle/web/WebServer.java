@@ -8,7 +8,6 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -443,12 +442,7 @@ public final class WebServer implements AutoCloseable {
             // Requests Jetty refuses before Javalin sees them (a NUL in the path, say) still get
             // problem+json, not Jetty's HTML page.
             config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::respondToJetty));
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/assets";
-                files.directory = "/assets";
-                files.location = Location.CLASSPATH;
-            });
-            config.staticFiles.enableWebjars();
+            StaticAssets.handlers().forEach(config.routes::get);
             config.routes.before(WebServer::readBody);
             config.routes.before("/api/*", handlers.apiAuth()::authenticate);
             config.routes.after(WebServer::pageHeaders);

@@ -140,7 +140,17 @@ class SignInTest {
 
         assertThat(desk.get("/clients").header("Cache-Control")).isEqualTo("no-store");
         assertThat(desk.get("/signin").header("Cache-Control")).isEqualTo("no-store");
-        assertThat(desk.get("/assets/settle.css").header("Cache-Control")).isNotEqualTo("no-store");
+        final TestApp.Reply css = desk.get("/assets/settle.css");
+        assertThat(css.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(css.contentType()).startsWith("text/css");
+        assertThat(desk.send(desk.request("/assets/settle.css")
+                                .header("If-None-Match", css.header("ETag"))
+                                .build())
+                        .status())
+                .as("an unchanged file is not sent again")
+                .isEqualTo(304);
+        assertThat(desk.get("/webjars/htmx.org/2.0.4/dist/htmx.min.js").body()).contains("htmx");
+        assertThat(desk.get("/assets/missing.css").status()).isEqualTo(404);
     }
 
     @Test
