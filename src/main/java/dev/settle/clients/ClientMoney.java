@@ -279,12 +279,12 @@ public final class ClientMoney {
         final Invoices.Invoice invoice = payableInvoice(handle, businessId, invoiceId);
         final Outcome outcome = receivePayment(
                 handle, businessId, invoice.clientId().orElseThrow(), payment, actor, Optional.of(invoiceId));
-        invoices.recordPayment(
+        invoices.recordPayments(
                 handle,
                 businessId,
                 invoiceId,
                 outcome.entryId(),
-                new Invoices.Payment(
+                List.of(new Invoices.Payment(
                         0,
                         outcome.entryId(),
                         payment.tender().dbName,
@@ -294,7 +294,7 @@ public final class ClientMoney {
                         payment.reference(),
                         Optional.empty(),
                         0,
-                        Optional.empty()));
+                        Optional.empty())));
         return outcome;
     }
 

@@ -107,34 +107,62 @@ public final class Clients {
 
     /** The three balances as they stood at {@code at}. */
     public Balances balancesAt(Handle handle, Client client, Instant at) {
-        return new Balances(
-                ledger.balanceAt(
-                        handle, client.businessId(), client.receivable().id(), at),
-                ledger.balanceAt(
-                        handle, client.businessId(), client.openPayments().id(), at),
-                ledger.balanceAt(handle, client.businessId(), client.credits().id(), at));
+        final List<Long> balances = ledger.balancesAt(
+                handle,
+                client.businessId(),
+                List.of(
+                        client.receivable().id(),
+                        client.openPayments().id(),
+                        client.credits().id()),
+                at);
+        return new Balances(balances.get(0), balances.get(1), balances.get(2));
     }
 
     public Optional<Client> find(Handle handle, long businessId, long clientId) {
-        final List<Account> accounts = ledger.accounts(handle, businessId, Optional.of(clientId));
-        return handle.createQuery("""
-                        select id, name, email, phone, archived_at from clients
-                        where business_id = :business_id and id = :id
+        // One round trip for the client and its accounts: most requests read a client several times.
+        final List<ClientAccountRow> rows = handle.createQuery("""
+                        select c.id as client_id, c.name, c.email, c.phone, c.archived_at,
+                               a.business_id, a.id, a.kind, a.gift_card_id, a.balance_minor, a.version
+                        from clients c
+                        join accounts a on a.business_id = c.business_id and a.client_id = c.id
+                        where c.business_id = :business_id and c.id = :id
+                        order by a.id
                         """)
                 .bind("business_id", businessId)
                 .bind("id", clientId)
-                .map((rs, ctx) -> new Client(
-                        businessId,
-                        rs.getLong("id"),
+                .map((rs, ctx) -> new ClientAccountRow(
+                        rs.getLong("client_id"),
                         rs.getString("name"),
                         Optional.ofNullable(rs.getString("email")),
                         Optional.ofNullable(rs.getString("phone")),
                         Optional.ofNullable(rs.getObject("archived_at", OffsetDateTime.class)),
-                        pick(accounts, AccountKind.RECEIVABLE),
-                        pick(accounts, AccountKind.OPEN_PAYMENTS),
-                        pick(accounts, AccountKind.CREDITS)))
-                .findOne();
+                        Ledger.account(rs, ctx)))
+                .list();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        final ClientAccountRow first = rows.getFirst();
+        final List<Account> accounts =
+                rows.stream().map(ClientAccountRow::account).toList();
+        return Optional.of(new Client(
+                businessId,
+                first.id(),
+                first.name(),
+                first.email(),
+                first.phone(),
+                first.archivedAt(),
+                pick(accounts, AccountKind.RECEIVABLE),
+                pick(accounts, AccountKind.OPEN_PAYMENTS),
+                pick(accounts, AccountKind.CREDITS)));
     }
+
+    private record ClientAccountRow(
+            long id,
+            String name,
+            Optional<String> email,
+            Optional<String> phone,
+            Optional<OffsetDateTime> archivedAt,
+            Account account) {}
 
     /** The client, or a not-found problem: another business's client is answered the same way. */
     public Client require(Handle handle, long businessId, long clientId) {

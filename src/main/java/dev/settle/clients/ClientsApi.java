@@ -59,7 +59,14 @@ public final class ClientsApi {
 
     static final int LIST_LIMIT_MAX = 200;
 
-    record HistoryJson(String currency, List<ClientHistory.Row> rows, Optional<String> nextCursor) {}
+    /** A page of history, with the client's balances now: a client screen needs both, in one request. */
+    record HistoryJson(
+            String currency,
+            long balanceDueMinor,
+            long openPaymentsMinor,
+            long creditsMinor,
+            List<ClientHistory.Row> rows,
+            Optional<String> nextCursor) {}
 
     record AccountRef(long id, long balanceMinor) {}
 
@@ -193,10 +200,17 @@ public final class ClientsApi {
                 kind,
                 Optional.ofNullable(ctx.queryParam("from")).map(text -> instant(text, "from")),
                 Optional.ofNullable(ctx.queryParam("to")).map(text -> instant(text, "to")));
-        final ClientHistory.Page page = jdbi.withHandle(handle ->
-                history.page(handle, clients.require(handle, caller.businessId(), clientId), filter, cursor, limit));
-        ctx.json(new HistoryJson(
-                caller.currency(), page.rows(), page.olderThanEntryId().map(String::valueOf)));
+        ctx.json(jdbi.withHandle(handle -> {
+            final Clients.Client client = clients.require(handle, caller.businessId(), clientId);
+            final ClientHistory.Page page = history.page(handle, client, filter, cursor, limit);
+            return new HistoryJson(
+                    caller.currency(),
+                    client.receivable().balanceMinor(),
+                    client.openPayments().balanceMinor(),
+                    client.credits().balanceMinor(),
+                    page.rows(),
+                    page.olderThanEntryId().map(String::valueOf));
+        }));
     }
 
     private static long entryCursor(String text) {

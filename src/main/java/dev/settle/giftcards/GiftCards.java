@@ -343,12 +343,12 @@ public final class GiftCards {
                                                         client.receivable().id(), amountMinor)
                                                 .onInvoice(invoiceId)))
                         .aboutInvoice(invoiceId));
-        invoices.recordPayment(
+        invoices.recordPayments(
                 handle,
                 businessId,
                 invoiceId,
                 entry.id(),
-                new Invoices.Payment(
+                List.of(new Invoices.Payment(
                         0,
                         entry.id(),
                         "gift_card",
@@ -358,7 +358,7 @@ public final class GiftCards {
                         Optional.of(card.last4()),
                         Optional.empty(),
                         0,
-                        Optional.of(card.id())));
+                        Optional.of(card.id()))));
         return require(handle, businessId, cardId);
     }
 

@@ -282,7 +282,8 @@ public final class Checkouts {
                     handle, giftCards.require(handle, businessId, taken.getKey()), taken.getValue(), "tenders");
             postings.add(PostingRequest.debit(card.accountId(), taken.getValue()));
         }
-        final Optional<Households.Household> household = client.map(found -> households.of(handle, found));
+        // Read only when the client's funds pay: most checkouts are not.
+        Optional<Households.Household> household = Optional.empty();
         for (ClientMoney.Funds funds : ClientMoney.Funds.values()) {
             final Tender tender = funds == ClientMoney.Funds.CREDITS ? Tender.CREDIT : Tender.OPEN_PAYMENT;
             final long wanted = request.tenders().stream()
@@ -291,6 +292,9 @@ public final class Checkouts {
                     .sum();
             if (wanted == 0) {
                 continue;
+            }
+            if (household.isEmpty()) {
+                household = Optional.of(households.of(handle, client.orElseThrow()));
             }
             final long held = funds == ClientMoney.Funds.CREDITS
                     ? household.orElseThrow().creditsMinor()
@@ -741,17 +745,27 @@ public final class Checkouts {
                 .orElseThrow(() -> Problem.notFound("paymentId", "no payment has id " + paymentId));
     }
 
-    /** Amounts in messages as the business's people read them: "$45.00". */
+    /**
+     * Amounts in messages as the business's people read them: "$45.00". Only refusals use it, so the
+     * business's currency and locale are read when the first amount is shown, not on every checkout.
+     */
     private static java.util.function.LongFunction<String> shown(Handle handle, long businessId) {
-        return handle.createQuery("select currency, locale from businesses where id = :id")
-                .bind("id", businessId)
-                .map((rs, ctx) -> {
-                    final java.util.Currency currency = java.util.Currency.getInstance(rs.getString("currency"));
-                    final java.util.Locale locale = java.util.Locale.forLanguageTag(rs.getString("locale"));
-                    return (java.util.function.LongFunction<String>)
-                            amount -> new dev.settle.money.Money(amount, currency).format(locale);
-                })
-                .one();
+        final java.util.concurrent.atomic.AtomicReference<java.util.function.LongFunction<String>> format =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        return amount -> format.updateAndGet(loaded -> loaded != null
+                        ? loaded
+                        : handle.createQuery("select currency, locale from businesses where id = :id")
+                                .bind("id", businessId)
+                                .map((rs, ctx) -> {
+                                    final java.util.Currency currency =
+                                            java.util.Currency.getInstance(rs.getString("currency"));
+                                    final java.util.Locale locale =
+                                            java.util.Locale.forLanguageTag(rs.getString("locale"));
+                                    return (java.util.function.LongFunction<String>)
+                                            minor -> new dev.settle.money.Money(minor, currency).format(locale);
+                                })
+                                .one())
+                .apply(amount);
     }
 
     /**
@@ -775,17 +789,8 @@ public final class Checkouts {
 
     /** The invoice, locked: a second checkout or void of it waits, then finds what the first did. */
     private Invoices.Invoice lock(Handle handle, long businessId, long invoiceId) {
-        final boolean exists = handle.createQuery(
-                        "select 1 from invoices where business_id = :business_id and id = :id for update")
-                .bind("business_id", businessId)
-                .bind("id", invoiceId)
-                .mapTo(Integer.class)
-                .findOne()
-                .isPresent();
-        if (!exists) {
-            throw Problem.notFound("invoiceId", "no invoice has id " + invoiceId);
-        }
-        return invoices.find(handle, businessId, invoiceId).orElseThrow();
+        return invoices.findForUpdate(handle, businessId, invoiceId)
+                .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
     }
 
     /** What a ticket's checkout paid towards the client's older invoices, by invoice. */
@@ -905,26 +910,23 @@ public final class Checkouts {
             long entryId,
             List<Payment> tenders,
             java.util.Map<Integer, GiftCards.Card> cardsByTender) {
+        final List<Invoices.Payment> payments = new ArrayList<>(tenders.size());
         for (int index = 0; index < tenders.size(); index++) {
             final Payment payment = tenders.get(index);
             final Optional<GiftCards.Card> card = Optional.ofNullable(cardsByTender.get(index));
-            invoices.recordPayment(
-                    handle,
-                    businessId,
-                    invoiceId,
+            payments.add(new Invoices.Payment(
+                    0,
                     entryId,
-                    new Invoices.Payment(
-                            0,
-                            entryId,
-                            payment.tender().dbName,
-                            payment.amountMinor(),
-                            payment.tenderedMinor(),
-                            payment.changeMinor(),
-                            card.map(GiftCards.Card::last4).or(payment::reference),
-                            payment.cardLast4(),
-                            0,
-                            card.map(GiftCards.Card::id)));
+                    payment.tender().dbName,
+                    payment.amountMinor(),
+                    payment.tenderedMinor(),
+                    payment.changeMinor(),
+                    card.map(GiftCards.Card::last4).or(payment::reference),
+                    payment.cardLast4(),
+                    0,
+                    card.map(GiftCards.Card::id)));
         }
+        invoices.recordPayments(handle, businessId, invoiceId, entryId, payments);
     }
 
     private static String memo(String text) {

@@ -220,24 +220,31 @@ public final class Invoices {
     }
 
     /** Records how one tender paid an invoice; the entry that moved the money is already posted. */
-    public void recordPayment(Handle handle, long businessId, long invoiceId, long entryId, Payment payment) {
-        handle.createUpdate("""
+    /** Records the tenders that paid an invoice in entry {@code entryId}, in one round trip. */
+    public void recordPayments(Handle handle, long businessId, long invoiceId, long entryId, List<Payment> payments) {
+        if (payments.isEmpty()) {
+            return;
+        }
+        final var batch = handle.prepareBatch("""
                 insert into invoice_payments (business_id, invoice_id, entry_id, tender, amount_minor, tendered_minor,
                                               change_minor, reference, card_last4, gift_card_id)
                 values (:business_id, :invoice_id, :entry_id, :tender, :amount, :tendered, :change, :reference, :last4,
                         :gift_card_id)
-                """)
-                .bind("business_id", businessId)
-                .bind("invoice_id", invoiceId)
-                .bind("entry_id", entryId)
-                .bind("tender", payment.tender())
-                .bind("amount", payment.amountMinor())
-                .bind("tendered", payment.tenderedMinor().orElse(null))
-                .bind("change", payment.changeMinor())
-                .bind("reference", payment.reference().orElse(null))
-                .bind("last4", payment.cardLast4().orElse(null))
-                .bind("gift_card_id", payment.giftCardId().orElse(null))
-                .execute();
+                """);
+        for (Payment payment : payments) {
+            batch.bind("business_id", businessId)
+                    .bind("invoice_id", invoiceId)
+                    .bind("entry_id", entryId)
+                    .bind("tender", payment.tender())
+                    .bind("amount", payment.amountMinor())
+                    .bind("tendered", payment.tenderedMinor().orElse(null))
+                    .bind("change", payment.changeMinor())
+                    .bind("reference", payment.reference().orElse(null))
+                    .bind("last4", payment.cardLast4().orElse(null))
+                    .bind("gift_card_id", payment.giftCardId().orElse(null))
+                    .add();
+        }
+        batch.execute();
     }
 
     public List<Payment> payments(Handle handle, long businessId, long invoiceId) {
@@ -360,7 +367,19 @@ public final class Invoices {
     }
 
     public Optional<Invoice> find(Handle handle, long businessId, long invoiceId) {
-        return handle.createQuery(SELECT + "where i.business_id = :business_id and i.id = :id")
+        return findOne(handle, businessId, invoiceId, "");
+    }
+
+    /**
+     * The invoice, locked until the caller's transaction ends. Its own figures are the latest (a
+     * writer before us committed, we get its row); the lines summary is as of the statement's start.
+     */
+    public Optional<Invoice> findForUpdate(Handle handle, long businessId, long invoiceId) {
+        return findOne(handle, businessId, invoiceId, " for update of i");
+    }
+
+    private static Optional<Invoice> findOne(Handle handle, long businessId, long invoiceId, String lock) {
+        return handle.createQuery(SELECT + "where i.business_id = :business_id and i.id = :id" + lock)
                 .bind("business_id", businessId)
                 .bind("id", invoiceId)
                 .map(Invoices::invoice)

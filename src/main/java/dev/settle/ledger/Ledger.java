@@ -381,16 +381,21 @@ public final class Ledger {
 
     /** The business's accounts, or one client's, in id order. */
     public List<Account> accounts(Handle handle, long businessId, Optional<Long> clientId) {
-        return handle.createQuery("""
-            select business_id, id, kind, client_id, gift_card_id, balance_minor, version
-            from accounts
-            where business_id = :business_id
-              and (cast(:client_id as bigint) is null or client_id = :client_id)
-            order by id
-            limit 1000
-            """)
-                .bind("business_id", businessId)
-                .bind("client_id", clientId.orElse(null))
+        // Two statements rather than "client_id is null or ...", whose plan PostgreSQL made afresh each call.
+        return clientId.map(id ->
+                        handle.createQuery("""
+                                select business_id, id, kind, client_id, gift_card_id, balance_minor, version
+                                from accounts
+                                where business_id = :business_id and client_id = :client_id
+                                order by id
+                                """).bind("business_id", businessId).bind("client_id", id))
+                .orElseGet(() -> handle.createQuery("""
+                                select business_id, id, kind, client_id, gift_card_id, balance_minor, version
+                                from accounts
+                                where business_id = :business_id
+                                order by id
+                                limit 1000
+                                """).bind("business_id", businessId))
                 .map(Ledger::account)
                 .list();
     }
@@ -401,19 +406,25 @@ public final class Ledger {
      * because {@code ledger_post} reads the clock while holding the account's lock.
      */
     public long balanceAt(Handle handle, long businessId, long accountId, Instant at) {
+        return balancesAt(handle, businessId, List.of(accountId), at).getFirst();
+    }
+
+    /** {@link #balanceAt} of several accounts, in their order, in one round trip. */
+    public List<Long> balancesAt(Handle handle, long businessId, List<Long> accountIds, Instant at) {
         return handle.createQuery("""
-            select balance_after_minor
-            from postings
-            where business_id = :business_id and account_id = :account_id and posted_at <= :at
-            order by account_version desc
-            limit 1
+            select coalesce((select p.balance_after_minor
+                             from postings p
+                             where p.business_id = :business_id and p.account_id = a.id and p.posted_at <= :at
+                             order by p.account_version desc
+                             limit 1), 0)
+            from unnest(cast(:account_ids as bigint[])) with ordinality as a (id, ord)
+            order by a.ord
             """)
                 .bind("business_id", businessId)
-                .bind("account_id", accountId)
+                .bindArray("account_ids", Long.class, accountIds)
                 .bind("at", OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
                 .mapTo(Long.class)
-                .findOne()
-                .orElse(0L);
+                .list();
     }
 
     /** An account's postings, newest first, each with the balance right after it. */
@@ -457,7 +468,8 @@ public final class Ledger {
             String entryKind,
             Optional<String> memo) {}
 
-    private static Account account(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+    /** Maps a row with the columns of {@code accounts} (its client, if any, as {@code client_id}). */
+    public static Account account(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws java.sql.SQLException {
         return new Account(
                 rs.getLong("business_id"),

@@ -690,12 +690,12 @@ public final class CardPayments {
                                 postings)
                         .aboutInvoice(invoiceId));
         if (toInvoice > 0) {
-            invoices.recordPayment(
+            invoices.recordPayments(
                     handle,
                     businessId,
                     invoiceId,
                     entry.id(),
-                    new Invoices.Payment(
+                    List.of(new Invoices.Payment(
                             0,
                             entry.id(),
                             "card",
@@ -705,7 +705,7 @@ public final class CardPayments {
                             Optional.empty(),
                             last4,
                             0,
-                            Optional.empty()));
+                            Optional.empty())));
         }
         return entry.id();
     }

@@ -305,6 +305,10 @@ class ClientMoneyApiTest {
         assertThat(all.at("/rows/0/openPaymentsAfterMinor").asLong()).isEqualTo(50_00);
         assertThat(credits.get("rows")).hasSize(1);
         assertThat(future.get("rows")).isEmpty();
+        // every page carries the balances now, whatever it was filtered to
+        assertThat(future.get("openPaymentsMinor").asLong()).isEqualTo(50_00);
+        assertThat(future.get("creditsMinor").asLong()).isEqualTo(5_00);
+        assertThat(future.get("balanceDueMinor").asLong()).isZero();
         assertThat(TestApp.get(salon.apiKey(), history + "?kind=bogus")
                         .json()
                         .get("field")
