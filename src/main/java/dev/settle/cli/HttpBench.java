@@ -10,10 +10,6 @@ import dev.settle.ledger.Ledger;
 import dev.settle.ledger.Verifier;
 import dev.settle.web.Json;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,10 +82,9 @@ public final class HttpBench implements Callable<Integer> {
             description = "Size of the database the long-history read (P4) runs on (that of bench reports).")
     long historyPostings;
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    /** One pool of kept-alive connections per Settle instance, by its base URL. */
+    private final java.util.Map<String, DeskConnections> connections = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final AtomicLong refused = new AtomicLong();
     private final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
 
@@ -272,10 +267,10 @@ public final class HttpBench implements Callable<Integer> {
     }
 
     private JsonNode expect(String base, String apiKey, String path, String body) {
-        final HttpResponse<String> reply = post(base, apiKey, path, body);
-        if (reply == null || reply.statusCode() / 100 != 2) {
+        final DeskConnections.Reply reply = post(base, apiKey, path, body);
+        if (reply == null || reply.status() / 100 != 2) {
             throw new IllegalStateException(
-                    path + " answered " + (reply == null ? "nothing" : reply.statusCode() + ": " + reply.body()));
+                    path + " answered " + (reply == null ? "nothing" : reply.status() + ": " + reply.body()));
         }
         return json(reply.body());
     }
@@ -300,7 +295,7 @@ public final class HttpBench implements Callable<Integer> {
         final long started = System.nanoTime();
         final boolean product = random.nextInt(10) == 0;
         final long total = SERVICE_MINOR + TIP_MINOR + (product ? PRODUCT_MINOR : 0);
-        final HttpResponse<String> draft = post(
+        final DeskConnections.Reply draft = post(
                 base,
                 client.apiKey(),
                 "/api/v1/invoices",
@@ -318,7 +313,7 @@ public final class HttpBench implements Callable<Integer> {
         }
         final long invoiceId = json(draft.body()).get("id").asLong();
         final long checkoutStarted = System.nanoTime();
-        final HttpResponse<String> checkout = post(
+        final DeskConnections.Reply checkout = post(
                 base,
                 client.apiKey(),
                 "/api/v1/invoices/" + invoiceId + "/checkout",
@@ -554,37 +549,36 @@ public final class HttpBench implements Callable<Integer> {
         return read;
     }
 
-    private boolean answered(HttpResponse<String> reply, int status) {
-        if (reply != null && reply.statusCode() == status) {
+    private boolean answered(DeskConnections.Reply reply, int status) {
+        if (reply != null && reply.status() == status) {
             return true;
         }
         refused.incrementAndGet();
-        refusals.add(reply == null ? "no answer" : reply.statusCode() + " " + reply.body());
+        refusals.add(reply == null ? "no answer" : reply.status() + " " + reply.body());
         return false;
     }
 
-    private HttpResponse<String> post(String base, String apiKey, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", java.util.UUID.randomUUID().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    private DeskConnections.Reply post(String base, String apiKey, String path, String body) {
+        return send(
+                base,
+                "POST",
+                path,
+                apiKey,
+                Optional.of(java.util.UUID.randomUUID().toString()),
+                body);
     }
 
-    private HttpResponse<String> get(String base, String apiKey, String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + apiKey));
+    private DeskConnections.Reply get(String base, String apiKey, String path) {
+        return send(base, "GET", path, apiKey, Optional.empty(), "");
     }
 
     /** The answer, or null when there was none (counted as refused by the caller). */
-    private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+    private DeskConnections.Reply send(
+            String base, String method, String path, String apiKey, Optional<String> idempotencyKey, String body) {
+        return connections
+                .computeIfAbsent(base, DeskConnections::new)
+                .send(method, path, apiKey, idempotencyKey, body)
+                .orElse(null);
     }
 
     private static JsonNode json(String body) {

@@ -1,0 +1,193 @@
+package dev.settle.cli;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The benchmark's HTTP client: plain HTTP/1.1 over kept-alive sockets, one request at a time on
+ * each, pooled. The load generator shares the machine's cores with Settle and PostgreSQL, as
+ * pgbench's client does; Java's {@code HttpClient} spent a fifth of the machine's CPU time here
+ * (its selector thread and handoffs on every request), which Settle then did not get.
+ */
+final class DeskConnections implements AutoCloseable {
+    private static final int TIMEOUT_MILLIS = 30_000;
+
+    /** A response: its status and body (a JSON document, as Settle's API answers). */
+    record Reply(int status, String body) {}
+
+    private final String host;
+    private final int port;
+    private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
+
+    DeskConnections(String base) {
+        final URI uri = URI.create(base);
+        this.host = uri.getHost();
+        this.port = uri.getPort();
+    }
+
+    /** Sends a request and reads its reply; empty when the server gave none (connection refused or closed). */
+    Optional<Reply> send(String method, String path, String apiKey, Optional<String> idempotencyKey, String body) {
+        final byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        final StringBuilder head = new StringBuilder(256)
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(host)
+                .append(':')
+                .append(port)
+                .append("\r\nAuthorization: Bearer ")
+                .append(apiKey)
+                .append("\r\nAccept: application/json\r\n");
+        idempotencyKey.ifPresent(
+                key -> head.append("Idempotency-Key: ").append(key).append("\r\n"));
+        if (content.length > 0) {
+            head.append("Content-Type: application/json\r\n");
+        }
+        head.append("Content-Length: ").append(content.length).append("\r\n\r\n");
+        final byte[] request = head.toString().getBytes(StandardCharsets.US_ASCII);
+        // A kept-alive connection the server has since closed fails before any answer: once more on a new one.
+        for (int attempt = 0; attempt < 2; attempt++) {
+            final Connection kept = idle.poll();
+            final boolean reused = kept != null;
+            final Connection connection;
+            try {
+                connection = reused ? kept : open();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+            try {
+                connection.out.write(request);
+                connection.out.write(content);
+                connection.out.flush();
+                final Reply reply = connection.read();
+                if (connection.keepAlive) {
+                    idle.add(connection);
+                } else {
+                    connection.close();
+                }
+                return Optional.of(reply);
+            } catch (IOException e) {
+                connection.close();
+                if (!reused || connection.answered) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        for (Connection connection; (connection = idle.poll()) != null; ) {
+            connection.close();
+        }
+    }
+
+    private Connection open() throws IOException {
+        final Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+        socket.setSoTimeout(TIMEOUT_MILLIS);
+        return new Connection(socket);
+    }
+
+    private static final class Connection {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private boolean keepAlive = true;
+        /** Whether any byte of the current reply arrived: then a failure is not a stale connection. */
+        private boolean answered;
+
+        Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+            this.out = socket.getOutputStream();
+        }
+
+        Reply read() throws IOException {
+            answered = false;
+            final String statusLine = line();
+            final String[] parts = statusLine.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP reply: " + statusLine);
+            }
+            final int status = Integer.parseInt(parts[1]);
+            int length = -1;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                final int colon = header.indexOf(':');
+                final String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                final String value = header.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Integer.parseInt(value);
+                    case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
+                    case "connection" -> keepAlive = !value.equalsIgnoreCase("close");
+                    default -> {}
+                }
+            }
+            final byte[] body;
+            if (chunked) {
+                final ByteArrayOutputStream all = new ByteArrayOutputStream();
+                for (int size = Integer.parseInt(line().split(";")[0].trim(), 16);
+                        size > 0;
+                        size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                    all.write(in.readNBytes(size));
+                    line();
+                }
+                skipTrailers();
+                body = all.toByteArray();
+            } else if (length >= 0) {
+                body = in.readNBytes(length);
+                if (body.length < length) {
+                    throw new IOException("the reply ended early");
+                }
+            } else {
+                body = in.readAllBytes();
+                keepAlive = false;
+            }
+            return new Reply(status, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private void skipTrailers() throws IOException {
+            while (!line().isEmpty()) {
+                // nothing the bench reads comes in a trailer
+            }
+        }
+
+        /** One header line, without its CRLF. */
+        private String line() throws IOException {
+            final StringBuilder line = new StringBuilder(64);
+            for (int next = in.read(); ; next = in.read()) {
+                if (next < 0) {
+                    throw new IOException("the connection closed");
+                }
+                answered = true;
+                if (next == '\n') {
+                    final int end = line.length();
+                    return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+                }
+                line.append((char) next);
+            }
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing a broken connection: nothing to do
+            }
+        }
+    }
+}
