@@ -118,10 +118,8 @@ public final class ClientHistory {
                 client.credits().id());
         // Each account's postings are in entry order along its versions: the newest few of each,
         // merged, hold the newest entries of all three.
-        final List<List<Posting>> newest = accounts.stream()
-                .map(accountId ->
-                        newestEntries(handle, client.businessId(), accountId, filter, olderThanEntryId, limit + 1))
-                .toList();
+        final List<List<Posting>> newest =
+                newestEntries(handle, client.businessId(), accounts, filter, olderThanEntryId, limit + 1);
         final List<Long> entryIds = newest.stream()
                 .flatMap(List::stream)
                 .map(Posting::entryId)
@@ -134,7 +132,8 @@ public final class ClientHistory {
             return new Page(List.of(), Optional.empty());
         }
         final Map<Long, Entry> entries = entries(handle, client.businessId(), shown);
-        final List<Posting> moved = postingsOf(handle, client.businessId(), accounts, shown);
+        // An account's shown entries are among its newest that many, all of whose postings were read.
+        final List<Posting> moved = newest.stream().flatMap(List::stream).toList();
         final Map<Long, long[]> changes = new LinkedHashMap<>();
         for (long entryId : shown) {
             final long[] change = new long[3];
@@ -243,35 +242,64 @@ public final class ClientHistory {
     }
 
     /**
-     * Postings of the account's newest {@code entries} distinct entries below the cursor. An entry
-     * may put several lines on one account, so postings are fetched until that many entries are in.
+     * Postings of each account's newest {@code entries} distinct entries below the cursor, in one
+     * round trip. An entry may put several lines on one account: an account whose postings did not
+     * reach that many entries is fetched again, alone, with more.
      */
+    private static List<List<Posting>> newestEntries(
+            Handle handle, long businessId, List<Long> accounts, Filter filter, Optional<Long> olderThan, int entries) {
+        final List<Posting> all = postings(handle, businessId, accounts, filter, olderThan, entries);
+        return accounts.stream()
+                .map(accountId -> {
+                    final List<Posting> found = all.stream()
+                            .filter(posting -> posting.accountId() == accountId)
+                            .toList();
+                    return holds(found, entries, entries)
+                            ? found
+                            : newestEntries(handle, businessId, accountId, filter, olderThan, entries);
+                })
+                .toList();
+    }
+
     private static List<Posting> newestEntries(
             Handle handle, long businessId, long accountId, Filter filter, Optional<Long> olderThan, int entries) {
-        int fetch = entries;
-        while (true) {
-            final List<Posting> found = postings(handle, businessId, accountId, filter, olderThan, fetch);
-            if (found.size() < fetch
-                    || found.stream().map(Posting::entryId).distinct().count() >= entries) {
+        for (int fetch = entries * 2; ; fetch *= 2) {
+            final List<Posting> found = postings(handle, businessId, List.of(accountId), filter, olderThan, fetch);
+            if (holds(found, fetch, entries)) {
                 return found;
             }
-            fetch *= 2;
         }
     }
 
+    /** Whether {@code found}, fetched with {@code fetched} as the limit, has all it can of {@code entries} entries. */
+    private static boolean holds(List<Posting> found, int fetched, int entries) {
+        return found.size() < fetched
+                || found.stream().map(Posting::entryId).distinct().count() >= entries;
+    }
+
+    /** Each account's newest {@code limit} postings below the cursor, newest first, account by account. */
     private static List<Posting> postings(
-            Handle handle, long businessId, long accountId, Filter filter, Optional<Long> olderThanEntryId, int limit) {
+            Handle handle,
+            long businessId,
+            List<Long> accounts,
+            Filter filter,
+            Optional<Long> olderThanEntryId,
+            int limit) {
         return filtered(
                         handle.createQuery("""
                 select p.account_id, p.entry_id, p.account_version, p.amount_minor, p.balance_after_minor
-                from postings p
-                where p.business_id = :business_id and p.account_id = :account_id and p.entry_id < :older_than
-                  and <filter>
-                order by p.account_version desc
-                limit :limit
+                from unnest(:accounts) with ordinality as a (id, ord)
+                cross join lateral (
+                    select p.account_id, p.entry_id, p.account_version, p.amount_minor, p.balance_after_minor
+                    from postings p
+                    where p.business_id = :business_id and p.account_id = a.id and p.entry_id < :older_than
+                      and <filter>
+                    order by p.account_version desc
+                    limit :limit) p
+                order by a.ord, p.account_version desc
                 """)
                                 .bind("business_id", businessId)
-                                .bind("account_id", accountId)
+                                .bind("accounts", accounts.toArray(Long[]::new))
                                 .bind("older_than", olderThanEntryId.orElse(Long.MAX_VALUE)),
                         filter)
                 .bind("limit", limit)
@@ -293,20 +321,6 @@ public final class ClientHistory {
                         filter.from().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
                 .bind("to", filter.to().map(at -> at.atOffset(ZoneOffset.UTC)).orElse(null))
                 .bind("kind", filter.kind().orElse(""));
-    }
-
-    private static List<Posting> postingsOf(Handle handle, long businessId, List<Long> accounts, List<Long> entryIds) {
-        return handle.createQuery("""
-                select account_id, entry_id, account_version, amount_minor, balance_after_minor
-                from postings
-                where business_id = :business_id and entry_id = any(:entry_ids) and account_id = any(:accounts)
-                """)
-                .bind("business_id", businessId)
-                .bind("entry_ids", entryIds.toArray(Long[]::new))
-                .bind("accounts", accounts.toArray(Long[]::new))
-                .map((rs, ctx) ->
-                        new Posting(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
-                .list();
     }
 
     private static Map<Long, Entry> entries(Handle handle, long businessId, List<Long> entryIds) {

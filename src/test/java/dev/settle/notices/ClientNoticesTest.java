@@ -149,6 +149,18 @@ class ClientNoticesTest {
     }
 
     @Test
+    void moreNoticesThanOneTransactionTakesAreAllHandled() {
+        notices("true", "en-US");
+        for (int index = 0; index < 40; index++) {
+            salon.credit(salon.aClient("Walk-in " + index), 1_00);
+        }
+
+        sendAll();
+
+        assertThat(statuses()).hasSize(40).containsOnly("skipped");
+    }
+
+    @Test
     void theWordsComeInEachOfferedLanguageOrEnglish() {
         assertThat(dev.settle.web.ClientWords.of(java.util.Locale.forLanguageTag("de-AT"))
                         .getString("greeting"))
