@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The benchmark's HTTP client: plain HTTP/1.1 over kept-alive sockets, one request at a time on
  * each, pooled. The load generator shares the machine's cores with Settle and PostgreSQL, as
  * pgbench's client does; Java's {@code HttpClient} spent a fifth of the machine's CPU time here
- * (its selector thread and handoffs on every request), which Settle then did not get.
+ * (its selector thread and handoffs on every request), which Settle then did not get. Sockets are
+ * closed by the server or when the bench exits.
  */
-final class DeskConnections implements AutoCloseable {
+final class DeskConnections {
     private static final int TIMEOUT_MILLIS = 30_000;
 
     /** A response: its status and body (a JSON document, as Settle's API answers). */
@@ -87,13 +88,6 @@ final class DeskConnections implements AutoCloseable {
         return Optional.empty();
     }
 
-    @Override
-    public void close() {
-        for (Connection connection; (connection = idle.poll()) != null; ) {
-            connection.close();
-        }
-    }
-
     private Connection open() throws IOException {
         final Socket socket = new Socket();
         socket.setTcpNoDelay(true);
@@ -140,9 +134,7 @@ final class DeskConnections implements AutoCloseable {
             final byte[] body;
             if (chunked) {
                 final ByteArrayOutputStream all = new ByteArrayOutputStream();
-                for (int size = Integer.parseInt(line().split(";")[0].trim(), 16);
-                        size > 0;
-                        size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                for (int size = chunkSize(); size > 0; size = chunkSize()) {
                     all.write(in.readNBytes(size));
                     line();
                 }
@@ -158,6 +150,11 @@ final class DeskConnections implements AutoCloseable {
                 keepAlive = false;
             }
             return new Reply(status, new String(body, StandardCharsets.UTF_8));
+        }
+
+        /** A chunk's size line: hexadecimal, perhaps with extensions after a semicolon. */
+        private int chunkSize() throws IOException {
+            return Integer.parseInt(line().split(";")[0].trim(), 16);
         }
 
         private void skipTrailers() throws IOException {

@@ -752,20 +752,20 @@ public final class Checkouts {
     private static java.util.function.LongFunction<String> shown(Handle handle, long businessId) {
         final java.util.concurrent.atomic.AtomicReference<java.util.function.LongFunction<String>> format =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        return amount -> format.updateAndGet(loaded -> loaded != null
-                        ? loaded
-                        : handle.createQuery("select currency, locale from businesses where id = :id")
-                                .bind("id", businessId)
-                                .map((rs, ctx) -> {
-                                    final java.util.Currency currency =
-                                            java.util.Currency.getInstance(rs.getString("currency"));
-                                    final java.util.Locale locale =
-                                            java.util.Locale.forLanguageTag(rs.getString("locale"));
-                                    return (java.util.function.LongFunction<String>)
-                                            minor -> new dev.settle.money.Money(minor, currency).format(locale);
-                                })
-                                .one())
+        return amount -> format.updateAndGet(loaded -> loaded != null ? loaded : moneyFormat(handle, businessId))
                 .apply(amount);
+    }
+
+    private static java.util.function.LongFunction<String> moneyFormat(Handle handle, long businessId) {
+        return handle.createQuery("select currency, locale from businesses where id = :id")
+                .bind("id", businessId)
+                .map((rs, ctx) -> {
+                    final java.util.Currency currency = java.util.Currency.getInstance(rs.getString("currency"));
+                    final java.util.Locale locale = java.util.Locale.forLanguageTag(rs.getString("locale"));
+                    return (java.util.function.LongFunction<String>)
+                            amount -> new dev.settle.money.Money(amount, currency).format(locale);
+                })
+                .one();
     }
 
     /**
