@@ -148,9 +148,15 @@ final class BenchResults {
         table.append("| P7 aging and liability at 10M postings | ≤ 1 s | `./settle bench reports` | |\n");
         ratioRow(
                 table,
-                "Two instances on one database ÷ one, %d clients"
+                "Two instances on one database ÷ one, %d clients, each desk to either instance"
                         .formatted(figures.twoInstances().clients()),
                 figures.twoInstances().perSecond(),
+                uniform.perSecond(),
+                1.0);
+        ratioRow(
+                table,
+                "The same, each business's desks to one instance (routed by API key)",
+                figures.twoInstancesByBusiness().perSecond(),
                 uniform.perSecond(),
                 1.0);
         return table.toString();

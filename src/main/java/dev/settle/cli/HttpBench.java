@@ -88,8 +88,16 @@ public final class HttpBench implements Callable<Integer> {
     private final AtomicLong refused = new AtomicLong();
     private final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
 
-    /** A client at the desk: their business's key, and a gift card they carry. */
-    private record Client(String apiKey, long id, String giftCardCode) {}
+    /** A client at the desk: their business (its index here) and its key, and a gift card they carry. */
+    private record Client(int business, String apiKey, long id, String giftCardCode) {}
+
+    /** Which instance a visit goes to when several serve. */
+    private enum Routing {
+        /** Each desk keeps to one instance, whatever the business: a load balancer's round robin. */
+        BY_DESK,
+        /** Each business keeps to one instance: a load balancer routing on the API key. */
+        BY_BUSINESS
+    }
 
     /** A run's visits: a ticket drafted then checked out. Latencies in microseconds, sorted. */
     record Run(String shape, int clients, long visits, double seconds, long[] visitMicros, long[] checkoutMicros) {
@@ -114,6 +122,7 @@ public final class HttpBench implements Callable<Integer> {
             Run hot,
             Run halfPeak,
             Run twoInstances,
+            Run twoInstancesByBusiness,
             long bytesPerEntry,
             double postingsPerCheckout,
             List<Duration> starts,
@@ -145,23 +154,30 @@ public final class HttpBench implements Callable<Integer> {
         final Run hot;
         final Run halfPeak;
         final Run twoInstances;
+        final Run twoInstancesByBusiness;
         final long bytesPerEntry;
         final long peakResident;
         try (Database db = Database.connect(server.withDatabase(DATABASE), 2)) {
             db.migrate();
             final List<Client> clients = new ArrayList<>();
             final List<Client> oneClient;
+            // The second instance starts with the first and is warmed as long, so the two-instance
+            // runs compare two warm JVMs: started just before them, it measured its own compiler.
             try (SettleProcess app = SettleProcess.start(
                             SettleProcess.freePort(), Optional.of(bench.urlOf(DATABASE)), dataFolder.resolve("a"));
-                    ResidentPeak resident = new ResidentPeak(app)) {
+                    ResidentPeak resident = new ResidentPeak(app);
+                    SettleProcess second = SettleProcess.start(
+                            SettleProcess.freePort(), Optional.of(bench.urlOf(DATABASE)), dataFolder.resolve("b"))) {
                 for (int index = 0; index < BUSINESSES; index++) {
-                    clients.addAll(business(db, app.base(), "bench http " + index));
+                    clients.addAll(business(db, app.base(), index));
                 }
                 oneClient = List.of(clients.getFirst());
                 System.out.printf(
                         "  %d businesses, %d clients, started in %d ms%n",
                         BUSINESSES, clients.size(), app.startedIn().toMillis());
-                closedLoop("warm-up", List.of(app.base()), clients, 32, Math.min(seconds, 5));
+                final int warmUp = Math.min(seconds, 10);
+                closedLoop("warm-up", List.of(app.base()), clients, 32, warmUp);
+                closedLoop("warm-up, second", List.of(second.base()), clients, 32, warmUp);
                 BenchCommand.LedgerBench.createDatabaseIfMissing(server, "settle_pgbench");
                 BenchCommand.LedgerBench.pgbenchInit(server);
                 for (int count : clientCounts) {
@@ -172,11 +188,10 @@ public final class HttpBench implements Callable<Integer> {
                 final double peak =
                         curve.stream().mapToDouble(Run::perSecond).max().orElseThrow();
                 halfPeak = openLoop(app.base(), clients, peak / 2);
-                try (SettleProcess second = SettleProcess.start(
-                        SettleProcess.freePort(), Optional.of(bench.urlOf(DATABASE)), dataFolder.resolve("b"))) {
-                    twoInstances =
-                            closedLoop("two instances", List.of(app.base(), second.base()), clients, 32, seconds);
-                }
+                final List<String> both = List.of(app.base(), second.base());
+                twoInstances = closedLoop("two instances", both, Routing.BY_DESK, clients, 32, seconds);
+                twoInstancesByBusiness =
+                        closedLoop("two, by business", both, Routing.BY_BUSINESS, clients, 32, seconds);
                 bytesPerEntry = storagePerEntry(db, app.base(), clients);
                 peakResident = resident.peakBytes();
             }
@@ -188,6 +203,7 @@ public final class HttpBench implements Callable<Integer> {
                     hot,
                     halfPeak,
                     twoInstances,
+                    twoInstancesByBusiness,
                     bytesPerEntry,
                     postingsPerCheckout(db),
                     starts,
@@ -239,7 +255,8 @@ public final class HttpBench implements Callable<Integer> {
     }
 
     /** A business with its clients, each given open payments, credit and a gift card over the API. */
-    private List<Client> business(Database db, String base, String name) {
+    private List<Client> business(Database db, String base, int business) {
+        final String name = "bench http " + business;
         final String apiKey = db.jdbi().inTransaction(handle -> {
             final Businesses.CreatedBusiness created = new Businesses(new Ledger(), new ApiKeys())
                     .create(handle, name, "USD", "America/New_York", "owner@bench.example");
@@ -261,7 +278,7 @@ public final class HttpBench implements Callable<Integer> {
             final String code = expect(base, apiKey, "/api/v1/gift-cards", funds + ", \"reason\": \"bench\"}")
                     .get("code")
                     .asText();
-            clients.add(new Client(apiKey, clientId, code));
+            clients.add(new Client(business, apiKey, clientId, code));
         }
         return clients;
     }
@@ -355,6 +372,12 @@ public final class HttpBench implements Callable<Integer> {
     /** Closed loop: {@code clientsCount} clients, each starting its next visit when the last is answered. */
     private Run closedLoop(String shape, List<String> bases, List<Client> clients, int clientsCount, int runSeconds)
             throws InterruptedException {
+        return closedLoop(shape, bases, Routing.BY_DESK, clients, clientsCount, runSeconds);
+    }
+
+    private Run closedLoop(
+            String shape, List<String> bases, Routing routing, List<Client> clients, int clientsCount, int runSeconds)
+            throws InterruptedException {
         final int capacity = runSeconds * 2_000;
         final long[][] visitMicros = new long[clientsCount][capacity];
         final long[][] checkoutMicros = new long[clientsCount][capacity];
@@ -364,15 +387,15 @@ public final class HttpBench implements Callable<Integer> {
         final long started = System.nanoTime();
         for (int index = 0; index < clientsCount; index++) {
             final int worker = index;
-            final String base = bases.get(worker % bases.size());
             threads.add(Thread.ofPlatform().start(() -> {
                 final SplittableRandom random = new SplittableRandom(worker);
                 while (!stop.get() && counts[worker] < capacity) {
-                    visit(base, clients.get(random.nextInt(clients.size())), random)
-                            .ifPresent(micros -> {
-                                visitMicros[worker][counts[worker]] = micros[0];
-                                checkoutMicros[worker][counts[worker]++] = micros[1];
-                            });
+                    final Client client = clients.get(random.nextInt(clients.size()));
+                    final int instance = routing == Routing.BY_DESK ? worker : client.business();
+                    visit(bases.get(instance % bases.size()), client, random).ifPresent(micros -> {
+                        visitMicros[worker][counts[worker]] = micros[0];
+                        checkoutMicros[worker][counts[worker]++] = micros[1];
+                    });
                 }
             }));
         }
