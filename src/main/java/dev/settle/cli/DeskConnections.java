@@ -57,9 +57,10 @@ final class DeskConnections {
         }
         head.append("Content-Length: ").append(content.length).append("\r\n\r\n");
         final byte[] request = head.toString().getBytes(StandardCharsets.US_ASCII);
-        // A kept-alive connection the server has since closed fails before any answer: once more on a new one.
+        // A kept-alive connection the server has since closed fails before any answer: once more on a
+        // new one (not the next kept one: after a long idle the server has closed them all).
         for (int attempt = 0; attempt < 2; attempt++) {
-            final Connection kept = idle.poll();
+            final Connection kept = attempt == 0 ? idle.poll() : null;
             final boolean reused = kept != null;
             final Connection connection;
             try {
@@ -68,10 +69,7 @@ final class DeskConnections {
                 return Optional.empty();
             }
             try {
-                connection.out.write(request);
-                connection.out.write(content);
-                connection.out.flush();
-                final Reply reply = connection.read();
+                final Reply reply = connection.exchange(request, content);
                 if (connection.keepAlive) {
                     idle.add(connection);
                 } else {
@@ -110,8 +108,17 @@ final class DeskConnections {
             this.out = socket.getOutputStream();
         }
 
-        Reply read() throws IOException {
+        /** Sends one request and reads its reply; {@link #answered} tells whether any of it came. */
+        Reply exchange(byte[] request, byte[] content) throws IOException {
+            // Reset before writing: a write to a connection the server has closed fails too.
             answered = false;
+            out.write(request);
+            out.write(content);
+            out.flush();
+            return read();
+        }
+
+        private Reply read() throws IOException {
             final String statusLine = line();
             final String[] parts = statusLine.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
