@@ -161,14 +161,26 @@ public final class ClientNotices {
                 .list();
     }
 
+    /** A notice to word; {@code unsendable} is why its client cannot get it now, if so. */
     private record Pending(
-            long businessId, long id, Kind kind, long clientId, Long entryId, Long grantId, String details) {}
+            long businessId,
+            long id,
+            Kind kind,
+            long clientId,
+            Long entryId,
+            Long grantId,
+            String details,
+            Optional<String> unsendable) {}
 
     private int sendBatch(Handle handle) {
+        // The client is looked at again: archived, or their address removed, since the notice was written.
         final List<Pending> due = handle.createQuery("""
-                        select business_id, id, kind, client_id, entry_id, grant_id, details from client_notices
-                        where status = 'pending'
-                        order by created_at limit :batch for update skip locked
+                        select n.business_id, n.id, n.kind, n.client_id, n.entry_id, n.grant_id, n.details,
+                               client_notice_unsendable(c.archived_at, c.email) as unsendable
+                        from client_notices n
+                        join clients c on c.business_id = n.business_id and c.id = n.client_id
+                        where n.status = 'pending'
+                        order by n.created_at limit :batch for update of n skip locked
                         """)
                 .bind("batch", BATCH)
                 .map((rs, ctx) -> new Pending(
@@ -178,7 +190,8 @@ public final class ClientNotices {
                         rs.getLong("client_id"),
                         rs.getObject("entry_id", Long.class),
                         rs.getObject("grant_id", Long.class),
-                        rs.getString("details")))
+                        rs.getString("details"),
+                        Optional.ofNullable(rs.getString("unsendable"))))
                 .list();
         due.forEach(notice -> sendOne(handle, notice));
         return due.size();
@@ -186,15 +199,13 @@ public final class ClientNotices {
 
     private void sendOne(Handle handle, Pending notice) {
         final BusinessSettings.Settings business = settings.find(handle, notice.businessId());
-        final Clients.Client client =
-                clients.find(handle, notice.businessId(), notice.clientId()).orElseThrow();
         if (!notice.kind().on(business.notices())) {
             skip(handle, notice, "turned off in Settings before it was sent");
-        } else if (client.archived()) {
-            skip(handle, notice, "the client is archived");
-        } else if (client.email().isEmpty()) {
-            skip(handle, notice, "the client has no email address");
+        } else if (notice.unsendable().isPresent()) {
+            skip(handle, notice, notice.unsendable().get());
         } else {
+            final Clients.Client client =
+                    clients.find(handle, notice.businessId(), notice.clientId()).orElseThrow();
             // A notice that can't be worded is kept as skipped with why; it must not stay first in
             // line and hold up every other business's notices.
             handle.savepoint("notice");

@@ -77,12 +77,7 @@ class ClientNoticesTest {
         sendAll();
 
         assertThat(statuses()).as("only Ben's, and it can't go").containsExactly("skipped");
-        final String reason = jdbi.withHandle(
-                handle -> handle.createQuery("select skipped_reason from client_notices where business_id = :b")
-                        .bind("b", salon.id())
-                        .mapTo(String.class)
-                        .one());
-        assertThat(reason).isEqualTo("the client has no email address");
+        assertThat(onlySkippedReason()).isEqualTo("the client has no email address");
     }
 
     @Test
@@ -152,6 +147,27 @@ class ClientNoticesTest {
     }
 
     @Test
+    void aClientArchivedAfterTheirNoticeWasWrittenDoesNotGetIt() {
+        final Clients.Client eve =
+                salon.aClient("Eve Lind", Optional.of("eve.notices@client.example"), Optional.empty());
+        salon.credit(eve, 6_00); // notices still off: none written
+        jdbi.useHandle(handle -> clients.archive(handle, salon.id(), eve.id(), true));
+        notices("true", "en-US");
+        // The notice as the trigger wrote it while Eve was a client with an address: written
+        // after the archiving here, so the app's own job cannot word it first.
+        jdbi.useHandle(handle -> handle.execute("""
+                insert into client_notices (business_id, kind, client_id, entry_id)
+                select business_id, 'new_credit', client_id, id from journal_entries
+                where business_id = ? and client_id = ?
+                """, salon.id(), eve.id()));
+
+        sendAll();
+
+        assertThat(statuses()).containsExactly("skipped");
+        assertThat(onlySkippedReason()).isEqualTo("the client is archived");
+    }
+
+    @Test
     void moreNoticesThanOneTransactionTakesAreAllHandled() {
         notices("true", "en-US");
         for (int index = 0; index < 40; index++) {
@@ -191,6 +207,15 @@ class ClientNoticesTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Why the business's one notice was skipped. */
+    private String onlySkippedReason() {
+        return jdbi.withHandle(
+                handle -> handle.createQuery("select skipped_reason from client_notices where business_id = :b")
+                        .bind("b", salon.id())
+                        .mapTo(String.class)
+                        .one());
     }
 
     /** Sends every pending notice; the test app's own job may hold one for a moment (skip locked). */
