@@ -599,7 +599,11 @@ public final class ClientMoney {
 
     /** The client, if money may move for them: they exist in this business and are not archived. */
     public Clients.Client active(Handle handle, long businessId, long clientId) {
-        final Clients.Client client = clients.require(handle, businessId, clientId);
+        return active(clients.require(handle, businessId, clientId));
+    }
+
+    /** The client, if money may move for them: they are not archived. */
+    public static Clients.Client active(Clients.Client client) {
         if (client.archived()) {
             throw new Problem(
                     Problem.Kind.CLIENT_ARCHIVED,

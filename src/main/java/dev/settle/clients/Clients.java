@@ -5,6 +5,7 @@ import dev.settle.business.TextInput;
 import dev.settle.ledger.Account;
 import dev.settle.ledger.AccountKind;
 import dev.settle.ledger.Ledger;
+import dev.settle.ledger.PostedEntry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -34,6 +35,35 @@ public final class Clients {
 
         public boolean archived() {
             return archivedAt.isPresent();
+        }
+
+        /** The client as {@code entry} left them: each account's balance after its last posting there. */
+        public Client after(PostedEntry entry) {
+            return new Client(
+                    businessId,
+                    id,
+                    name,
+                    email,
+                    phone,
+                    archivedAt,
+                    afterEntry(receivable, entry),
+                    afterEntry(openPayments, entry),
+                    afterEntry(credits, entry));
+        }
+
+        private static Account afterEntry(Account account, PostedEntry entry) {
+            return entry.postings().stream()
+                    .filter(posting -> posting.accountId() == account.id())
+                    .max(java.util.Comparator.comparingLong(PostedEntry.Posting::accountVersion))
+                    .map(last -> new Account(
+                            account.businessId(),
+                            account.id(),
+                            account.kind(),
+                            account.clientId(),
+                            account.giftCardId(),
+                            last.balanceAfterMinor(),
+                            last.accountVersion()))
+                    .orElse(account);
         }
     }
 
@@ -120,14 +150,28 @@ public final class Clients {
 
     public Optional<Client> find(Handle handle, long businessId, long clientId) {
         // One round trip for the client and its accounts: most requests read a client several times.
+        return withAccounts(handle, businessId, clientId, "c.id = :id").stream().findFirst();
+    }
+
+    /**
+     * The client, then the others in their household by id (the order their funds are drawn on),
+     * each with its accounts, in one round trip. Empty when there is no such client.
+     */
+    public List<Client> withHousehold(Handle handle, long businessId, long clientId) {
+        return withAccounts(handle, businessId, clientId, """
+                (c.id = :id or c.household_id = (select h.household_id from clients h
+                                                 where h.business_id = :business_id and h.id = :id))""");
+    }
+
+    private static List<Client> withAccounts(Handle handle, long businessId, long clientId, String which) {
         final List<ClientAccountRow> rows = handle.createQuery("""
                         select c.id as client_id, c.name, c.email, c.phone, c.archived_at,
                                a.business_id, a.id, a.kind, a.gift_card_id, a.balance_minor, a.version
                         from clients c
                         join accounts a on a.business_id = c.business_id and a.client_id = c.id
-                        where c.business_id = :business_id and c.id = :id
-                        order by a.id
-                        """)
+                        where c.business_id = :business_id and %s
+                        order by c.id <> :id, c.id, a.id
+                        """.formatted(which))
                 .bind("business_id", businessId)
                 .bind("id", clientId)
                 .map((rs, ctx) -> new ClientAccountRow(
@@ -138,22 +182,26 @@ public final class Clients {
                         Optional.ofNullable(rs.getObject("archived_at", OffsetDateTime.class)),
                         Ledger.account(rs, ctx)))
                 .list();
-        if (rows.isEmpty()) {
-            return Optional.empty();
-        }
-        final ClientAccountRow first = rows.getFirst();
-        final List<Account> accounts =
-                rows.stream().map(ClientAccountRow::account).toList();
-        return Optional.of(new Client(
-                businessId,
-                first.id(),
-                first.name(),
-                first.email(),
-                first.phone(),
-                first.archivedAt(),
-                pick(accounts, AccountKind.RECEIVABLE),
-                pick(accounts, AccountKind.OPEN_PAYMENTS),
-                pick(accounts, AccountKind.CREDITS)));
+        final java.util.Map<Long, List<ClientAccountRow>> byClient = new java.util.LinkedHashMap<>();
+        rows.forEach(row -> byClient.computeIfAbsent(row.id(), id -> new java.util.ArrayList<>())
+                .add(row));
+        return byClient.values().stream()
+                .map(clientRows -> {
+                    final ClientAccountRow first = clientRows.getFirst();
+                    final List<Account> accounts =
+                            clientRows.stream().map(ClientAccountRow::account).toList();
+                    return new Client(
+                            businessId,
+                            first.id(),
+                            first.name(),
+                            first.email(),
+                            first.phone(),
+                            first.archivedAt(),
+                            pick(accounts, AccountKind.RECEIVABLE),
+                            pick(accounts, AccountKind.OPEN_PAYMENTS),
+                            pick(accounts, AccountKind.CREDITS));
+                })
+                .toList();
     }
 
     private record ClientAccountRow(

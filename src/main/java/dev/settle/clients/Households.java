@@ -2,6 +2,7 @@ package dev.settle.clients;
 
 import dev.settle.Problem;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -28,19 +29,19 @@ public final class Households {
      * their funds are drawn on. Just the client when they have no household.
      */
     public Household of(Handle handle, Clients.Client client) {
-        final List<Long> others = handle.createQuery("""
-                select o.id from clients c
-                join clients o on o.business_id = c.business_id and o.household_id = c.household_id and o.id <> c.id
-                where c.business_id = :business_id and c.id = :client_id
-                order by o.id
-                """)
-                .bind("business_id", client.businessId())
-                .bind("client_id", client.id())
-                .mapTo(Long.class)
-                .list();
+        final List<Clients.Client> read = clients.withHousehold(handle, client.businessId(), client.id());
         final List<Clients.Client> members = new java.util.ArrayList<>(List.of(client));
-        others.forEach(
-                id -> members.add(clients.find(handle, client.businessId(), id).orElseThrow()));
+        members.addAll(read.subList(Math.min(1, read.size()), read.size()));
+        return household(members);
+    }
+
+    /** As {@link #of}, the client read too, in the same round trip; empty when there is no such client. */
+    public Optional<Household> current(Handle handle, long businessId, long clientId) {
+        final List<Clients.Client> members = clients.withHousehold(handle, businessId, clientId);
+        return members.isEmpty() ? Optional.empty() : Optional.of(household(members));
+    }
+
+    private static Household household(List<Clients.Client> members) {
         return new Household(
                 List.copyOf(members),
                 members.stream().mapToLong(m -> m.openPayments().balanceMinor()).sum(),

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -13,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -305,6 +307,22 @@ public final class WriteBatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code handle}'s transaction has held every one of these accounts since before its
+     * first write ran: a batch's declared accounts, locked before anything was read. What a write
+     * read of them is then current, and locking them again would only cost a round trip. Locks a
+     * write takes itself are not counted: a savepoint's rollback releases them.
+     */
+    public static boolean heldSinceBatchStart(Handle handle, long businessId, Collection<Long> accountIds) {
+        final Object held = handle.getConfig(SqlStatements.class).getAttribute(HELD_ATTRIBUTE);
+        return held instanceof Set<?> accounts
+                && accountIds.stream().allMatch(id -> accounts.contains(new HeldAccount(businessId, id)));
+    }
+
+    private static final String HELD_ATTRIBUTE = "settle.accountsHeldSinceBatchStart";
+
+    private record HeldAccount(long businessId, long accountId) {}
+
     private static void lockInOrder(Handle handle, List<Pending<?>> batch) {
         final List<Long> businessIds = new ArrayList<>();
         final List<Long> accountIds = new ArrayList<>();
@@ -317,16 +335,17 @@ public final class WriteBatcher implements AutoCloseable {
         if (accountIds.isEmpty()) {
             return;
         }
-        handle.createQuery("""
-            select a.id from accounts a
+        final Set<HeldAccount> held = Set.copyOf(handle.createQuery("""
+            select a.business_id, a.id from accounts a
             where (a.business_id, a.id) in (select * from unnest(:business_ids, :account_ids))
             order by a.id
             for update
             """)
                 .bindArray("business_ids", Long.class, businessIds)
                 .bindArray("account_ids", Long.class, accountIds)
-                .mapTo(Long.class)
-                .list();
+                .map((rs, ctx) -> new HeldAccount(rs.getLong("business_id"), rs.getLong("id")))
+                .list());
+        handle.define(HELD_ATTRIBUTE, held);
     }
 
     private static final class Writer {

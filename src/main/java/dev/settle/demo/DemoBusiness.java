@@ -198,12 +198,14 @@ public final class DemoBusiness {
                         0,
                         false);
                 ledger.dated(handle, at, () -> {
-                    final Invoices.Invoice draft = checkouts.draft(
-                            handle,
-                            businessId,
-                            Optional.empty(),
-                            List.of(new Invoices.Line(Invoices.LineKind.GIFT_CARD, "Gift card", 1, amount)),
-                            desk);
+                    final Invoices.Invoice draft = checkouts
+                            .draft(
+                                    handle,
+                                    businessId,
+                                    Optional.empty(),
+                                    List.of(new Invoices.Line(Invoices.LineKind.GIFT_CARD, "Gift card", 1, amount)),
+                                    desk)
+                            .invoice();
                     sold.addAll(checkouts
                             .checkout(handle, businessId, draft.id(), request, desk)
                             .giftCardsSold());
@@ -221,12 +223,14 @@ public final class DemoBusiness {
                     0,
                     false);
             dated(later, () -> {
-                final Invoices.Invoice draft = checkouts.draft(
-                        handle,
-                        businessId,
-                        Optional.of(redeemer.id()),
-                        List.of(new Invoices.Line(Invoices.LineKind.SERVICE, "Cut & blow-dry", 1, 45_00)),
-                        desk);
+                final Invoices.Invoice draft = checkouts
+                        .draft(
+                                handle,
+                                businessId,
+                                Optional.of(redeemer.id()),
+                                List.of(new Invoices.Line(Invoices.LineKind.SERVICE, "Cut & blow-dry", 1, 45_00)),
+                                desk)
+                        .invoice();
                 return checkouts.checkout(handle, businessId, draft.id(), redeem, desk);
             });
             dated(
@@ -332,7 +336,9 @@ public final class DemoBusiness {
             }
             final Checkouts.Request request = new Checkouts.Request(payOff, tenders, payLater, keep);
             dated(at, () -> {
-                final Invoices.Invoice draft = checkouts.draft(handle, businessId, Optional.of(clientId), lines, desk);
+                final Invoices.Invoice draft = checkouts
+                        .draft(handle, businessId, Optional.of(clientId), lines, desk)
+                        .invoice();
                 return checkouts.checkout(handle, businessId, draft.id(), request, desk);
             });
         }

@@ -132,7 +132,7 @@ public final class Checkouts {
 
     /** What a checkout did. */
     public record Result(
-            Invoices.Invoice invoice,
+            Invoices.Detail invoice,
             long entryId,
             long changeMinor,
             long keptAsOpenPaymentMinor,
@@ -168,7 +168,7 @@ public final class Checkouts {
     }
 
     /** A draft invoice: lines for a client (or a walk-in), nothing charged until checkout. */
-    public Invoices.Invoice draft(
+    public Invoices.Detail draft(
             Handle handle, long businessId, Optional<Long> clientId, List<Invoices.Line> lines, Actor actor) {
         if (lines.isEmpty() || lines.size() > Invoices.LINES_MAX) {
             throw Problem.validation("lines", "An invoice has 1 to " + Invoices.LINES_MAX + " lines");
@@ -200,7 +200,7 @@ public final class Checkouts {
             }
             taxed.addAll(rates.linesFor(lines));
         }
-        return invoices.find(handle, businessId, invoices.draft(handle, businessId, clientId, taxed, actor))
+        return invoices.detail(handle, businessId, invoices.draft(handle, businessId, clientId, taxed, actor))
                 .orElseThrow();
     }
 
@@ -209,17 +209,23 @@ public final class Checkouts {
      * not add up; of two checkouts of one invoice at once, exactly one wins.
      */
     public Result checkout(Handle handle, long businessId, long invoiceId, Request request, Actor actor) {
-        final Invoices.Invoice invoice = lockDraft(handle, businessId, invoiceId);
+        final Invoices.Detail draft = lockDraft(handle, businessId, invoiceId);
         final java.util.function.LongFunction<String> shown = shown(handle, businessId);
-        final Optional<Clients.Client> unlocked = invoice.clientId().map(id -> money.active(handle, businessId, id));
-        refuseWithoutClient(unlocked, request);
+        // The client with their household: whose funds may pay, and whose accounts to lock.
+        Optional<Households.Household> household =
+                draft.invoice().clientId().map(id -> activeHousehold(handle, businessId, id));
+        refuseWithoutClient(household, request);
         final java.util.Map<Integer, GiftCards.Card> cardsByTender = cardsByTender(handle, businessId, request);
-        final List<Long> toLock = new ArrayList<>(accountsToLock(handle, businessId, unlocked));
+        final List<Long> toLock = new ArrayList<>(accountsToLock(handle, businessId, household));
         cardsByTender.values().forEach(card -> toLock.add(card.accountId()));
-        ledger.lock(handle, businessId, toLock);
-        final Optional<Clients.Client> client = unlocked.map(
-                found -> clients.find(handle, businessId, found.id()).orElseThrow());
-        final List<Invoices.Line> lines = new ArrayList<>(invoices.lines(handle, businessId, invoiceId));
+        if (ledger.lock(handle, businessId, toLock)) {
+            // read before the lock: another write may have moved their money since
+            household = household.map(read -> activeHousehold(
+                    handle, businessId, read.members().getFirst().id()));
+        }
+        final Optional<Clients.Client> client =
+                household.map(read -> read.members().getFirst());
+        final List<Invoices.Line> lines = new ArrayList<>(draft.lines());
         if (request.payOffMinor() > 0) {
             final long owed = client.orElseThrow().receivable().balanceMinor();
             if (request.payOffMinor() > owed) {
@@ -282,8 +288,6 @@ public final class Checkouts {
                     handle, giftCards.require(handle, businessId, taken.getKey()), taken.getValue(), "tenders");
             postings.add(PostingRequest.debit(card.accountId(), taken.getValue()));
         }
-        // Read only when the client's funds pay: most checkouts are not.
-        Optional<Households.Household> household = Optional.empty();
         for (ClientMoney.Funds funds : ClientMoney.Funds.values()) {
             final Tender tender = funds == ClientMoney.Funds.CREDITS ? Tender.CREDIT : Tender.OPEN_PAYMENT;
             final long wanted = request.tenders().stream()
@@ -292,9 +296,6 @@ public final class Checkouts {
                     .sum();
             if (wanted == 0) {
                 continue;
-            }
-            if (household.isEmpty()) {
-                household = Optional.of(households.of(handle, client.orElseThrow()));
             }
             final long held = funds == ClientMoney.Funds.CREDITS
                     ? household.orElseThrow().creditsMinor()
@@ -369,12 +370,12 @@ public final class Checkouts {
         grants.record(handle, businessId, entry.id(), takes);
         recordPayments(handle, businessId, invoiceId, entry.id(), request.tenders(), cardsByTender);
         return new Result(
-                invoices.find(handle, businessId, invoiceId).orElseThrow(),
+                invoices.detail(handle, businessId, invoiceId).orElseThrow(),
                 entry.id(),
                 request.tenders().stream().mapToLong(Payment::changeMinor).sum(),
                 overpaid,
                 paidOff,
-                client.map(found -> clients.find(handle, businessId, found.id()).orElseThrow()),
+                client.map(found -> found.after(entry)),
                 sold.stream()
                         .map(issued -> new GiftCards.Issued(
                                 giftCards.require(
@@ -781,7 +782,10 @@ public final class Checkouts {
         final Invoices.Invoice unlocked = invoices.find(handle, businessId, invoiceId)
                 .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
         final List<Long> accounts = new ArrayList<>(accountsToLock(
-                handle, businessId, unlocked.clientId().map(id -> clients.require(handle, businessId, id))));
+                handle,
+                businessId,
+                unlocked.clientId()
+                        .map(id -> households.current(handle, businessId, id).orElseThrow())));
         accounts.addAll(alsoLock);
         ledger.lock(handle, businessId, accounts);
         return lock(handle, businessId, invoiceId);
@@ -811,8 +815,10 @@ public final class Checkouts {
     }
 
     /** The draft, locked so a second checkout of it waits, then finds it checked out. */
-    private Invoices.Invoice lockDraft(Handle handle, long businessId, long invoiceId) {
-        final Invoices.Invoice invoice = lock(handle, businessId, invoiceId);
+    private Invoices.Detail lockDraft(Handle handle, long businessId, long invoiceId) {
+        final Invoices.Detail draft = invoices.detailForUpdate(handle, businessId, invoiceId)
+                .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId));
+        final Invoices.Invoice invoice = draft.invoice();
         if (invoice.status() != Invoices.Status.DRAFT) {
             throw new Problem(
                     Problem.Kind.CONFLICT,
@@ -820,11 +826,20 @@ public final class Checkouts {
                     "Invoice " + invoiceId + " is " + invoice.status().label.toLowerCase(java.util.Locale.ROOT)
                             + ": it was already checked out");
         }
-        return invoice;
+        return draft;
     }
 
-    private static void refuseWithoutClient(Optional<Clients.Client> client, Request request) {
-        if (client.isPresent()) {
+    /** The client with their household, read now; refused if there is no such client or they are archived. */
+    private Households.Household activeHousehold(Handle handle, long businessId, long clientId) {
+        final Households.Household household = households
+                .current(handle, businessId, clientId)
+                .orElseThrow(() -> Problem.notFound("clientId", "No client has id " + clientId));
+        ClientMoney.active(household.members().getFirst());
+        return household;
+    }
+
+    private static void refuseWithoutClient(Optional<Households.Household> household, Request request) {
+        if (household.isPresent()) {
             return;
         }
         if (request.payOffMinor() > 0) {
@@ -843,7 +858,7 @@ public final class Checkouts {
     }
 
     /** Every account a checkout may move, locked in id order before anything is read. */
-    private List<Long> accountsToLock(Handle handle, long businessId, Optional<Clients.Client> client) {
+    private List<Long> accountsToLock(Handle handle, long businessId, Optional<Households.Household> household) {
         final Set<Long> accounts = new LinkedHashSet<>();
         for (AccountKind kind : List.of(
                 AccountKind.CASH,
@@ -855,7 +870,7 @@ public final class Checkouts {
                 AccountKind.TAX)) {
             accounts.add(businesses.accountId(handle, businessId, kind));
         }
-        client.ifPresent(found -> households.of(handle, found).members().forEach(member -> {
+        household.ifPresent(found -> found.members().forEach(member -> {
             accounts.add(member.receivable().id());
             accounts.add(member.openPayments().id());
             accounts.add(member.credits().id());

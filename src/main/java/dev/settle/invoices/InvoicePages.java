@@ -158,9 +158,9 @@ public final class InvoicePages {
             if (lines.isEmpty()) {
                 throw Problem.validation("description0", "Add at least one line: what was done or sold, and its price");
             }
-            final Invoices.Invoice draft = jdbi.inTransaction(
+            final Invoices.Detail draft = jdbi.inTransaction(
                     handle -> checkouts.draft(handle, signedIn.businessId(), clientId, lines, signedIn.actor()));
-            ctx.redirect("/invoices/" + draft.id() + "/checkout", HttpStatus.SEE_OTHER);
+            ctx.redirect("/invoices/" + draft.invoice().id() + "/checkout", HttpStatus.SEE_OTHER);
         } catch (Problem problem) {
             if (problem.kind() == Problem.Kind.NOT_FOUND) {
                 throw problem;

@@ -1,7 +1,11 @@
 package dev.settle.invoices;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.settle.ledger.Actor;
 import dev.settle.web.ClientWords;
+import dev.settle.web.Json;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -307,17 +311,11 @@ public final class Invoices {
                 """)
                 .bind("business_id", businessId)
                 .bind("invoice_id", invoiceId)
-                .map((rs, ctx) -> {
-                    final String kind = rs.getString("kind");
-                    return new Line(
-                            java.util.Arrays.stream(LineKind.values())
-                                    .filter(candidate -> candidate.dbName.equals(kind))
-                                    .findFirst()
-                                    .orElseThrow(),
-                            rs.getString("description"),
-                            rs.getInt("quantity"),
-                            rs.getLong("unit_minor"));
-                })
+                .map((rs, ctx) -> new Line(
+                        lineKind(rs.getString("kind")),
+                        rs.getString("description"),
+                        rs.getInt("quantity"),
+                        rs.getLong("unit_minor")))
                 .list();
     }
 
@@ -386,6 +384,99 @@ public final class Invoices {
                 .findOne();
     }
 
+    /** An invoice with its lines and the tenders that paid it, as an answer shows it whole. */
+    public record Detail(Invoice invoice, List<Line> lines, List<Payment> payments) {}
+
+    /** The invoice with its lines and payments in one round trip: a desk's checkout answers with all three. */
+    public Optional<Detail> detail(Handle handle, long businessId, long invoiceId) {
+        return detailOne(handle, businessId, invoiceId, "");
+    }
+
+    /**
+     * As {@link #detail}, the invoice locked. Its lines and payments are as of the statement's
+     * start, not the lock's: for a draft that is the same, as only its checkout, holding this lock,
+     * adds to them (and leaves it no longer a draft).
+     */
+    public Optional<Detail> detailForUpdate(Handle handle, long businessId, long invoiceId) {
+        return detailOne(handle, businessId, invoiceId, " for update of i");
+    }
+
+    private static Optional<Detail> detailOne(Handle handle, long businessId, long invoiceId, String lock) {
+        return handle.createQuery("""
+                select i.business_id, i.id, i.client_id, i.total_minor, i.unpaid_minor, i.issued_at, i.voided_at,
+                       (select json_agg(json_build_array(l.kind, l.description, l.quantity, l.unit_minor)
+                                        order by l.line_no)
+                        from invoice_lines l
+                        where l.business_id = i.business_id and l.invoice_id = i.id) as lines,
+                       (select json_agg(json_build_array(p.id, p.entry_id, p.tender, p.amount_minor, p.tendered_minor,
+                                                         p.change_minor, p.reference, p.card_last4, p.refunded_minor,
+                                                         p.gift_card_id)
+                                        order by p.id)
+                        from invoice_payments p
+                        where p.business_id = i.business_id and p.invoice_id = i.id) as payments
+                from invoices i
+                where i.business_id = :business_id and i.id = :id
+                """ + lock)
+                .bind("business_id", businessId)
+                .bind("id", invoiceId)
+                .map((rs, ctx) -> {
+                    final List<Line> lines = new ArrayList<>();
+                    for (JsonNode line : jsonArray(rs.getString("lines"))) {
+                        lines.add(new Line(
+                                lineKind(line.get(0).asText()),
+                                line.get(1).asText(),
+                                line.get(2).asInt(),
+                                line.get(3).asLong()));
+                    }
+                    final List<Payment> payments = new ArrayList<>();
+                    for (JsonNode payment : jsonArray(rs.getString("payments"))) {
+                        payments.add(new Payment(
+                                payment.get(0).asLong(),
+                                payment.get(1).asLong(),
+                                payment.get(2).asText(),
+                                payment.get(3).asLong(),
+                                optionalLong(payment.get(4)),
+                                payment.get(5).asLong(),
+                                optionalText(payment.get(6)),
+                                optionalText(payment.get(7)),
+                                payment.get(8).asLong(),
+                                optionalLong(payment.get(9))));
+                    }
+                    final Invoice invoice = invoice(
+                            rs,
+                            String.join(
+                                    ", ", lines.stream().map(Line::description).toList()));
+                    return new Detail(invoice, List.copyOf(lines), List.copyOf(payments));
+                })
+                .findOne();
+    }
+
+    private static JsonNode jsonArray(String text) {
+        if (text == null) {
+            return JsonNodeFactory.instance.arrayNode();
+        }
+        try {
+            return Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("PostgreSQL wrote JSON Jackson cannot read", e);
+        }
+    }
+
+    private static Optional<Long> optionalLong(JsonNode node) {
+        return node.isNull() ? Optional.empty() : Optional.of(node.asLong());
+    }
+
+    private static Optional<String> optionalText(JsonNode node) {
+        return node.isNull() ? Optional.empty() : Optional.of(node.asText());
+    }
+
+    private static LineKind lineKind(String dbName) {
+        return java.util.Arrays.stream(LineKind.values())
+                .filter(candidate -> candidate.dbName.equals(dbName))
+                .findFirst()
+                .orElseThrow();
+    }
+
     // Each invoice with its lines in one phrase, for lists: "Cut & colour, Tip".
     private static final String SELECT = """
             select i.business_id, i.id, i.client_id, i.total_minor, i.unpaid_minor, i.issued_at, i.voided_at,
@@ -396,6 +487,10 @@ public final class Invoices {
 
     private static Invoice invoice(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws java.sql.SQLException {
+        return invoice(rs, rs.getString("summary") == null ? "" : rs.getString("summary"));
+    }
+
+    private static Invoice invoice(java.sql.ResultSet rs, String summary) throws java.sql.SQLException {
         return new Invoice(
                 rs.getLong("business_id"),
                 rs.getLong("id"),
@@ -404,6 +499,6 @@ public final class Invoices {
                 rs.getLong("unpaid_minor"),
                 Optional.ofNullable(rs.getObject("issued_at", OffsetDateTime.class)),
                 Optional.ofNullable(rs.getObject("voided_at", OffsetDateTime.class)),
-                rs.getString("summary") == null ? "" : rs.getString("summary"));
+                summary);
     }
 }

@@ -136,8 +136,7 @@ public final class InvoicesApi {
                 List.of(),
                 201,
                 // Read back in the write's own transaction: another connection would not see it yet.
-                handle -> json(
-                        handle, checkouts.draft(handle, caller.businessId(), clientId, lines, actor(caller)), caller),
+                handle -> json(checkouts.draft(handle, caller.businessId(), clientId, lines, actor(caller)), caller),
                 json -> json);
     }
 
@@ -145,8 +144,7 @@ public final class InvoicesApi {
         final ApiKeys.Caller caller = ApiAuth.caller(ctx);
         final long invoiceId = PathIds.of(ctx, "invoiceId");
         ctx.json(jdbi.withHandle(handle -> json(
-                handle,
-                invoices.find(handle, caller.businessId(), invoiceId)
+                invoices.detail(handle, caller.businessId(), invoiceId)
                         .orElseThrow(() -> Problem.notFound("invoiceId", "no invoice has id " + invoiceId)),
                 caller)));
     }
@@ -191,7 +189,7 @@ public final class InvoicesApi {
                             checkouts.checkout(handle, caller.businessId(), invoiceId, request, actor(caller));
                     return new CheckoutJson(
                             result.entryId(),
-                            json(handle, result.invoice(), caller),
+                            json(result.invoice(), caller),
                             result.changeMinor(),
                             result.keptAsOpenPaymentMinor(),
                             result.paidOff().stream()
@@ -395,6 +393,11 @@ public final class InvoicesApi {
     }
 
     private InvoiceJson json(Handle handle, Invoices.Invoice invoice, ApiKeys.Caller caller) {
+        return json(invoices.detail(handle, invoice.businessId(), invoice.id()).orElseThrow(), caller);
+    }
+
+    private static InvoiceJson json(Invoices.Detail detail, ApiKeys.Caller caller) {
+        final Invoices.Invoice invoice = detail.invoice();
         return new InvoiceJson(
                 invoice.id(),
                 invoice.clientId(),
@@ -405,7 +408,7 @@ public final class InvoicesApi {
                 invoice.unpaidMinor(),
                 invoice.issuedAt(),
                 invoice.voidedAt(),
-                invoices.lines(handle, invoice.businessId(), invoice.id()).stream()
+                detail.lines().stream()
                         .map(line -> new LineJson(
                                 line.kind().dbName,
                                 line.description(),
@@ -413,7 +416,7 @@ public final class InvoicesApi {
                                 line.unitMinor(),
                                 line.amountMinor()))
                         .toList(),
-                invoices.payments(handle, invoice.businessId(), invoice.id()).stream()
+                detail.payments().stream()
                         .map(payment -> new PaymentJson(
                                 payment.id(),
                                 payment.entryId(),

@@ -295,8 +295,13 @@ public final class Ledger {
     /**
      * Locks accounts in id order, as {@code ledger_post} does, for a caller that must read what it
      * is about to change (a client's unpaid invoices, say) before it posts, within one transaction.
+     * Returns false, and locks nothing, when the transaction has held them all since before its
+     * first read ({@link WriteBatcher#heldSinceBatchStart}): what the caller read is current.
      */
-    public void lock(Handle handle, long businessId, java.util.Collection<Long> accountIds) {
+    public boolean lock(Handle handle, long businessId, java.util.Collection<Long> accountIds) {
+        if (WriteBatcher.heldSinceBatchStart(handle, businessId, accountIds)) {
+            return false;
+        }
         handle.createQuery("""
             select id from accounts
             where business_id = :business_id and id = any(:account_ids)
@@ -307,6 +312,7 @@ public final class Ledger {
                 .bindArray("account_ids", Long.class, List.copyOf(accountIds))
                 .mapTo(Long.class)
                 .list();
+        return true;
     }
 
     public Optional<PostedEntry> entry(Handle handle, long businessId, long entryId) {

@@ -745,16 +745,18 @@ public final class CardPayments {
      */
     private long sellGiftCard(Handle handle, long businessId, Payment payment, Optional<String> last4, Actor actor) {
         final GiftPurchase gift = payment.gift().orElseThrow();
-        final Invoices.Invoice ticket = checkouts.draft(
-                handle,
-                businessId,
-                Optional.of(payment.clientId()),
-                List.of(new Invoices.Line(
-                        Invoices.LineKind.GIFT_CARD,
-                        "Gift card for " + gift.recipientName(),
-                        1,
-                        payment.amountMinor())),
-                actor);
+        final Invoices.Invoice ticket = checkouts
+                .draft(
+                        handle,
+                        businessId,
+                        Optional.of(payment.clientId()),
+                        List.of(new Invoices.Line(
+                                Invoices.LineKind.GIFT_CARD,
+                                "Gift card for " + gift.recipientName(),
+                                1,
+                                payment.amountMinor())),
+                        actor)
+                .invoice();
         final Checkouts.Result sold = checkouts.checkout(
                 handle,
                 businessId,

@@ -58,6 +58,35 @@ class WriteBatcherTest {
     }
 
     @Test
+    void aWriteKnowsWhichAccountsItsBatchLockedBeforeItRanButNotThoseItLocksItself() {
+        final Clients.Client ana = salon.aClient("Ana");
+        final long sales = salon.account(AccountKind.SALES);
+        final List<Long> declared = List.of(sales, ana.openPayments().id());
+        try (WriteBatcher batcher = new WriteBatcher(TestDatabase.get().jdbi(), 1)) {
+            final List<Boolean> seen = batcher.write(
+                    salon.id(),
+                    declared,
+                    handle -> List.of(
+                            WriteBatcher.heldSinceBatchStart(handle, salon.id(), List.of(sales)),
+                            WriteBatcher.heldSinceBatchStart(
+                                    handle,
+                                    salon.id(),
+                                    List.of(sales, ana.credits().id())),
+                            WriteBatcher.heldSinceBatchStart(handle, salon.id() + 1, List.of(sales)),
+                            ledger.lock(handle, salon.id(), declared),
+                            ledger.lock(
+                                    handle, salon.id(), List.of(ana.credits().id())),
+                            WriteBatcher.heldSinceBatchStart(
+                                    handle, salon.id(), List.of(ana.credits().id()))));
+
+            assertThat(seen).containsExactly(true, false, false, false, true, false);
+        }
+        final boolean lockedOutsideABatch =
+                TestDatabase.get().jdbi().inTransaction(handle -> ledger.lock(handle, salon.id(), declared));
+        assertThat(lockedOutsideABatch).as("outside a batch nothing is held").isTrue();
+    }
+
+    @Test
     void anEntryRefusedInsideAGroupFailsAloneAndItsNeighboursCommit() throws Exception {
         final Clients.Client ana = salon.aClient("Ana");
         salon.post(

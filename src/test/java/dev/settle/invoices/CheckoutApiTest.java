@@ -55,6 +55,7 @@ class CheckoutApiTest {
         assertThat(reply.json().at("/paidOff/1/amountMinor").asLong()).isEqualTo(15_00);
         assertThat(reply.json().at("/client/balanceDueMinor").asLong()).isEqualTo(20_00);
         assertThat(reply.json().at("/invoice/payments/0/cardLast4").asText()).isEqualTo("4242");
+        assertAnswersWithTheClientAsStored(reply);
     }
 
     @Test
@@ -82,6 +83,14 @@ class CheckoutApiTest {
         assertThat(salon.balance(salon.account(AccountKind.SALES))).isEqualTo(45_00);
         assertThat(salon.balance(salon.account(AccountKind.TIPS))).isEqualTo(10_00);
         assertThat(TestDatabase.violations()).isEmpty();
+        assertAnswersWithTheClientAsStored(reply);
+    }
+
+    /** The answer's client is worked out from the entry's postings, not read again: it must match a read. */
+    private void assertAnswersWithTheClientAsStored(TestApp.Reply checkout) {
+        assertThat(checkout.json().get("client"))
+                .isEqualTo(TestApp.get(salon.apiKey(), "/api/v1/clients/" + ana.id())
+                        .json());
     }
 
     @Test
