@@ -137,7 +137,8 @@ final class BadInputCheck {
         return switch (random.nextInt(5)) {
             case 0 -> pick(MALFORMED);
             case 1 -> pick(NOT_OBJECTS);
-            case 2 -> "{\"name\": \"" + " ".repeat(70_000) + "\"}";
+            // Over the 64 KB limit, and now and then over the 1 MB Settle reads before refusing it.
+            case 2 -> "{\"name\": \"" + " ".repeat(random.nextInt(10) == 0 ? 2_000_000 : 70_000) + "\"}";
             default ->
                 "{\"amountMinor\": %s, \"currency\": %s, \"name\": %s, \"tender\": %s, \"reason\": %s, \"from\": %s,"
                                 .formatted(

@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The benchmark's HTTP client: plain HTTP/1.1 over kept-alive sockets, one request at a time on
  * each, pooled. The load generator shares the machine's cores with Settle and PostgreSQL, as
  * pgbench's client does; Java's {@code HttpClient} spent a fifth of the machine's CPU time here
- * (its selector thread and handoffs on every request), which Settle then did not get. Sockets are
- * closed by the server or when the bench exits.
+ * (its selector thread and handoffs on every request), which Settle then did not get. The fault
+ * harness sends with it too: it reads an answer that came before the body was all sent. Sockets
+ * are closed by the server or when the bench exits.
  */
 final class DeskConnections {
     private static final int TIMEOUT_MILLIS = 30_000;
@@ -112,9 +113,22 @@ final class DeskConnections {
         Reply exchange(byte[] request, byte[] content) throws IOException {
             // Reset before writing: a write to a connection the server has closed fails too.
             answered = false;
-            out.write(request);
-            out.write(content);
-            out.flush();
+            try {
+                out.write(request);
+                out.write(content);
+                out.flush();
+            } catch (IOException sending) {
+                // A server may answer before the body is all sent and close (Jetty does for a request
+                // it cannot parse); its answer is then already here, and a careful client reads it.
+                try {
+                    final Reply early = read();
+                    keepAlive = false;
+                    return early;
+                } catch (IOException unanswered) {
+                    sending.addSuppressed(unanswered);
+                    throw sending;
+                }
+            }
             return read();
         }
 
