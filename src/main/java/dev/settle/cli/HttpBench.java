@@ -58,6 +58,10 @@ public final class HttpBench implements Callable<Integer> {
     @Mixin
     BenchServer bench;
 
+    private static final int WARM_UP_WINDOW_SECONDS = 5;
+    private static final int WARM_UP_MAX_SECONDS = 120;
+    private static final double WARM_COMPILER_SHARE = 0.05;
+
     @Option(names = "--seconds", defaultValue = "15", description = "Duration of each run.")
     int seconds;
 
@@ -157,6 +161,7 @@ public final class HttpBench implements Callable<Integer> {
         final Run twoInstancesByBusiness;
         final long bytesPerEntry;
         final long peakResident;
+        final List<Integer> warmedFor = new ArrayList<>();
         try (Database db = Database.connect(server.withDatabase(DATABASE), 2)) {
             db.migrate();
             final List<Client> clients = new ArrayList<>();
@@ -175,9 +180,8 @@ public final class HttpBench implements Callable<Integer> {
                 System.out.printf(
                         "  %d businesses, %d clients, started in %d ms%n",
                         BUSINESSES, clients.size(), app.startedIn().toMillis());
-                final int warmUp = Math.min(seconds, 10);
-                closedLoop("warm-up", List.of(app.base()), clients, 32, warmUp);
-                closedLoop("warm-up, second", List.of(second.base()), clients, 32, warmUp);
+                warmedFor.add(warmUp("warm-up", app, clients));
+                warmedFor.add(warmUp("warm-up, second", second, clients));
                 BenchCommand.LedgerBench.createDatabaseIfMissing(server, "settle_pgbench");
                 BenchCommand.LedgerBench.pgbenchInit(server);
                 for (int count : clientCounts) {
@@ -197,7 +201,7 @@ public final class HttpBench implements Callable<Integer> {
             }
             final Verifier.Report report = db.jdbi().withHandle(new Verifier()::verify);
             final Figures figures = new Figures(
-                    setting(db),
+                    setting(db, warmedFor),
                     curve,
                     pgbench,
                     hot,
@@ -219,7 +223,7 @@ public final class HttpBench implements Callable<Integer> {
         }
     }
 
-    private String setting(Database db) throws IOException {
+    private String setting(Database db, List<Integer> warmedFor) throws IOException {
         final String postgres = db.jdbi()
                 .withHandle(handle -> handle.createQuery("show server_version")
                         .mapTo(String.class)
@@ -233,7 +237,35 @@ public final class HttpBench implements Callable<Integer> {
                         .formatted(Runtime.version().feature())
                 + " PostgreSQL %s on the same machine (%d cores, %s),"
                         .formatted(postgres, Runtime.getRuntime().availableProcessors(), memory)
-                + " load from this command's threads on that machine too; %d s per run.".formatted(seconds);
+                + " load from this command's threads on that machine too; %d s per run.".formatted(seconds)
+                + " Each instance was warmed until its JIT compilers were nearly idle: %s s."
+                        .formatted(warmedFor.stream()
+                                .map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(" and ")));
+    }
+
+    /**
+     * Runs 32 desks on one instance in windows of {@link #WARM_UP_WINDOW_SECONDS} until its JIT
+     * compilers use under {@link #WARM_COMPILER_SHARE} of a core, at most {@link
+     * #WARM_UP_MAX_SECONDS}; returns the seconds spent. A fixed 10 s left C2 compiling through the
+     * measured runs on a slow machine (14% of the machine's CPU in a profile), so every figure after
+     * it measured the compiler too, and by how much depended on the machine's speed that hour.
+     */
+    private int warmUp(String shape, SettleProcess app, List<Client> clients) throws InterruptedException {
+        final int most = quick ? WARM_UP_MAX_SECONDS / 4 : WARM_UP_MAX_SECONDS;
+        int spent = 0;
+        while (spent < most) {
+            final Duration compiledBefore = app.compilerTime();
+            closedLoop(shape, List.of(app.base()), clients, 32, WARM_UP_WINDOW_SECONDS);
+            spent += WARM_UP_WINDOW_SECONDS;
+            final double share =
+                    app.compilerTime().minus(compiledBefore).toMillis() / (WARM_UP_WINDOW_SECONDS * 1000.0);
+            System.out.printf("    JIT compilers busy %.0f%% of a core%n", share * 100);
+            if (share < WARM_COMPILER_SHARE) {
+                break;
+            }
+        }
+        return spent;
     }
 
     /** P6: Settle started on its embedded PostgreSQL, first in an empty folder, then three times warm. */
@@ -519,7 +551,7 @@ public final class HttpBench implements Callable<Integer> {
     /**
      * P4 on the database of {@code bench reports} (its 10M-posting business made there if
      * missing), with the long-history client of {@code bench history} beside it: Settle started
-     * on it, one client reading the balances with the newest 50 rows (one request), then /health, 500 times.
+     * on it, one client reading the balances with the newest 50 rows (one request), then /health, 2,000 times once warm.
      */
     private HistoryRead history() throws Exception {
         final int movements = 100_000;
@@ -537,7 +569,7 @@ public final class HttpBench implements Callable<Integer> {
                             .mapTo(Long.class)
                             .one());
         }
-        final int reads = 500;
+        final int reads = 2_000;
         final long[] pageMicros = new long[reads];
         final long[] healthMicros = new long[reads];
         try (SettleProcess app = SettleProcess.start(
@@ -546,16 +578,34 @@ public final class HttpBench implements Callable<Integer> {
                 Files.createTempDirectory("settle-bench-history"))) {
             final String page = "/api/v1/clients/" + client.id() + "/history?limit=50";
             // A fresh instance compiles its code and runs its first jobs over the big database (the
-            // tender summary catching up): reads count from 20 s in, as on a Settle already running.
-            final long measureFrom = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            // tender summary catching up): reads count once 20 s have passed and its JIT compilers
+            // are nearly idle, as on a Settle already running.
+            final long startedAt = System.nanoTime();
+            long windowStart = startedAt;
+            Duration compiledBefore = app.compilerTime();
+            boolean measuring = false;
             int read = 0;
             while (read < reads) {
                 final long started = System.nanoTime();
+                if (!measuring
+                        && started - windowStart
+                                >= Duration.ofSeconds(WARM_UP_WINDOW_SECONDS).toNanos()) {
+                    final Duration compiled = app.compilerTime();
+                    final double share = compiled.minus(compiledBefore).toNanos() / (double) (started - windowStart);
+                    final Duration warming = Duration.ofNanos(started - startedAt);
+                    measuring = warming.toSeconds() >= 20 && share < WARM_COMPILER_SHARE
+                            || warming.toSeconds() >= WARM_UP_MAX_SECONDS;
+                    if (measuring) {
+                        System.out.printf("  long history: warmed %d s%n", warming.toSeconds());
+                    }
+                    windowStart = started;
+                    compiledBefore = compiled;
+                }
                 final boolean answered = answered(get(app.base(), apiKey, page), 200);
                 final long between = System.nanoTime();
                 final boolean healthy = answered(get(app.base(), apiKey, "/health"), 200);
                 final long done = System.nanoTime();
-                if (started >= measureFrom && answered && healthy) {
+                if (measuring && answered && healthy) {
                     pageMicros[read] = (between - started) / 1_000;
                     healthMicros[read++] = (done - between) / 1_000;
                 }

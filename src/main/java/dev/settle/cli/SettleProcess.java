@@ -118,6 +118,28 @@ final class SettleProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU time the JVM's JIT compiler threads have used so far (Linux; zero where /proc does not
+     * say). The kernel counts it in ticks of 1/100 s for every process, whatever its own clock.
+     */
+    Duration compilerTime() {
+        long ticks = 0;
+        try (java.util.stream.Stream<Path> threads = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path thread : threads.toList()) {
+                if (Files.readString(thread.resolve("comm")).matches("C[12] Compiler.*\n")) {
+                    // utime and stime are the 14th and 15th fields, counted after the ")" ending the name.
+                    final String stat = Files.readString(thread.resolve("stat"));
+                    final String[] fields =
+                            stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        } catch (IOException e) {
+            // a thread ended while being read, or no /proc: count what was read
+        }
+        return Duration.ofMillis(ticks * 10);
+    }
+
     /** SIGKILL, as a crash. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
