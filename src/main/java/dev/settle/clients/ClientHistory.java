@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,19 +134,18 @@ public final class ClientHistory {
         }
         final Map<Long, Entry> entries = entries(handle, client.businessId(), shown);
         // An account's shown entries are among its newest that many, all of whose postings were read.
-        final List<Posting> moved = newest.stream().flatMap(List::stream).toList();
-        final Map<Long, long[]> changes = new LinkedHashMap<>();
+        final Map<Long, long[]> changes = new HashMap<>();
         for (long entryId : shown) {
-            final long[] change = new long[3];
-            for (int index = 0; index < 3; index++) {
-                final long accountId = accounts.get(index);
-                change[index] = moved.stream()
-                                .filter(p -> p.accountId() == accountId && p.entryId() == entryId)
-                                .mapToLong(Posting::amountMinor)
-                                .sum()
-                        * sign(client, accountId);
+            changes.put(entryId, new long[3]);
+        }
+        for (int index = 0; index < 3; index++) {
+            final long sign = sign(client, accounts.get(index));
+            for (Posting posting : newest.get(index)) {
+                final long[] change = changes.get(posting.entryId());
+                if (change != null) {
+                    change[index] += posting.amountMinor() * sign;
+                }
             }
-            changes.put(entryId, change);
         }
         // Unfiltered, every movement of the three accounts is on the page, so each older row's
         // balances are the newer row's less its change. Filtered, movements in between are
