@@ -253,7 +253,7 @@ public final class Invoices {
 
     public List<Payment> payments(Handle handle, long businessId, long invoiceId) {
         return handle.createQuery(
-                        PAYMENTS + "where invoice_id = :invoice_id and business_id = :business_id order by id")
+                        PAYMENTS + "where p.invoice_id = :invoice_id and p.business_id = :business_id order by p.id")
                 .bind("business_id", businessId)
                 .bind("invoice_id", invoiceId)
                 .map(Invoices::payment)
@@ -262,7 +262,7 @@ public final class Invoices {
 
     /** The payment, locked until the caller's transaction ends (a refund of it waits its turn). */
     public Optional<Payment> paymentForUpdate(Handle handle, long businessId, long paymentId) {
-        return handle.createQuery(PAYMENTS + "where business_id = :business_id and id = :id for update")
+        return handle.createQuery(PAYMENTS + "where p.business_id = :business_id and p.id = :id for update")
                 .bind("business_id", businessId)
                 .bind("id", paymentId)
                 .map(Invoices::payment)
@@ -281,25 +281,33 @@ public final class Invoices {
                 .execute();
     }
 
-    private static final String PAYMENTS = """
-            select id, entry_id, tender, amount_minor, tendered_minor, change_minor, reference, card_last4, refunded_minor,
-                   gift_card_id
-            from invoice_payments
-            """;
+    /**
+     * A payment as a JSON array, read by {@link #paymentOf(JsonNode)}: one column order for a lone
+     * payment, an invoice's payments, and those {@link #detail} aggregates with the invoice.
+     */
+    private static final String PAYMENT_ARRAY = """
+            json_build_array(p.id, p.entry_id, p.tender, p.amount_minor, p.tendered_minor, p.change_minor, p.reference,
+                             p.card_last4, p.refunded_minor, p.gift_card_id)""";
+
+    private static final String PAYMENTS = "select " + PAYMENT_ARRAY + " from invoice_payments p ";
+
+    private static Payment paymentOf(JsonNode payment) {
+        return new Payment(
+                payment.get(0).asLong(),
+                payment.get(1).asLong(),
+                payment.get(2).asText(),
+                payment.get(3).asLong(),
+                optionalLong(payment.get(4)),
+                payment.get(5).asLong(),
+                optionalText(payment.get(6)),
+                optionalText(payment.get(7)),
+                payment.get(8).asLong(),
+                optionalLong(payment.get(9)));
+    }
 
     private static Payment payment(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
             throws java.sql.SQLException {
-        return new Payment(
-                rs.getLong("id"),
-                rs.getLong("entry_id"),
-                rs.getString("tender"),
-                rs.getLong("amount_minor"),
-                Optional.ofNullable(rs.getObject("tendered_minor", Long.class)),
-                rs.getLong("change_minor"),
-                Optional.ofNullable(rs.getString("reference")),
-                Optional.ofNullable(rs.getString("card_last4")),
-                rs.getLong("refunded_minor"),
-                Optional.ofNullable(rs.getObject("gift_card_id", Long.class)));
+        return paymentOf(json(rs.getString(1)));
     }
 
     /** An invoice's lines in order. */
@@ -408,9 +416,7 @@ public final class Invoices {
                                         order by l.line_no)
                         from invoice_lines l
                         where l.business_id = i.business_id and l.invoice_id = i.id) as lines,
-                       (select json_agg(json_build_array(p.id, p.entry_id, p.tender, p.amount_minor, p.tendered_minor,
-                                                         p.change_minor, p.reference, p.card_last4, p.refunded_minor,
-                                                         p.gift_card_id)
+                       (select json_agg(""" + PAYMENT_ARRAY + """
                                         order by p.id)
                         from invoice_payments p
                         where p.business_id = i.business_id and p.invoice_id = i.id) as payments
@@ -430,17 +436,7 @@ public final class Invoices {
                     }
                     final List<Payment> payments = new ArrayList<>();
                     for (JsonNode payment : jsonArray(rs.getString("payments"))) {
-                        payments.add(new Payment(
-                                payment.get(0).asLong(),
-                                payment.get(1).asLong(),
-                                payment.get(2).asText(),
-                                payment.get(3).asLong(),
-                                optionalLong(payment.get(4)),
-                                payment.get(5).asLong(),
-                                optionalText(payment.get(6)),
-                                optionalText(payment.get(7)),
-                                payment.get(8).asLong(),
-                                optionalLong(payment.get(9))));
+                        payments.add(paymentOf(payment));
                     }
                     final Invoice invoice = invoice(
                             rs,
@@ -451,10 +447,12 @@ public final class Invoices {
                 .findOne();
     }
 
+    /** An aggregate's JSON array; PostgreSQL's json_agg of no rows is null. */
     private static JsonNode jsonArray(String text) {
-        if (text == null) {
-            return JsonNodeFactory.instance.arrayNode();
-        }
+        return text == null ? JsonNodeFactory.instance.arrayNode() : json(text);
+    }
+
+    private static JsonNode json(String text) {
         try {
             return Json.mapper().readTree(text);
         } catch (JsonProcessingException e) {

@@ -30,6 +30,7 @@ public final class WebServer implements AutoCloseable {
     private static final long REQUEST_BYTES_MAX = 64 * 1024;
     /** Up to this, an oversized body is read (and dropped) before it is refused; see below. */
     private static final long OVERSIZED_BYTES_READ_MAX = 1024 * 1024;
+
     private static final int RESPONSE_COPY_BYTES = 8 * 1024;
 
     /** One row of the route table: which handler of {@link Handlers} serves a method and path. */
