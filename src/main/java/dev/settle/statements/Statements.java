@@ -102,16 +102,18 @@ public final class Statements {
                 period.to().plusDays(1).atStartOfDay(zone).toInstant().minusNanos(1_000);
         final ClientHistory.Filter filter =
                 new ClientHistory.Filter(Optional.empty(), Optional.of(start), Optional.of(end));
+        // Counted first: paging through the movements to find there are too many took half a
+        // second a time, and 32 such requests at once held every connection of the pool.
+        if (history.count(handle, client, filter) > MOVEMENTS_MAX) {
+            throw Problem.validation(
+                    "from", "More than " + MOVEMENTS_MAX + " movements in these days: choose a shorter period");
+        }
         final List<ClientHistory.Row> newestFirst = new ArrayList<>();
         Optional<Long> olderThan = Optional.empty();
         do {
             final ClientHistory.Page page = history.page(handle, client, filter, olderThan, ClientHistory.LIMIT_MAX);
             newestFirst.addAll(page.rows());
             olderThan = page.olderThanEntryId();
-            if (newestFirst.size() > MOVEMENTS_MAX) {
-                throw Problem.validation(
-                        "from", "More than " + MOVEMENTS_MAX + " movements in these days: choose a shorter period");
-            }
         } while (olderThan.isPresent());
         final List<ClientHistory.Row> movements = new ArrayList<>(newestFirst.reversed());
         if (!showsFunds) {

@@ -149,6 +149,22 @@ class StatementsTest {
         assertThat(others.status()).isEqualTo(404);
     }
 
+    @Test
+    void aPeriodWithTooManyMovementsIsRefusedBesideItsStart() {
+        final Clients.Client busy = salon.aClient("Busy Bee", Optional.empty(), Optional.empty());
+        for (int movement = 0; movement <= Statements.MOVEMENTS_MAX; movement++) {
+            salon.charge(busy, 1);
+        }
+
+        final TestApp.Reply refused =
+                TestApp.get(salon.apiKey(), "/api/v1/clients/" + busy.id() + "/statement.pdf?from=" + today);
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.json().get("field").asText()).isEqualTo("from");
+        assertThat(refused.json().get("detail").asText())
+                .isEqualTo("More than 2000 movements in these days: choose a shorter period");
+    }
+
     private Statements.Statement build(LocalDate from, LocalDate to) {
         return jdbi.withHandle(handle -> {
             final BusinessSettings.Settings business = new BusinessSettings().find(handle, salon.id());
