@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * are closed by the server or when the bench exits.
  */
 final class DeskConnections {
-    private static final int TIMEOUT_MILLIS = 30_000;
+    /** How long the bench waits for a connection or an answer. */
+    static final java.time.Duration DESK_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** A response: its status and body (a JSON document, as Settle's API answers). */
     record Reply(int status, String body) {}
@@ -31,10 +32,13 @@ final class DeskConnections {
     private final int port;
     private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
 
-    DeskConnections(String base) {
+    private final int timeoutMillis;
+
+    DeskConnections(String base, java.time.Duration timeout) {
         final URI uri = URI.create(base);
         this.host = uri.getHost();
         this.port = uri.getPort();
+        this.timeoutMillis = Math.toIntExact(timeout.toMillis());
     }
 
     /** Sends a request and reads its reply; empty when the server gave none (connection refused or closed). */
@@ -90,8 +94,8 @@ final class DeskConnections {
     private Connection open() throws IOException {
         final Socket socket = new Socket();
         socket.setTcpNoDelay(true);
-        socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
-        socket.setSoTimeout(TIMEOUT_MILLIS);
+        socket.connect(new InetSocketAddress(host, port), timeoutMillis);
+        socket.setSoTimeout(timeoutMillis);
         return new Connection(socket);
     }
 

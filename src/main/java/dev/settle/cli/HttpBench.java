@@ -649,7 +649,7 @@ public final class HttpBench implements Callable<Integer> {
     private DeskConnections.Reply send(
             String base, String method, String path, String apiKey, Optional<String> idempotencyKey, String body) {
         return connections
-                .computeIfAbsent(base, DeskConnections::new)
+                .computeIfAbsent(base, url -> new DeskConnections(url, DeskConnections.DESK_TIMEOUT))
                 .send(method, path, apiKey, idempotencyKey, body)
                 .orElse(null);
     }

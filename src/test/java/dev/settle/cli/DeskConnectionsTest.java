@@ -11,7 +11,8 @@ class DeskConnectionsTest {
     /** Far more than Settle reads of an oversized body (1 MB) or the socket buffers hold. */
     private static final String FIVE_MEGABYTES = "{\"name\": \"" + " ".repeat(5_000_000) + "\"}";
 
-    private final DeskConnections desk = new DeskConnections("http://127.0.0.1:" + TestApp.port());
+    private final DeskConnections desk =
+            new DeskConnections("http://127.0.0.1:" + TestApp.port(), DeskConnections.DESK_TIMEOUT);
 
     @Test
     void aRequestJettyRefusesBeforeReadingItsBodyStillGetsItsAnswer() {
