@@ -567,6 +567,23 @@ public final class WebServer implements AutoCloseable {
         respond(pages, ctx, new Problem(kind, null, detailFor(kind, ctx)));
     }
 
+    /**
+     * Every database connection stayed busy past the pool's wait (a burst of slow requests): the
+     * caller is told to come back, 503, rather than that Settle failed. The request got no
+     * connection, so it did nothing.
+     */
+    static Optional<Problem> busy(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException) {
+                return Optional.of(new Problem(
+                        Problem.Kind.UNAVAILABLE,
+                        null,
+                        "Settle is too busy to answer just now; try again in a moment."));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The methods the route table serves on {@code path}, for a 405's {@code Allow} header. */
     static List<String> methodsAllowed(String path) {
         return Stream.concat(
@@ -621,6 +638,13 @@ public final class WebServer implements AutoCloseable {
     private static void respondToBug(Pages pages, Exception e, Context ctx) {
         if (e instanceof Problem problem) {
             respond(pages, ctx, problem);
+            return;
+        }
+        final Optional<Problem> busy = busy(e);
+        if (busy.isPresent()) {
+            log.warn("no database connection came free in time for {} {}", ctx.method(), ctx.path());
+            ctx.header("Retry-After", "2");
+            respond(pages, ctx, busy.get());
             return;
         }
         log.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
