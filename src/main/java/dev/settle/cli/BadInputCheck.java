@@ -97,7 +97,7 @@ final class BadInputCheck {
                 return;
             }
             tally.add("sent");
-            final FaultsCommand.Reply reply =
+            final DeskConnections.Reply reply =
                     faults.send(planned[index][0], planned[index][1], tenant.apiKey(), planned[index][2], null);
             if (reply.status() / 100 == 2 && !planned[index][0].equals("GET")) {
                 // Every body here is bad: a write that succeeds took one it should have refused.

@@ -1,5 +1,7 @@
 package dev.settle.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.settle.web.Json;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +28,15 @@ final class DeskConnections {
     static final java.time.Duration DESK_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** A response: its status and body (a JSON document, as Settle's API answers). */
-    record Reply(int status, String body) {}
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return Json.mapper().readTree(body);
+            } catch (IOException e) {
+                throw new IllegalStateException("not JSON: " + body, e);
+            }
+        }
+    }
 
     private final String host;
     private final int port;

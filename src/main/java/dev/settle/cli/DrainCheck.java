@@ -60,7 +60,7 @@ final class DrainCheck {
         final AtomicLong cardSpent = new AtomicLong();
         FaultsCommand.concurrently(requests, index -> {
             final boolean credit = index % 2 == 0;
-            final FaultsCommand.Reply reply = credit
+            final DeskConnections.Reply reply = credit
                     ? faults.send(
                             "POST",
                             client + "/apply-funds",

@@ -1,6 +1,5 @@
 package dev.settle.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.settle.App;
 import dev.settle.business.ApiKeys;
 import dev.settle.business.Businesses;
@@ -8,9 +7,7 @@ import dev.settle.db.Database;
 import dev.settle.db.DatabaseUrl;
 import dev.settle.ledger.Ledger;
 import dev.settle.ledger.Verifier;
-import dev.settle.web.Json;
 import dev.settle.web.WebServer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -70,16 +67,6 @@ public final class FaultsCommand implements Callable<Integer> {
     /** A business the run made, with its API key and one client. */
     record Tenant(long businessId, String apiKey, long clientId, String clientName) {}
 
-    record Reply(int status, String body) {
-        JsonNode json() {
-            try {
-                return Json.mapper().readTree(body);
-            } catch (IOException e) {
-                throw new IllegalStateException("not JSON: " + body, e);
-            }
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         final DatabaseUrl server = bench.server();
@@ -128,10 +115,11 @@ public final class FaultsCommand implements Callable<Integer> {
                 .inTransaction(handle -> new Businesses(new Ledger(), new ApiKeys())
                         .create(handle, name, "USD", "America/New_York", "owner@faults.example")
                         .apiKey());
-        final Reply business = send("GET", "/api/v1/business", apiKey, null, null);
-        final Reply client = send("POST", "/api/v1/clients", apiKey, "{\"name\": \"" + clientName + "\"}", null);
+        final DeskConnections.Reply business = send("GET", "/api/v1/business", apiKey, null, null);
+        final DeskConnections.Reply client =
+                send("POST", "/api/v1/clients", apiKey, "{\"name\": \"" + clientName + "\"}", null);
         // An endpoint for the tenant checks to ask about, disabled so nothing is sent to it.
-        final Reply endpoint =
+        final DeskConnections.Reply endpoint =
                 send("POST", "/api/v1/webhook-endpoints", apiKey, "{\"url\": \"http://127.0.0.1:9/settle\"}", null);
         send(
                 "POST",
@@ -151,10 +139,9 @@ public final class FaultsCommand implements Callable<Integer> {
      * client, which reads an answer the server sent before the body was all sent; Java's {@code
      * HttpClient} drops it when the server then closes, and counted a 400 as no answer.
      */
-    Reply send(String method, String path, String apiKey, String body, String idempotencyKey) {
+    DeskConnections.Reply send(String method, String path, String apiKey, String body, String idempotencyKey) {
         return desk.send(method, path, apiKey, Optional.ofNullable(idempotencyKey), body == null ? "" : body)
-                .map(reply -> new Reply(reply.status(), reply.body()))
-                .orElse(new Reply(0, "no answer: the connection was refused or closed"));
+                .orElse(new DeskConnections.Reply(0, "no answer: the connection was refused or closed"));
     }
 
     /** Runs {@code count} calls of {@code call} from {@link #CONCURRENCY} threads at once. */

@@ -255,11 +255,10 @@ public final class HttpBench implements Callable<Integer> {
         final int most = quick ? WARM_UP_MAX_SECONDS / 4 : WARM_UP_MAX_SECONDS;
         int spent = 0;
         while (spent < most) {
-            final Duration compiledBefore = app.compilerTime();
+            final SettleProcess.CompilerMark mark = app.compilerMark();
             closedLoop(shape, List.of(app.base()), clients, 32, WARM_UP_WINDOW_SECONDS);
             spent += WARM_UP_WINDOW_SECONDS;
-            final double share =
-                    app.compilerTime().minus(compiledBefore).toMillis() / (WARM_UP_WINDOW_SECONDS * 1000.0);
+            final double share = app.compilerShareSince(mark);
             System.out.printf("    JIT compilers busy %.0f%% of a core%n", share * 100);
             if (share < WARM_COMPILER_SHARE) {
                 break;
@@ -581,25 +580,21 @@ public final class HttpBench implements Callable<Integer> {
             // tender summary catching up): reads count once 20 s have passed and its JIT compilers
             // are nearly idle, as on a Settle already running.
             final long startedAt = System.nanoTime();
-            long windowStart = startedAt;
-            Duration compiledBefore = app.compilerTime();
+            SettleProcess.CompilerMark window = app.compilerMark();
             boolean measuring = false;
             int read = 0;
             while (read < reads) {
                 final long started = System.nanoTime();
                 if (!measuring
-                        && started - windowStart
+                        && started - window.nanos()
                                 >= Duration.ofSeconds(WARM_UP_WINDOW_SECONDS).toNanos()) {
-                    final Duration compiled = app.compilerTime();
-                    final double share = compiled.minus(compiledBefore).toNanos() / (double) (started - windowStart);
-                    final Duration warming = Duration.ofNanos(started - startedAt);
-                    measuring = warming.toSeconds() >= 20 && share < WARM_COMPILER_SHARE
-                            || warming.toSeconds() >= WARM_UP_MAX_SECONDS;
+                    final long warming = Duration.ofNanos(started - startedAt).toSeconds();
+                    measuring = warming >= 20 && app.compilerShareSince(window) < WARM_COMPILER_SHARE
+                            || warming >= WARM_UP_MAX_SECONDS;
                     if (measuring) {
-                        System.out.printf("  long history: warmed %d s%n", warming.toSeconds());
+                        System.out.printf("  long history: warmed %d s%n", warming);
                     }
-                    windowStart = started;
-                    compiledBefore = compiled;
+                    window = app.compilerMark();
                 }
                 final boolean answered = answered(get(app.base(), apiKey, page), 200);
                 final long between = System.nanoTime();

@@ -38,7 +38,7 @@ final class IdempotencyCheck {
         final String path = "/api/v1/clients/" + tenant.clientId() + "/open-payments";
         FaultsCommand.concurrently(requests, index -> {
             final int key = order.get(index);
-            final FaultsCommand.Reply reply = faults.send("POST", path, tenant.apiKey(), body(key, 0), "r2-" + key);
+            final DeskConnections.Reply reply = faults.send("POST", path, tenant.apiKey(), body(key, 0), "r2-" + key);
             count(tally, reply, 201);
             if (reply.status() == 201) {
                 entriesByKey
@@ -75,7 +75,7 @@ final class IdempotencyCheck {
         return "{\"amountMinor\": " + (100 + key + changed) + ", \"currency\": \"USD\", \"tender\": \"cash\"}";
     }
 
-    static void count(FaultsCommand.Tally tally, FaultsCommand.Reply reply, int expected) {
+    static void count(FaultsCommand.Tally tally, DeskConnections.Reply reply, int expected) {
         if (reply.status() >= 500 || reply.status() == 0) {
             tally.add("5xx");
         } else if (reply.status() != expected) {

@@ -122,10 +122,16 @@ final class SettleProcess implements AutoCloseable {
      * CPU time the JVM's JIT compiler threads have used so far (Linux; zero where /proc does not
      * say). The kernel counts it in ticks of 1/100 s for every process, whatever its own clock.
      */
-    Duration compilerTime() {
+    private Duration compilerTime() {
         long ticks = 0;
-        try (java.util.stream.Stream<Path> threads = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
-            for (Path thread : threads.toList()) {
+        final List<Path> threads;
+        try (java.util.stream.Stream<Path> listed = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            threads = listed.toList();
+        } catch (IOException e) {
+            return Duration.ZERO;
+        }
+        for (Path thread : threads) {
+            try {
                 if (Files.readString(thread.resolve("comm")).matches("C[12] Compiler.*\n")) {
                     // utime and stime are the 14th and 15th fields, counted after the ")" ending the name.
                     final String stat = Files.readString(thread.resolve("stat"));
@@ -133,11 +139,23 @@ final class SettleProcess implements AutoCloseable {
                             stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                 }
+            } catch (IOException e) {
+                // that thread ended while being read (the JVM stops idle compiler threads): the rest still count
             }
-        } catch (IOException e) {
-            // a thread ended while being read, or no /proc: count what was read
         }
         return Duration.ofMillis(ticks * 10);
+    }
+
+    /** The JIT compilers' CPU time at a moment, to tell how busy they have been since. */
+    record CompilerMark(Duration compiled, long nanos) {}
+
+    CompilerMark compilerMark() {
+        return new CompilerMark(compilerTime(), System.nanoTime());
+    }
+
+    /** The share of one core the JIT compilers have used since {@code mark}. */
+    double compilerShareSince(CompilerMark mark) {
+        return compilerTime().minus(mark.compiled()).toNanos() / (double) (System.nanoTime() - mark.nanos());
     }
 
     /** SIGKILL, as a crash. */

@@ -31,7 +31,7 @@ final class TenantCheck {
         for (String[] route : FaultsCommand.apiRoutes(ids)) {
             final boolean reads = route[0].equals("GET");
             attempts++;
-            final FaultsCommand.Reply reply =
+            final DeskConnections.Reply reply =
                     faults.send(route[0], route[1], other.apiKey(), reads ? null : "{}", null);
             if (reply.status() >= 200 && reply.status() < 300 && route[2].contains("{")
                     || reply.body().contains(owner.clientName())) {

@@ -569,8 +569,8 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * Every database connection stayed busy past the pool's wait (a burst of slow requests): the
-     * caller is told to come back, 503, rather than that Settle failed. The request got no
-     * connection, so it did nothing.
+     * caller is told to come back, 503, rather than that Settle failed. A write sent again with its
+     * idempotency key takes effect once, whichever of its steps had run.
      */
     static Optional<Problem> busy(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
