@@ -258,13 +258,19 @@ public final class HttpBench implements Callable<Integer> {
             final SettleProcess.CompilerMark mark = app.compilerMark();
             closedLoop(shape, List.of(app.base()), clients, 32, WARM_UP_WINDOW_SECONDS);
             spent += WARM_UP_WINDOW_SECONDS;
-            final double share = app.compilerShareSince(mark);
+            final double share = compilerShare(app, mark);
             System.out.printf("    JIT compilers busy %.0f%% of a core%n", share * 100);
             if (share < WARM_COMPILER_SHARE) {
                 break;
             }
         }
         return spent;
+    }
+
+    /** The share of one core the instance's JIT compilers have used since {@code mark}. */
+    private static double compilerShare(SettleProcess app, SettleProcess.CompilerMark mark) {
+        final long elapsed = System.nanoTime() - mark.nanos();
+        return app.compilerTimeSince(mark).toNanos() / (double) elapsed;
     }
 
     /** P6: Settle started on its embedded PostgreSQL, first in an empty folder, then three times warm. */
@@ -589,7 +595,7 @@ public final class HttpBench implements Callable<Integer> {
                         && started - window.nanos()
                                 >= Duration.ofSeconds(WARM_UP_WINDOW_SECONDS).toNanos()) {
                     final long warming = Duration.ofNanos(started - startedAt).toSeconds();
-                    measuring = warming >= 20 && app.compilerShareSince(window) < WARM_COMPILER_SHARE
+                    measuring = warming >= 20 && compilerShare(app, window) < WARM_COMPILER_SHARE
                             || warming >= WARM_UP_MAX_SECONDS;
                     if (measuring) {
                         System.out.printf("  long history: warmed %d s%n", warming);

@@ -153,9 +153,9 @@ final class SettleProcess implements AutoCloseable {
         return new CompilerMark(compilerTime(), System.nanoTime());
     }
 
-    /** The share of one core the JIT compilers have used since {@code mark}. */
-    double compilerShareSince(CompilerMark mark) {
-        return compilerTime().minus(mark.compiled()).toNanos() / (double) (System.nanoTime() - mark.nanos());
+    /** CPU time the JIT compilers have used since {@code mark}. */
+    Duration compilerTimeSince(CompilerMark mark) {
+        return compilerTime().minus(mark.compiled());
     }
 
     /** SIGKILL, as a crash. */
