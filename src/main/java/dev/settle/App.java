@@ -63,6 +63,7 @@ import dev.settle.web.ExportPages;
 import dev.settle.web.Exports;
 import dev.settle.web.Health;
 import dev.settle.web.HourlyPurge;
+import dev.settle.web.LiveApiKeys;
 import dev.settle.web.Pages;
 import dev.settle.web.PasswordThrottle;
 import dev.settle.web.Sessions;
@@ -87,7 +88,7 @@ public final class App implements AutoCloseable {
     public static final int WRITERS_DEFAULT = 4;
 
     private final WriteBatcher batcher;
-
+    private final LiveApiKeys liveKeys;
     private final Jobs jobs;
     private final WebServer web;
 
@@ -102,8 +103,9 @@ public final class App implements AutoCloseable {
     /** How often the daily digest is looked at: it goes out this soon after 08:00 local time. */
     private static final Duration DIGEST_EVERY = Duration.ofMinutes(10);
 
-    private App(WriteBatcher batcher, Jobs jobs, WebServer web) {
+    private App(WriteBatcher batcher, LiveApiKeys liveKeys, Jobs jobs, WebServer web) {
         this.batcher = batcher;
+        this.liveKeys = liveKeys;
         this.jobs = jobs;
         this.web = web;
     }
@@ -141,6 +143,7 @@ public final class App implements AutoCloseable {
         final Webhooks webhooks =
                 new Webhooks(options.secrets(), options.webhooks().privateAddresses());
         final ApiKeys apiKeys = new ApiKeys();
+        final LiveApiKeys liveKeys = LiveApiKeys.start(database::connectOutsidePool);
         final WriteBatcher batcher = new WriteBatcher(database.jdbi(), WRITERS_DEFAULT);
         final ApiWrites writes = new ApiWrites(batcher);
         final Jdbi jdbi = database.jdbi();
@@ -184,7 +187,7 @@ public final class App implements AutoCloseable {
         final ExportPages exportPages = new ExportPages(new Exports(jdbi), pages);
         final WebServer.Handlers handlers = new WebServer.Handlers(
                 new Health(database),
-                new ApiAuth(jdbi, apiKeys),
+                new ApiAuth(jdbi, apiKeys, liveKeys),
                 new BusinessApi(jdbi, businesses),
                 new ClientsApi(jdbi, clients, history, writes),
                 new ClientMoneyApi(jdbi, clientMoney, approvals, writes),
@@ -223,7 +226,7 @@ public final class App implements AutoCloseable {
                         cardPayments),
                 new SettingsPages(jdbi, new BusinessSettings(), sessions, pages, stripeConnections, stripe, publicUrl),
                 new StaffPages(jdbi, staff, sessions, pages),
-                new ApiKeyPages(jdbi, apiKeys, sessions, pages),
+                new ApiKeyPages(jdbi, apiKeys, liveKeys, sessions, pages),
                 new OutboxPages(jdbi, outbox, notices, pages),
                 giftCardPages,
                 new GiftCardBalancePages(jdbi, lookups, pages),
@@ -265,10 +268,12 @@ public final class App implements AutoCloseable {
         try {
             return new App(
                     batcher,
+                    liveKeys,
                     Jobs.start(database.dataSource(), jobs),
                     started(WebServer.start(handlers, port), boundPort));
         } catch (RuntimeException e) {
             batcher.close();
+            liveKeys.close();
             throw e;
         }
     }
@@ -299,5 +304,6 @@ public final class App implements AutoCloseable {
         web.close();
         jobs.close();
         batcher.close();
+        liveKeys.close();
     }
 }

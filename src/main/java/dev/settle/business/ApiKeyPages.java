@@ -2,6 +2,7 @@ package dev.settle.business;
 
 import dev.settle.Problem;
 import dev.settle.web.Form;
+import dev.settle.web.LiveApiKeys;
 import dev.settle.web.Pages;
 import dev.settle.web.PathIds;
 import dev.settle.web.Sessions;
@@ -17,12 +18,14 @@ import org.jdbi.v3.core.Jdbi;
 public final class ApiKeyPages {
     private final Jdbi jdbi;
     private final ApiKeys apiKeys;
+    private final LiveApiKeys liveKeys;
     private final Sessions sessions;
     private final Pages pages;
 
-    public ApiKeyPages(Jdbi jdbi, ApiKeys apiKeys, Sessions sessions, Pages pages) {
+    public ApiKeyPages(Jdbi jdbi, ApiKeys apiKeys, LiveApiKeys liveKeys, Sessions sessions, Pages pages) {
         this.jdbi = jdbi;
         this.apiKeys = apiKeys;
+        this.liveKeys = liveKeys;
         this.sessions = sessions;
         this.pages = pages;
     }
@@ -50,6 +53,8 @@ public final class ApiKeyPages {
             apiKeys.revoke(handle, signedIn.businessId(), keyId);
             sessions.flash(handle, signedIn, "The key is revoked: requests made with it are refused from now on.");
         });
+        // This instance refuses it from the next request on; the others when the database tells them.
+        liveKeys.forgetAll();
         ctx.redirect("/api-keys", HttpStatus.SEE_OTHER);
     }
 

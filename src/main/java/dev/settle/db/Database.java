@@ -24,11 +24,13 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final int POOL_SIZE_DEFAULT = 16;
 
+    private final DatabaseUrl url;
     private final HikariDataSource dataSource;
     private final Optional<EmbeddedPostgres> embedded;
     private final Jdbi jdbi;
 
-    private Database(HikariDataSource dataSource, Optional<EmbeddedPostgres> embedded) {
+    private Database(DatabaseUrl url, HikariDataSource dataSource, Optional<EmbeddedPostgres> embedded) {
+        this.url = url;
         this.dataSource = dataSource;
         this.embedded = embedded;
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
@@ -36,7 +38,7 @@ public final class Database implements AutoCloseable {
 
     /** Connects to the server at {@code url}. */
     public static Database connect(DatabaseUrl url, int poolSize) {
-        return new Database(pool(url, poolSize), Optional.empty());
+        return new Database(url, pool(url, poolSize), Optional.empty());
     }
 
     /** Starts (or restarts, keeping its data) an embedded PostgreSQL in {@code dataDirectory}. */
@@ -59,7 +61,7 @@ public final class Database implements AutoCloseable {
         final EmbeddedPostgres postgres = startEmbedded(dataDirectory, durability);
         try {
             final DatabaseUrl url = DatabaseUrl.parse(postgres.getJdbcUrl("postgres", "postgres"));
-            return new Database(pool(url, poolSize), Optional.of(postgres));
+            return new Database(url, pool(url, poolSize), Optional.of(postgres));
         } catch (RuntimeException e) {
             closeQuietly(postgres);
             throw e;
@@ -81,6 +83,11 @@ public final class Database implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** A connection of its own, outside the pool, for a listener that holds it as long as Settle runs. */
+    public java.sql.Connection connectOutsidePool() throws java.sql.SQLException {
+        return url.connect();
     }
 
     public boolean isEmbedded() {

@@ -11,10 +11,12 @@ public final class ApiAuth {
 
     private final Jdbi jdbi;
     private final ApiKeys apiKeys;
+    private final LiveApiKeys liveKeys;
 
-    public ApiAuth(Jdbi jdbi, ApiKeys apiKeys) {
+    public ApiAuth(Jdbi jdbi, ApiKeys apiKeys, LiveApiKeys liveKeys) {
         this.jdbi = jdbi;
         this.apiKeys = apiKeys;
+        this.liveKeys = liveKeys;
     }
 
     /** A before-handler for every {@code /api} route. */
@@ -24,7 +26,8 @@ public final class ApiAuth {
             throw new Problem(Problem.Kind.UNAUTHENTICATED, "Authorization", "send Authorization: Bearer <api key>");
         }
         final String key = header.substring(7).strip();
-        final ApiKeys.Caller caller = jdbi.withHandle(handle -> apiKeys.authenticate(handle, key))
+        final ApiKeys.Caller caller = liveKeys.caller(
+                        key, () -> jdbi.withHandle(handle -> apiKeys.authenticate(handle, key)))
                 .orElseThrow(() -> new Problem(
                         Problem.Kind.UNAUTHENTICATED, "Authorization", "the API key is unknown or revoked"));
         ctx.attribute(CALLER, caller);

@@ -104,10 +104,16 @@ public final class ApiWrites {
             }
         }
 
-        /** Writes whose effects run together (ledger posts) run together here too, keys and all. */
+        /**
+         * Neighbouring API writes of a batch share the round trips of their keys: claimed in one
+         * statement, stored in one. Their effects run together too where they can (ledger posts),
+         * else one after another.
+         */
         @Override
+        @SuppressWarnings("unchecked")
         public Optional<WriteBatcher.Group<Response>> group() {
-            return effect.group().map(ApiGroup::new);
+            return Optional.of(new ApiGroup<>(
+                    effect.group().orElse((WriteBatcher.Group<T>) (WriteBatcher.Group<?>) EACH_IN_TURN)));
         }
 
         Response respond(T result) {
@@ -115,10 +121,14 @@ public final class ApiWrites {
         }
     }
 
+    /** Effects with no way of running together: each runs in turn, in the batch's transaction. */
+    private static final WriteBatcher.Group<Object> EACH_IN_TURN =
+            (handle, works) -> works.stream().map(work -> work.run(handle)).toList();
+
     /**
-     * Several API writes in three round trips: claim every key, run the effects as their group,
-     * store every response. A key that is already taken (a retry) sends the batch back to run one
-     * write at a time, where the retry is answered from its record.
+     * Several API writes with two round trips for their keys: claim every key, run the effects as
+     * their group, store every response. A key that is already taken (a retry) sends the batch back
+     * to run one write at a time, where the retry is answered from its record.
      */
     private record ApiGroup<T>(WriteBatcher.Group<T> effects) implements WriteBatcher.Group<Response> {
         @Override

@@ -231,18 +231,7 @@ class ApiTest {
             }
             // Hold the sales account for a moment so the requests queue up and commit as batches.
             final List<Future<Reply>> pending = new ArrayList<>();
-            try (var handle = TestDatabase.get().jdbi().open()) {
-                handle.begin();
-                handle.execute(
-                        "select 1 from accounts where business_id = ? and id = ? for update",
-                        salon.id(),
-                        salon.account(AccountKind.SALES));
-                for (Callable<Reply> call : calls) {
-                    pending.add(pool.submit(call));
-                }
-                Thread.sleep(500);
-                handle.commit();
-            }
+            whileSalesIsHeld(() -> calls.forEach(call -> pending.add(pool.submit(call))));
             final List<Reply> first = new ArrayList<>();
             for (Future<Reply> future : pending) {
                 first.add(future.get());
@@ -264,6 +253,106 @@ class ApiTest {
             pool.shutdown();
         }
         assertThat(salon.balance(salon.account(AccountKind.CARD))).isEqualTo(24 * 1_00);
+    }
+
+    /**
+     * Drafts (writes that run one after another, not as one ledger call) queued behind a busy
+     * writer commit as one batch, whose keys are claimed and stored together; one refused draft in
+     * a batch sends it to run one write at a time. Either way each has one effect and its own answer.
+     */
+    @Test
+    void keyedDraftsCommittedTogetherEachHaveOneEffectAndReplayTheirOwnAnswer() throws Exception {
+        final ExecutorService pool = Executors.newFixedThreadPool(13);
+        final List<Callable<Reply>> together = drafts("together", 12, false);
+        final List<Callable<Reply>> withARefusal = drafts("refusal", 6, true);
+        try {
+            final List<Reply> first = behindABusyWriter(pool, together);
+            final List<Reply> second = behindABusyWriter(pool, withARefusal);
+            final List<Reply> again = new ArrayList<>();
+            for (Future<Reply> future : pool.invokeAll(together)) {
+                again.add(future.get());
+            }
+            for (Future<Reply> future : pool.invokeAll(withARefusal)) {
+                again.add(future.get());
+            }
+
+            assertThat(first).extracting(Reply::status).containsOnly(201);
+            assertThat(second.subList(0, 6)).extracting(Reply::status).containsOnly(201);
+            assertProblem(second.getLast(), 404, "not-found", "clientId");
+            final List<Reply> answered = new ArrayList<>(first);
+            answered.addAll(second);
+            assertThat(answered.subList(0, 18))
+                    .extracting(reply -> reply.json().get("id").asLong())
+                    .doesNotHaveDuplicates();
+            for (int index = 0; index < answered.size(); index++) {
+                assertThat(again.get(index).body())
+                        .isEqualTo(answered.get(index).body());
+                assertThat(again.get(index).header("Idempotent-Replayed")).isEqualTo("true");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        final long drafted = TestDatabase.get()
+                .jdbi()
+                .withHandle(handle -> handle.createQuery("select count(*) from invoices where business_id = ?")
+                        .bind(0, salon.id())
+                        .mapTo(Long.class)
+                        .one());
+        assertThat(drafted).isEqualTo(18);
+    }
+
+    /** {@code count} keyed drafts for Ana, and last (if {@code refused}) one for a client who does not exist. */
+    private List<Callable<Reply>> drafts(String keyPrefix, int count, boolean refused) {
+        final String line = "[{\"kind\": \"service\", \"description\": \"Cut\", \"unitMinor\": 5000}]";
+        final List<Callable<Reply>> calls = new ArrayList<>();
+        for (int index = 0; index <= count; index++) {
+            if (index == count && !refused) {
+                break;
+            }
+            final long clientId = index == count ? 999_999_999L : ana.id();
+            final String body = "{\"currency\": \"USD\", \"clientId\": " + clientId + ", \"lines\": " + line + "}";
+            final String key = keyPrefix + "-" + index;
+            calls.add(() -> TestApp.post(salon.apiKey(), "/api/v1/invoices", body, key));
+        }
+        return calls;
+    }
+
+    /**
+     * Sends {@code calls} while the business's writer waits on a held sales account, so they queue
+     * and are drained as one batch once it is let go; their replies, in order.
+     */
+    private List<Reply> behindABusyWriter(ExecutorService pool, List<Callable<Reply>> calls) throws Exception {
+        final List<Future<Reply>> pending = new ArrayList<>();
+        final List<Future<Reply>> blocker = new ArrayList<>();
+        whileSalesIsHeld(() -> {
+            blocker.add(pool.submit(() -> post(checkout(1_00, 1_00))));
+            Thread.sleep(200);
+            calls.forEach(call -> pending.add(pool.submit(call)));
+        });
+        assertThat(blocker.getFirst().get().status()).isEqualTo(201);
+        final List<Reply> replies = new ArrayList<>();
+        for (Future<Reply> future : pending) {
+            replies.add(future.get());
+        }
+        return replies;
+    }
+
+    private interface Sending {
+        void send() throws InterruptedException;
+    }
+
+    /** Holds the business's sales account (as a long write would) while {@code sending}, then for half a second. */
+    private void whileSalesIsHeld(Sending sending) throws InterruptedException {
+        try (var handle = TestDatabase.get().jdbi().open()) {
+            handle.begin();
+            handle.execute(
+                    "select 1 from accounts where business_id = ? and id = ? for update",
+                    salon.id(),
+                    salon.account(AccountKind.SALES));
+            sending.send();
+            Thread.sleep(500);
+            handle.commit();
+        }
     }
 
     @Test
