@@ -57,7 +57,10 @@ public final class ApiKeys {
                 .list();
     }
 
-    /** Revokes a key at once: the next request made with it is refused. Revoking twice is a no-op. */
+    /**
+     * Revokes a key: the next request made with it is refused (by other instances once the database
+     * has told them, V26). Revoking twice is a no-op.
+     */
     public void revoke(Handle handle, long businessId, long keyId) {
         final int found = handle.createUpdate("""
                 update api_keys set revoked_at = coalesce(revoked_at, now())
