@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The API keys this instance has found live, so that a request need not ask the database whose
  * key it carries (a pooled connection and a round trip, on every request). A revocation anywhere
- * (this instance, another one, or by hand in SQL) empties it: the database tells every listener
- * when a key is revoked (V26). While this instance is not listening (its connection lost, the
- * server restarting), it remembers nothing and every request asks the database, as without it.
+ * (this instance, another one, or by hand in SQL) empties it, as does a change of a business's
+ * currency: the database tells every listener (V26). While this instance is not listening (its
+ * connection lost, the server restarting), it remembers nothing and every request asks the
+ * database, as without it.
  */
 public final class LiveApiKeys implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveApiKeys.class);
@@ -66,7 +67,7 @@ public final class LiveApiKeys implements AutoCloseable {
         this.listener = Thread.ofPlatform().name("api-key-revocations").daemon().unstarted(this::listen);
     }
 
-    /** Starts listening for revocations; until it hears its first, it remembers nothing. */
+    /** Starts listening for changes to keys; until it is listening, it remembers nothing. */
     public static LiveApiKeys start(Connector connector) {
         final LiveApiKeys keys = new LiveApiKeys(connector);
         keys.listener.start();
