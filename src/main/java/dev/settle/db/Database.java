@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -86,7 +88,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** A connection of its own, outside the pool, for a listener that holds it as long as Settle runs. */
-    public java.sql.Connection connectOutsidePool() throws java.sql.SQLException {
+    public Connection connectOutsidePool() throws SQLException {
         return url.connect();
     }
 
