@@ -61,6 +61,7 @@ public final class HttpBench implements Callable<Integer> {
     private static final int WARM_UP_WINDOW_SECONDS = 5;
     private static final int WARM_UP_MAX_SECONDS = 120;
     private static final double WARM_COMPILER_SHARE = 0.05;
+    private static final int OPEN_LOOP_LEAD_IN_SECONDS = 3;
 
     @Option(names = "--seconds", defaultValue = "15", description = "Duration of each run.")
     int seconds;
@@ -76,6 +77,12 @@ public final class HttpBench implements Callable<Integer> {
             names = "--short",
             description = "A quick pass for CI: 4 s runs at 1, 8 and 32 clients, no 10M-posting history.")
     boolean quick;
+
+    @Option(
+            names = "--open-loop-rate",
+            description =
+                    "Visits/s of the open loop (P3), to compare builds at one rate; by default half the curve's peak.")
+    Optional<Double> openLoopRate;
 
     @Option(names = "--results", defaultValue = "bench/results", description = "Folder for DATE.md and DATE.png.")
     Path results;
@@ -191,7 +198,9 @@ public final class HttpBench implements Callable<Integer> {
                 hot = closedLoop("one client", List.of(app.base()), oneClient, 32, seconds);
                 final double peak =
                         curve.stream().mapToDouble(Run::perSecond).max().orElseThrow();
-                halfPeak = openLoop(app.base(), clients, peak / 2);
+                halfPeak = openLoopRate.isPresent()
+                        ? openLoop("set rate, open loop", app.base(), clients, openLoopRate.get())
+                        : openLoop("half of peak, open loop", app.base(), clients, peak / 2);
                 final List<String> both = List.of(app.base(), second.base());
                 twoInstances = closedLoop("two instances", both, Routing.BY_DESK, clients, 32, seconds);
                 twoInstancesByBusiness =
@@ -453,22 +462,32 @@ public final class HttpBench implements Callable<Integer> {
         return run;
     }
 
-    /** Open loop: visits due at a fixed rate whatever the answers; latency counts from when each was due. */
-    private Run openLoop(String base, List<Client> clients, double perSecond) throws InterruptedException {
+    /**
+     * Open loop: visits due at a fixed rate whatever the answers; latency counts from when each was
+     * due. The first {@link #OPEN_LOOP_LEAD_IN_SECONDS} run at the same rate but are not counted:
+     * visits in the first second after the run before it (pgbench's or 32 desks') took up to 75 ms
+     * while the rest of the run kept under 20, so counting them measured the switch, not the rate.
+     */
+    private Run openLoop(String shape, String base, List<Client> clients, double perSecond)
+            throws InterruptedException {
+        final int leadIn = (int) (perSecond * (quick ? 1 : OPEN_LOOP_LEAD_IN_SECONDS));
         final int visits = (int) (perSecond * seconds);
         final long[] visitMicros = new long[visits];
         final long[] checkoutMicros = new long[visits];
         final AtomicInteger done = new AtomicInteger();
         final long started = System.nanoTime();
+        final long measuredFrom = started + (long) (leadIn * 1e9 / perSecond);
         try (ExecutorService desks = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int index = 0; index < visits; index++) {
+            for (int index = 0; index < leadIn + visits; index++) {
                 final long due = started + (long) (index * 1e9 / perSecond);
                 final long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
+                final boolean measured = index >= leadIn;
                 final SplittableRandom random = new SplittableRandom(index);
                 desks.submit(() -> visit(base, clients.get(random.nextInt(clients.size())), random)
+                        .filter(micros -> measured)
                         .ifPresent(micros -> {
                             final int slot = done.getAndIncrement();
                             visitMicros[slot] = (System.nanoTime() - due) / 1_000;
@@ -476,10 +495,10 @@ public final class HttpBench implements Callable<Integer> {
                         }));
             }
         }
-        final double elapsed = (System.nanoTime() - started) / 1e9;
+        final double elapsed = (System.nanoTime() - measuredFrom) / 1e9;
         final int count = done.get();
         final Run run = new Run(
-                "half of peak, open loop",
+                shape,
                 0,
                 count,
                 elapsed,
