@@ -62,6 +62,8 @@ public final class HttpBench implements Callable<Integer> {
     private static final int WARM_UP_MAX_SECONDS = 120;
     private static final double WARM_COMPILER_SHARE = 0.05;
     private static final int OPEN_LOOP_LEAD_IN_SECONDS = 3;
+    /** Far beyond what one machine serves; keeps the open loop's per-visit arrays within memory. */
+    private static final double OPEN_LOOP_RATE_MAX = 100_000;
 
     @Option(names = "--seconds", defaultValue = "15", description = "Duration of each run.")
     int seconds;
@@ -150,6 +152,12 @@ public final class HttpBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (openLoopRate
+                .filter(rate -> !(rate > 0 && rate <= OPEN_LOOP_RATE_MAX))
+                .isPresent()) {
+            System.err.println("error: --open-loop-rate must be above 0 and at most " + OPEN_LOOP_RATE_MAX);
+            return 2;
+        }
         if (quick) {
             seconds = 4;
             clientCounts = new int[] {1, 8, 32};
