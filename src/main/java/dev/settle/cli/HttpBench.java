@@ -63,7 +63,7 @@ public final class HttpBench implements Callable<Integer> {
     private static final double WARM_COMPILER_SHARE = 0.05;
     private static final int OPEN_LOOP_LEAD_IN_SECONDS = 3;
     /** Far beyond what one machine serves; keeps the open loop's per-visit arrays within memory. */
-    private static final double OPEN_LOOP_RATE_MAX = 100_000;
+    private static final int OPEN_LOOP_RATE_MAX = 100_000;
 
     @Option(names = "--seconds", defaultValue = "15", description = "Duration of each run.")
     int seconds;
