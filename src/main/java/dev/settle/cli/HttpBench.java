@@ -473,8 +473,9 @@ public final class HttpBench implements Callable<Integer> {
     /**
      * Open loop: visits due at a fixed rate whatever the answers; latency counts from when each was
      * due. The first {@link #OPEN_LOOP_LEAD_IN_SECONDS} run at the same rate but are not counted:
-     * visits in the first second after the run before it (pgbench's or 32 desks') took up to 75 ms
-     * while the rest of the run kept under 20, so counting them measured the switch, not the rate.
+     * the curve's last pgbench run leaves hardly a page of Settle's in PostgreSQL's shared buffers
+     * (60 MB before it, under 1 MB after, with the default 128 MB), and the first second's visits,
+     * reading them back, took up to 75 ms while the rest of the run kept under 20.
      */
     private Run openLoop(String shape, String base, List<Client> clients, double perSecond)
             throws InterruptedException {
