@@ -61,7 +61,14 @@ public final class HttpBench implements Callable<Integer> {
     private static final int WARM_UP_WINDOW_SECONDS = 5;
     private static final int WARM_UP_MAX_SECONDS = 120;
     private static final double WARM_COMPILER_SHARE = 0.05;
-    private static final int OPEN_LOOP_LEAD_IN_SECONDS = 3;
+    /**
+     * Seconds each measured run, Settle's or pgbench's, runs before it counts. pgbench's runs push
+     * Settle's pages out of PostgreSQL's shared buffers (60 MB before a 20 s run at 32 clients,
+     * under 1 MB after, with the default 128 MB), and Settle's push out pgbench's: the first
+     * second's visits, reading them back, took up to 75 ms while the rest of the run kept under
+     * 20. Counted, they measured the switch from the run before, not the run.
+     */
+    private static final int LEAD_IN_SECONDS = 3;
     /** Far beyond what one machine serves; keeps the open loop's per-visit arrays within memory. */
     private static final int OPEN_LOOP_RATE_MAX = 100_000;
 
@@ -200,19 +207,19 @@ public final class HttpBench implements Callable<Integer> {
                 BenchCommand.LedgerBench.createDatabaseIfMissing(server, "settle_pgbench");
                 BenchCommand.LedgerBench.pgbenchInit(server);
                 for (int count : clientCounts) {
-                    curve.add(closedLoop("uniform", List.of(app.base()), clients, count, seconds));
-                    pgbench.add(BenchCommand.LedgerBench.pgbenchTps(server, count, seconds));
+                    curve.add(closedLoop("uniform", List.of(app.base()), clients, count, leadIn(), seconds));
+                    pgbench.add(BenchCommand.LedgerBench.pgbenchTps(server, count, leadIn(), seconds));
                 }
-                hot = closedLoop("one client", List.of(app.base()), oneClient, 32, seconds);
+                hot = closedLoop("one client", List.of(app.base()), oneClient, 32, leadIn(), seconds);
                 final double peak =
                         curve.stream().mapToDouble(Run::perSecond).max().orElseThrow();
                 halfPeak = openLoopRate.isPresent()
                         ? openLoop("set rate, open loop", app.base(), clients, openLoopRate.get())
                         : openLoop("half of peak, open loop", app.base(), clients, peak / 2);
                 final List<String> both = List.of(app.base(), second.base());
-                twoInstances = closedLoop("two instances", both, Routing.BY_DESK, clients, 32, seconds);
+                twoInstances = closedLoop("two instances", both, Routing.BY_DESK, clients, 32, leadIn(), seconds);
                 twoInstancesByBusiness =
-                        closedLoop("two, by business", both, Routing.BY_BUSINESS, clients, 32, seconds);
+                        closedLoop("two, by business", both, Routing.BY_BUSINESS, clients, 32, leadIn(), seconds);
                 bytesPerEntry = storagePerEntry(db, app.base(), clients);
                 peakResident = resident.peakBytes();
             }
@@ -273,7 +280,7 @@ public final class HttpBench implements Callable<Integer> {
         int spent = 0;
         while (spent < most) {
             final SettleProcess.CompilerMark mark = app.compilerMark();
-            closedLoop(shape, List.of(app.base()), clients, 32, WARM_UP_WINDOW_SECONDS);
+            closedLoop(shape, List.of(app.base()), clients, 32, 0, WARM_UP_WINDOW_SECONDS);
             spent += WARM_UP_WINDOW_SECONDS;
             final double share = compilerShare(app, mark);
             System.out.printf("    JIT compilers busy %.0f%% of a core%n", share * 100);
@@ -423,14 +430,28 @@ public final class HttpBench implements Callable<Integer> {
         return "{\"tender\": \"card\", \"amountMinor\": " + amountMinor + ", \"cardLast4\": \"4242\"}";
     }
 
-    /** Closed loop: {@code clientsCount} clients, each starting its next visit when the last is answered. */
-    private Run closedLoop(String shape, List<String> bases, List<Client> clients, int clientsCount, int runSeconds)
+    private int leadIn() {
+        return quick ? 1 : LEAD_IN_SECONDS;
+    }
+
+    /**
+     * Closed loop: {@code clientsCount} clients, each starting its next visit when the last is
+     * answered; visits answered in the first {@code leadInSeconds} are not counted.
+     */
+    private Run closedLoop(
+            String shape, List<String> bases, List<Client> clients, int clientsCount, int leadInSeconds, int runSeconds)
             throws InterruptedException {
-        return closedLoop(shape, bases, Routing.BY_DESK, clients, clientsCount, runSeconds);
+        return closedLoop(shape, bases, Routing.BY_DESK, clients, clientsCount, leadInSeconds, runSeconds);
     }
 
     private Run closedLoop(
-            String shape, List<String> bases, Routing routing, List<Client> clients, int clientsCount, int runSeconds)
+            String shape,
+            List<String> bases,
+            Routing routing,
+            List<Client> clients,
+            int clientsCount,
+            int leadInSeconds,
+            int runSeconds)
             throws InterruptedException {
         final int capacity = runSeconds * 2_000;
         final long[][] visitMicros = new long[clientsCount][capacity];
@@ -438,7 +459,7 @@ public final class HttpBench implements Callable<Integer> {
         final int[] counts = new int[clientsCount];
         final AtomicBoolean stop = new AtomicBoolean();
         final List<Thread> threads = new ArrayList<>();
-        final long started = System.nanoTime();
+        final long measuredFrom = System.nanoTime() + leadInSeconds * 1_000_000_000L;
         for (int index = 0; index < clientsCount; index++) {
             final int worker = index;
             threads.add(Thread.ofPlatform().start(() -> {
@@ -446,19 +467,21 @@ public final class HttpBench implements Callable<Integer> {
                 while (!stop.get() && counts[worker] < capacity) {
                     final Client client = clients.get(random.nextInt(clients.size()));
                     final int instance = routing == Routing.BY_DESK ? worker : client.business();
-                    visit(bases.get(instance % bases.size()), client, random).ifPresent(micros -> {
-                        visitMicros[worker][counts[worker]] = micros[0];
-                        checkoutMicros[worker][counts[worker]++] = micros[1];
-                    });
+                    visit(bases.get(instance % bases.size()), client, random)
+                            .filter(micros -> System.nanoTime() >= measuredFrom)
+                            .ifPresent(micros -> {
+                                visitMicros[worker][counts[worker]] = micros[0];
+                                checkoutMicros[worker][counts[worker]++] = micros[1];
+                            });
                 }
             }));
         }
-        Thread.sleep(runSeconds * 1_000L);
+        Thread.sleep((leadInSeconds + runSeconds) * 1_000L);
         stop.set(true);
         for (Thread thread : threads) {
             thread.join();
         }
-        final double elapsed = (System.nanoTime() - started) / 1e9;
+        final double elapsed = (System.nanoTime() - measuredFrom) / 1e9;
         final Run run = new Run(
                 shape,
                 clientsCount,
@@ -472,14 +495,11 @@ public final class HttpBench implements Callable<Integer> {
 
     /**
      * Open loop: visits due at a fixed rate whatever the answers; latency counts from when each was
-     * due. The first {@link #OPEN_LOOP_LEAD_IN_SECONDS} run at the same rate but are not counted:
-     * the curve's last pgbench run leaves hardly a page of Settle's in PostgreSQL's shared buffers
-     * (60 MB before it, under 1 MB after, with the default 128 MB), and the first second's visits,
-     * reading them back, took up to 75 ms while the rest of the run kept under 20.
+     * due. The first {@link #LEAD_IN_SECONDS} run at the same rate but are not counted.
      */
     private Run openLoop(String shape, String base, List<Client> clients, double perSecond)
             throws InterruptedException {
-        final int leadIn = (int) (perSecond * (quick ? 1 : OPEN_LOOP_LEAD_IN_SECONDS));
+        final int leadIn = (int) (perSecond * leadIn());
         final int visits = (int) (perSecond * seconds);
         final long[] visitMicros = new long[visits];
         final long[] checkoutMicros = new long[visits];
