@@ -495,25 +495,26 @@ public final class HttpBench implements Callable<Integer> {
 
     /**
      * Open loop: visits due at a fixed rate whatever the answers; latency counts from when each was
-     * due. The first {@link #LEAD_IN_SECONDS} run at the same rate but are not counted.
+     * due. The visits of its first {@link #leadIn()} seconds run at the same rate but are not
+     * counted.
      */
     private Run openLoop(String shape, String base, List<Client> clients, double perSecond)
             throws InterruptedException {
-        final int leadIn = (int) (perSecond * leadIn());
+        final int leadInVisits = (int) (perSecond * leadIn());
         final int visits = (int) (perSecond * seconds);
         final long[] visitMicros = new long[visits];
         final long[] checkoutMicros = new long[visits];
         final AtomicInteger done = new AtomicInteger();
         final long started = System.nanoTime();
-        final long measuredFrom = started + (long) (leadIn * 1e9 / perSecond);
+        final long measuredFrom = started + (long) (leadInVisits * 1e9 / perSecond);
         try (ExecutorService desks = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int index = 0; index < leadIn + visits; index++) {
+            for (int index = 0; index < leadInVisits + visits; index++) {
                 final long due = started + (long) (index * 1e9 / perSecond);
                 final long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                final boolean measured = index >= leadIn;
+                final boolean measured = index >= leadInVisits;
                 final SplittableRandom random = new SplittableRandom(index);
                 desks.submit(() -> visit(base, clients.get(random.nextInt(clients.size())), random)
                         .filter(micros -> measured)
