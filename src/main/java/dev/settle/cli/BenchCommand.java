@@ -337,14 +337,13 @@ public final class BenchCommand {
                     "-j",
                     String.valueOf(Math.min(clients, 2)),
                     "-T",
-                    String.valueOf(leadInSeconds + seconds),
-                    "-P",
-                    "1",
-                    "settle_pgbench"));
-            final String output = runProcess(command);
+                    String.valueOf(leadInSeconds + seconds)));
             if (leadInSeconds == 0) {
-                return reportedTps(clients, output);
+                command.add("settle_pgbench");
+                return reportedTps(clients, runProcess(command));
             }
+            command.addAll(List.of("-P", "1", "settle_pgbench"));
+            final String output = runProcess(command);
             final Matcher progress =
                     Pattern.compile("progress: ([0-9.]+) s, ([0-9.]+) tps").matcher(output);
             final List<Double> counted = new ArrayList<>();

@@ -261,7 +261,8 @@ public final class HttpBench implements Callable<Integer> {
                         .formatted(Runtime.version().feature())
                 + " PostgreSQL %s on the same machine (%d cores, %s),"
                         .formatted(postgres, Runtime.getRuntime().availableProcessors(), memory)
-                + " load from this command's threads on that machine too; %d s per run.".formatted(seconds)
+                + " load from this command's threads on that machine too; %d s per run, counted after %d s at the same load."
+                        .formatted(seconds, leadIn())
                 + " Each instance was warmed until its JIT compilers were nearly idle: %s s."
                         .formatted(warmedFor.stream()
                                 .map(String::valueOf)

@@ -179,6 +179,15 @@ class CliTest {
         }
     }
 
+    @Test
+    void theBenchmarkRefusesAnOpenLoopRateItCannotRunBeforeItTouchesAnything() {
+        for (String rate : List.of("0", "-5", "NaN", "1e9")) {
+            final Output refused = run("bench", "http", "--open-loop-rate", rate);
+            assertThat(refused.exitCode()).as(rate).isEqualTo(2);
+            assertThat(refused.err()).as(rate).contains("--open-loop-rate must be above 0 and at most 100000");
+        }
+    }
+
     private static void waitForHealth(java.net.http.HttpClient http, String base) throws InterruptedException {
         for (int attempt = 0; attempt < 300; attempt++) {
             try {
