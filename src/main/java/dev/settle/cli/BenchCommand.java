@@ -106,7 +106,7 @@ public final class BenchCommand {
                     createDatabaseIfMissing(server, "settle_pgbench");
                     pgbenchInit(server);
                     for (int count : writers) {
-                        pgbench.add(count + "=" + pgbenchTps(server, count, 0, seconds));
+                        pgbench.add(count + "=" + pgbenchTps(server, count, seconds));
                     }
                 }
                 print(runs, pgbench);
@@ -323,13 +323,14 @@ public final class BenchCommand {
             runProcess(command);
         }
 
-        /**
-         * pgbench TPC-B's transactions per second over {@code seconds}, after {@code leadInSeconds}
-         * that run but are not counted (read from its per-second progress lines); with no lead-in,
-         * its own figure, which leaves out the time its clients took to connect.
-         */
-        static double pgbenchTps(DatabaseUrl server, int clients, int leadInSeconds, int seconds)
+        /** pgbench TPC-B's transactions per second over {@code seconds}, as it reports them. */
+        static double pgbenchTps(DatabaseUrl server, int clients, int seconds)
                 throws IOException, InterruptedException {
+            return reportedTps(clients, runProcess(pgbenchCommand(server, clients, seconds, false)));
+        }
+
+        /** pgbench TPC-B at {@code clients} for {@code seconds}, printing its progress each second if asked. */
+        static List<String> pgbenchCommand(DatabaseUrl server, int clients, int seconds, boolean progress) {
             final List<String> command = new ArrayList<>(pgbenchConnection(server));
             command.addAll(List.of(
                     "-c",
@@ -337,27 +338,12 @@ public final class BenchCommand {
                     "-j",
                     String.valueOf(Math.min(clients, 2)),
                     "-T",
-                    String.valueOf(leadInSeconds + seconds)));
-            if (leadInSeconds == 0) {
-                command.add("settle_pgbench");
-                return reportedTps(clients, runProcess(command));
+                    String.valueOf(seconds)));
+            if (progress) {
+                command.addAll(List.of("-P", "1"));
             }
-            command.addAll(List.of("-P", "1", "settle_pgbench"));
-            final String output = runProcess(command);
-            final Matcher progress =
-                    Pattern.compile("progress: ([0-9.]+) s, ([0-9.]+) tps").matcher(output);
-            final List<Double> counted = new ArrayList<>();
-            while (progress.find()) {
-                if (Double.parseDouble(progress.group(1)) > leadInSeconds) {
-                    counted.add(Double.parseDouble(progress.group(2)));
-                }
-            }
-            if (counted.isEmpty()) {
-                throw new IllegalStateException("pgbench printed no progress after its lead-in:\n" + output);
-            }
-            return printed(
-                    clients,
-                    counted.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+            command.add("settle_pgbench");
+            return command;
         }
 
         private static double reportedTps(int clients, String output) {
@@ -391,8 +377,13 @@ public final class BenchCommand {
         }
 
         static String runProcess(List<String> command) throws IOException, InterruptedException {
-            final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            final Process process = builder.start();
+            final Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            return outputOf(process, command);
+        }
+
+        /** All the process printed, once it has ended; thrown if it failed. */
+        static String outputOf(Process process, List<String> command) throws IOException, InterruptedException {
             final StringBuilder output = new StringBuilder();
             try (BufferedReader reader =
                     new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

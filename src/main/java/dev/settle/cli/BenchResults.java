@@ -67,20 +67,25 @@ final class BenchResults {
                 .orElse(figures.curve().getLast());
     }
 
-    private double pgbenchAt(HttpBench.Run run) {
-        return figures.pgbenchTps().get(figures.curve().indexOf(run));
+    private HttpBench.Pgbench pgbenchAt(HttpBench.Run run) {
+        return figures.pgbench().get(figures.curve().indexOf(run));
     }
 
     private String targets() {
         final HttpBench.Run uniform = at32();
-        final double pgbench = pgbenchAt(uniform);
+        final HttpBench.Pgbench pgbench = pgbenchAt(uniform);
         final StringBuilder table = new StringBuilder("| | target | measured | |\n|---|---|---|---|\n");
         ratioRow(
                 table,
                 "P1 checkouts/s at %d clients ÷ pgbench tps".formatted(uniform.clients()),
                 uniform.perSecond(),
-                pgbench,
+                pgbench.tps(),
                 1.0);
+        table.append("| P1 in two parts: PostgreSQL's CPU per checkout ÷ per pgbench transaction (the work asked"
+                        + " of it), and the cores it kept busy under Settle ÷ under pgbench (how fully each kept it"
+                        + " busy); P1 is the second ÷ the first | | ")
+                .append(p1Parts(uniform, pgbench))
+                .append(" | |\n");
         ratioRow(
                 table,
                 "P2 all on one client ÷ uniform, %d clients"
@@ -162,6 +167,24 @@ final class BenchResults {
         return table.toString();
     }
 
+    private static String p1Parts(HttpBench.Run uniform, HttpBench.Pgbench pgbench) {
+        if (uniform.postgresCores().isEmpty() || pgbench.postgresCores().isEmpty()) {
+            return "not measured: PostgreSQL is not on this machine";
+        }
+        final double checkout = uniform.postgresMillisEach().getAsDouble();
+        final double transaction = pgbench.postgresMillisEach().getAsDouble();
+        final double settleCores = uniform.postgresCores().getAsDouble();
+        final double pgbenchCores = pgbench.postgresCores().getAsDouble();
+        return "%.2f ÷ %.2f ms = %.1f; %.2f ÷ %.2f cores = %.2f"
+                .formatted(
+                        checkout,
+                        transaction,
+                        checkout / transaction,
+                        settleCores,
+                        pgbenchCores,
+                        settleCores / pgbenchCores);
+    }
+
     private static void ratioRow(StringBuilder table, String what, double measured, double against, double target) {
         row(
                 table,
@@ -185,21 +208,28 @@ final class BenchResults {
 
     private String curve() {
         final StringBuilder table = new StringBuilder(
-                "| clients | checkouts/s | visit p50 ms | visit p99 ms | checkout p99 ms | pgbench tps | ratio |\n"
-                        + "|---:|---:|---:|---:|---:|---:|---:|\n");
+                "| clients | checkouts/s | visit p50 ms | visit p99 ms | checkout p99 ms | PostgreSQL CPU ms per checkout"
+                        + " | pgbench tps | PostgreSQL CPU ms per transaction | ratio |\n"
+                        + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (HttpBench.Run run : figures.curve()) {
-            final double pgbench = pgbenchAt(run);
-            table.append("| %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.2f |%n"
+            final HttpBench.Pgbench pgbench = pgbenchAt(run);
+            table.append("| %d | %.0f | %.2f | %.2f | %.2f | %s | %.0f | %s | %.2f |%n"
                     .formatted(
                             run.clients(),
                             run.perSecond(),
                             run.visitMillis(50),
                             run.visitMillis(99),
                             run.checkoutMillis(99),
-                            pgbench,
-                            run.perSecond() / pgbench));
+                            millis(run.postgresMillisEach()),
+                            pgbench.tps(),
+                            millis(pgbench.postgresMillisEach()),
+                            run.perSecond() / pgbench.tps()));
         }
         return table.toString();
+    }
+
+    private static String millis(java.util.OptionalDouble millis) {
+        return millis.isPresent() ? "%.2f".formatted(millis.getAsDouble()) : "–";
     }
 
     /** Checkouts/s and pgbench tps (left axis) and visit p99 (right axis) against clients, clients spaced evenly. */
@@ -220,8 +250,8 @@ final class BenchResults {
         final List<HttpBench.Run> runs = figures.curve();
         final double throughputMax = niceCeiling(Math.max(
                 runs.stream().mapToDouble(HttpBench.Run::perSecond).max().orElse(1),
-                figures.pgbenchTps().stream()
-                        .mapToDouble(Double::doubleValue)
+                figures.pgbench().stream()
+                        .mapToDouble(HttpBench.Pgbench::tps)
                         .max()
                         .orElse(1)));
         final double latencyMax = niceCeiling(
@@ -254,7 +284,7 @@ final class BenchResults {
         final Color grey = new Color(127, 127, 127);
         final Color red = new Color(214, 39, 40);
         line(g, area, throughputMax, blue, index -> runs.get(index).perSecond());
-        line(g, area, throughputMax, grey, index -> figures.pgbenchTps().get(index));
+        line(g, area, throughputMax, grey, index -> figures.pgbench().get(index).tps());
         line(g, area, latencyMax, red, index -> runs.get(index).visitMillis(99));
         legend(g, left + 15, top + 20, blue, "checkouts/s (left)");
         legend(g, left + 15, top + 40, grey, "pgbench tps (left)");

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -26,6 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,6 +108,9 @@ public final class HttpBench implements Callable<Integer> {
     /** One pool of kept-alive connections per Settle instance, by its base URL. */
     private final java.util.Map<String, DeskConnections> connections = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The server's CPU, where it runs on this machine; set once the run's database is open. */
+    private Optional<PostgresCpu> postgresCpu = Optional.empty();
+
     private final AtomicLong refused = new AtomicLong();
     private final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
 
@@ -119,10 +125,25 @@ public final class HttpBench implements Callable<Integer> {
         BY_BUSINESS
     }
 
-    /** A run's visits: a ticket drafted then checked out. Latencies in microseconds, sorted. */
-    record Run(String shape, int clients, long visits, double seconds, long[] visitMicros, long[] checkoutMicros) {
+    /**
+     * A run's visits: a ticket drafted then checked out. Latencies in microseconds, sorted; the
+     * cores PostgreSQL kept busy meanwhile where it runs on this machine.
+     */
+    record Run(
+            String shape,
+            int clients,
+            long visits,
+            double seconds,
+            long[] visitMicros,
+            long[] checkoutMicros,
+            OptionalDouble postgresCores) {
         double perSecond() {
             return visits / seconds;
+        }
+
+        /** PostgreSQL's CPU milliseconds per checkout (the visit's two requests). */
+        OptionalDouble postgresMillisEach() {
+            return perMillis(postgresCores, perSecond());
         }
 
         double visitMillis(int percent) {
@@ -134,11 +155,23 @@ public final class HttpBench implements Callable<Integer> {
         }
     }
 
+    /** pgbench TPC-B's transactions per second, and the cores PostgreSQL kept busy meanwhile where it runs here. */
+    record Pgbench(double tps, OptionalDouble postgresCores) {
+        /** PostgreSQL's CPU milliseconds per TPC-B transaction. */
+        OptionalDouble postgresMillisEach() {
+            return perMillis(postgresCores, tps);
+        }
+    }
+
+    private static OptionalDouble perMillis(OptionalDouble cores, double perSecond) {
+        return cores.stream().map(busy -> busy * 1000 / perSecond).findFirst();
+    }
+
     /** What the run measured, for the results file. */
     record Figures(
             String setting,
             List<Run> curve,
-            List<Double> pgbenchTps,
+            List<Pgbench> pgbench,
             Run hot,
             Run halfPeak,
             Run twoInstances,
@@ -176,7 +209,7 @@ public final class HttpBench implements Callable<Integer> {
         FaultsCommand.recreate(server, DATABASE);
         final Path dataFolder = Files.createTempDirectory("settle-bench-http");
         final List<Run> curve = new ArrayList<>();
-        final List<Double> pgbench = new ArrayList<>();
+        final List<Pgbench> pgbench = new ArrayList<>();
         final Run hot;
         final Run halfPeak;
         final Run twoInstances;
@@ -186,6 +219,7 @@ public final class HttpBench implements Callable<Integer> {
         final List<Integer> warmedFor = new ArrayList<>();
         try (Database db = Database.connect(server.withDatabase(DATABASE), 2)) {
             db.migrate();
+            postgresCpu = PostgresCpu.of(db);
             final List<Client> clients = new ArrayList<>();
             final List<Client> oneClient;
             // The second instance starts with the first and is warmed as long, so the two-instance
@@ -208,7 +242,7 @@ public final class HttpBench implements Callable<Integer> {
                 BenchCommand.LedgerBench.pgbenchInit(server);
                 for (int count : clientCounts) {
                     curve.add(closedLoop("uniform", List.of(app.base()), clients, count, leadIn(), seconds));
-                    pgbench.add(BenchCommand.LedgerBench.pgbenchTps(server, count, leadIn(), seconds));
+                    pgbench.add(pgbench(server, count));
                 }
                 hot = closedLoop("one client", List.of(app.base()), oneClient, 32, leadIn(), seconds);
                 final double peak =
@@ -477,7 +511,10 @@ public final class HttpBench implements Callable<Integer> {
                 }
             }));
         }
-        Thread.sleep((leadInSeconds + runSeconds) * 1_000L);
+        Thread.sleep(leadInSeconds * 1_000L);
+        final Optional<PostgresCpu.Mark> measuring = postgresCpu.map(PostgresCpu::mark);
+        Thread.sleep(runSeconds * 1_000L);
+        final OptionalDouble postgresCores = coresSince(measuring);
         stop.set(true);
         for (Thread thread : threads) {
             thread.join();
@@ -489,7 +526,8 @@ public final class HttpBench implements Callable<Integer> {
                 Arrays.stream(counts).asLongStream().sum(),
                 elapsed,
                 sorted(visitMicros, counts),
-                sorted(checkoutMicros, counts));
+                sorted(checkoutMicros, counts),
+                postgresCores);
         report(run);
         return run;
     }
@@ -534,9 +572,61 @@ public final class HttpBench implements Callable<Integer> {
                 count,
                 elapsed,
                 sorted(new long[][] {visitMicros}, new int[] {count}),
-                sorted(new long[][] {checkoutMicros}, new int[] {count}));
+                sorted(new long[][] {checkoutMicros}, new int[] {count}),
+                OptionalDouble.empty());
         report(run);
         return run;
+    }
+
+    /**
+     * pgbench TPC-B at {@code clients} for the run's seconds after its lead-in: its tps from the
+     * progress lines it prints each second past the lead-in, PostgreSQL's CPU over the same span.
+     */
+    private Pgbench pgbench(DatabaseUrl server, int clients) throws IOException, InterruptedException {
+        final List<String> command = BenchCommand.LedgerBench.pgbenchCommand(server, clients, leadIn() + seconds, true);
+        final Process process =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
+        final java.util.concurrent.CompletableFuture<String> output =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return BenchCommand.LedgerBench.outputOf(process, command);
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        Thread.sleep(leadIn() * 1_000L);
+        final Optional<PostgresCpu.Mark> measuring = postgresCpu.map(PostgresCpu::mark);
+        Thread.sleep(seconds * 1_000L);
+        final OptionalDouble postgresCores = coresSince(measuring);
+        final String printed = output.join();
+        final Matcher progress =
+                Pattern.compile("progress: ([0-9.]+) s, ([0-9.]+) tps").matcher(printed);
+        final List<Double> counted = new ArrayList<>();
+        while (progress.find()) {
+            if (Double.parseDouble(progress.group(1)) > leadIn()) {
+                counted.add(Double.parseDouble(progress.group(2)));
+            }
+        }
+        if (counted.isEmpty()) {
+            throw new IllegalStateException("pgbench printed no progress after its lead-in:\n" + printed);
+        }
+        final Pgbench run = new Pgbench(
+                counted.stream().mapToDouble(Double::doubleValue).average().orElseThrow(), postgresCores);
+        System.out.printf(
+                "  pgbench TPC-B scale 10, %2d clients: %8.0f tps%s%n",
+                clients, run.tps(), postgresEach(run.postgresMillisEach()));
+        return run;
+    }
+
+    private OptionalDouble coresSince(Optional<PostgresCpu.Mark> mark) {
+        return mark.stream()
+                .mapToDouble(from -> postgresCpu.orElseThrow().coresSince(from))
+                .findFirst();
+    }
+
+    /** ", PostgreSQL N ms CPU each" where it was measured. */
+    private static String postgresEach(OptionalDouble millis) {
+        return millis.isPresent() ? ", PostgreSQL %.2f ms CPU each".formatted(millis.getAsDouble()) : "";
     }
 
     private static long[] sorted(long[][] perWorker, int[] counts) {
@@ -552,13 +642,14 @@ public final class HttpBench implements Callable<Integer> {
 
     private static void report(Run run) {
         System.out.printf(
-                "  %-24s %2s clients: %6.0f checkouts/s  visit p50 %6.2f p99 %7.2f ms  checkout p99 %7.2f ms%n",
+                "  %-24s %2s clients: %6.0f checkouts/s  visit p50 %6.2f p99 %7.2f ms  checkout p99 %7.2f ms%s%n",
                 run.shape(),
                 run.clients() == 0 ? "-" : String.valueOf(run.clients()),
                 run.perSecond(),
                 run.visitMillis(50),
                 run.visitMillis(99),
-                run.checkoutMillis(99));
+                run.checkoutMillis(99),
+                postgresEach(run.postgresMillisEach()));
     }
 
     /** P5: growth of the ledger's tables and indexes over open payments (two postings each) sent over HTTP. */

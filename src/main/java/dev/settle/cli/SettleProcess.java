@@ -118,32 +118,20 @@ final class SettleProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * CPU time the JVM's JIT compiler threads have used so far (Linux; zero where /proc does not
-     * say). The kernel counts it in ticks of 1/100 s for every process, whatever its own clock.
-     */
+    /** CPU time the JVM's JIT compiler threads have used so far (Linux; zero where /proc does not say). */
     private Duration compilerTime() {
-        long ticks = 0;
         final List<Path> threads;
         try (java.util.stream.Stream<Path> listed = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
             threads = listed.toList();
         } catch (IOException e) {
             return Duration.ZERO;
         }
-        for (Path thread : threads) {
-            try {
-                if (Files.readString(thread.resolve("comm")).matches("C[12] Compiler.*\n")) {
-                    // utime and stime are the 14th and 15th fields, counted after the ")" ending the name.
-                    final String stat = Files.readString(thread.resolve("stat"));
-                    final String[] fields =
-                            stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                }
-            } catch (IOException e) {
-                // that thread ended while being read (the JVM stops idle compiler threads): the rest still count
-            }
-        }
-        return Duration.ofMillis(ticks * 10);
+        // A thread that ended while being read (the JVM stops idle compiler threads) is left out; the rest still count.
+        return ProcStat.duration(threads.stream()
+                .flatMap(thread -> ProcStat.read(thread.resolve("stat")).stream())
+                .filter(fields -> fields.get(ProcStat.NAME).matches("C[12] Compiler.*"))
+                .mapToLong(fields -> ProcStat.ticks(fields, false))
+                .sum());
     }
 
     /** The JIT compilers' CPU time at a moment, to tell how busy they have been since. */
