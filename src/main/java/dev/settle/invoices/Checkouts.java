@@ -878,6 +878,36 @@ public final class Checkouts {
         return List.copyOf(accounts);
     }
 
+    /**
+     * The accounts a checkout of this invoice may lock: the business's own (tenders, income,
+     * promotions), known to this instance once read, and those of the invoice's client and their
+     * household. Each household member's are read by the member's key: an "or" of the two sets
+     * read every account of the business, or of every business, whatever the planner knew.
+     */
+    public List<Long> accountsItMayLock(Handle handle, long businessId, long invoiceId) {
+        final List<Long> accountIds = new ArrayList<>();
+        for (AccountKind kind : AccountKind.values()) {
+            if (kind.scope == AccountKind.Scope.BUSINESS) {
+                accountIds.add(businesses.accountId(handle, businessId, kind));
+            }
+        }
+        accountIds.addAll(handle.createQuery("""
+                        select a.id from invoices i
+                        join clients c on c.business_id = i.business_id and c.id = i.client_id
+                        join clients m on m.business_id = c.business_id
+                                      and (m.id = c.id or m.household_id = c.household_id)
+                        cross join lateral (select a.id from accounts a
+                                            where a.business_id = m.business_id and a.client_id = m.id
+                                            offset 0) a
+                        where i.business_id = :business_id and i.id = :invoice_id
+                        """)
+                .bind("business_id", businessId)
+                .bind("invoice_id", invoiceId)
+                .mapTo(Long.class)
+                .list());
+        return accountIds;
+    }
+
     private void debit(
             List<PostingRequest> postings, Handle handle, long businessId, AccountKind kind, long amountMinor) {
         credit(postings, handle, businessId, kind, -amountMinor);

@@ -368,28 +368,9 @@ public final class InvoicesApi {
                 json -> json);
     }
 
-    /**
-     * The accounts a checkout of this invoice may lock, declared so the group-commit batcher takes
-     * them in order: the business's tender and income accounts, and the client's household's.
-     */
+    /** The accounts a checkout of this invoice may lock, declared so the group-commit batcher takes them in order. */
     private List<Long> accounts(ApiKeys.Caller caller, long invoiceId) {
-        return jdbi.withHandle(handle -> handle.createQuery("""
-                        select a.id from accounts a
-                        where a.business_id = :business_id
-                          and ((a.client_id is null and a.gift_card_id is null
-                                and a.kind in ('cash', 'check', 'card', 'external', 'sales', 'tips', 'tax',
-                                               'promotions', 'adjustments'))
-                               or a.client_id in (
-                                   select m.id from invoices i
-                                   join clients c on c.business_id = i.business_id and c.id = i.client_id
-                                   join clients m on m.business_id = c.business_id
-                                                 and (m.id = c.id or m.household_id = c.household_id)
-                                   where i.business_id = :business_id and i.id = :invoice_id))
-                        """)
-                .bind("business_id", caller.businessId())
-                .bind("invoice_id", invoiceId)
-                .mapTo(Long.class)
-                .list());
+        return jdbi.withHandle(handle -> checkouts.accountsItMayLock(handle, caller.businessId(), invoiceId));
     }
 
     private InvoiceJson json(Handle handle, Invoices.Invoice invoice, ApiKeys.Caller caller) {

@@ -4,6 +4,12 @@ import static dev.settle.ledger.PostingRequest.credit;
 import static dev.settle.ledger.PostingRequest.debit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.settle.business.ApiKeys;
+import dev.settle.business.Businesses;
+import dev.settle.clients.ClientMoney;
+import dev.settle.clients.Clients;
+import dev.settle.giftcards.GiftCards;
+import dev.settle.invoices.Checkouts;
 import dev.settle.invoices.Invoices;
 import dev.settle.support.TestBusiness;
 import dev.settle.support.TestDatabase;
@@ -24,6 +30,20 @@ class LargeBusinessPostingTest {
     private static final int SMALL_BUSINESSES = 32;
 
     private final Ledger ledger = new Ledger();
+    private final Checkouts checkouts;
+
+    LargeBusinessPostingTest() {
+        final Businesses businesses = new Businesses(ledger, new ApiKeys());
+        final Clients clients = new Clients(ledger);
+        final Invoices invoices = new Invoices();
+        checkouts = new Checkouts(
+                ledger,
+                clients,
+                businesses,
+                invoices,
+                new ClientMoney(ledger, clients, businesses, invoices),
+                new GiftCards(ledger, businesses, clients));
+    }
 
     @Test
     void anEntryReadsItsOwnAccountsAndClientsNotTheWholeBusinesses() {
@@ -77,14 +97,19 @@ class LargeBusinessPostingTest {
                 final long rowsRead = handle.inTransaction(h -> {
                     // The counts also hold earlier transactions' reads until the session reports them.
                     final long before = rowsReadSoFar(h);
+                    // What a checkout declares to the batcher: the business's nine, the client's three.
+                    assertThat(checkouts.accountsItMayLock(h, big.id(), invoiceId))
+                            .hasSize(12)
+                            .contains(receivable.id(), openPayments.id(), big.account(AccountKind.SALES));
                     visit.forEach(request -> ledger.post(h, request));
                     // Runs the commit's triggers now, so this transaction's counts include them.
                     h.execute("set constraints all immediate");
                     return rowsReadSoFar(h) - before;
                 });
 
-                // Two entries of five postings in all, their notices and webhook events: a few rows
-                // each, where the whole business is 6,000 accounts and 2,000 clients.
+                // A checkout's declared accounts, then two entries of five postings in all, their
+                // notices and webhook events: a few rows each, where the whole business is 6,000
+                // accounts and 2,000 clients.
                 assertThat(rowsRead).isLessThan(100);
             } finally {
                 plannerSeesSmallBusinesses(handle, false);
