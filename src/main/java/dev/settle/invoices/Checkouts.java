@@ -881,8 +881,9 @@ public final class Checkouts {
     /**
      * The accounts a checkout of this invoice may lock: the business's own (tenders, income,
      * promotions), known to this instance once read, and those of the invoice's client and their
-     * household. Each household member's are read by the member's key: an "or" of the two sets
-     * read every account of the business, or of every business, whatever the planner knew.
+     * household, member by member: an "or" of the two sets read every account of the business, or
+     * of every business, whatever the planner knew, and an "or" of the client and their household
+     * read every client of the business where it guessed businesses small.
      */
     public List<Long> accountsItMayLock(Handle handle, long businessId, long invoiceId) {
         final List<Long> accountIds = new ArrayList<>();
@@ -892,14 +893,24 @@ public final class Checkouts {
             }
         }
         accountIds.addAll(handle.createQuery("""
-                        select a.id from invoices i
-                        join clients c on c.business_id = i.business_id and c.id = i.client_id
-                        join clients m on m.business_id = c.business_id
-                                      and (m.id = c.id or m.household_id = c.household_id)
+                        with client as (
+                            select c.id, c.household_id from invoices i
+                            cross join lateral (select c.id, c.household_id from clients c
+                                                where c.business_id = i.business_id and c.id = i.client_id
+                                                offset 0) c
+                            where i.business_id = :business_id and i.id = :invoice_id),
+                        members as (
+                            select client.id from client
+                            union
+                            select m.id from client
+                            cross join lateral (select m.id from clients m
+                                                where m.business_id = :business_id
+                                                  and m.household_id = client.household_id
+                                                offset 0) m)
+                        select a.id from members
                         cross join lateral (select a.id from accounts a
-                                            where a.business_id = m.business_id and a.client_id = m.id
+                                            where a.business_id = :business_id and a.client_id = members.id
                                             offset 0) a
-                        where i.business_id = :business_id and i.id = :invoice_id
                         """)
                 .bind("business_id", businessId)
                 .bind("invoice_id", invoiceId)
