@@ -302,11 +302,15 @@ public final class Ledger {
         if (WriteBatcher.heldSinceBatchStart(handle, businessId, accountIds)) {
             return false;
         }
+        // Each account by its key, in id order: "id = any (ids)" read every account of the business
+        // where PostgreSQL guessed businesses small (decision 0024).
         handle.createQuery("""
-            select id from accounts
-            where business_id = :business_id and id = any(:account_ids)
-            order by id
-            for update
+            select a.id
+            from (select distinct r.id from unnest(:account_ids) as r (id) order by r.id) r
+            cross join lateral (select a.id from accounts a
+                                where a.business_id = :business_id and a.id = r.id
+                                offset 0
+                                for update) a
             """)
                 .bind("business_id", businessId)
                 .bindArray("account_ids", Long.class, List.copyOf(accountIds))
